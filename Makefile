@@ -1,0 +1,27 @@
+# The README documents these targets; .ci/run calls `make test`.
+.PHONY: setup demo test lint unit bench completions clean-host
+
+VENV := .venv
+PY := $(VENV)/bin/python
+
+setup:
+	bash tools/setup.sh
+
+demo: setup
+	bash tools/demo.sh
+
+lint: setup
+	$(VENV)/bin/ruff check ostack_cli tests benchmarks tools
+	$(VENV)/bin/mypy
+
+test: setup lint
+	$(VENV)/bin/pytest -p no:cacheprovider tests
+
+unit: setup
+	$(VENV)/bin/pytest -p no:cacheprovider -m "not slow" tests
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+completions: setup
+	$(PY) -m ostack_cli.completion.generate

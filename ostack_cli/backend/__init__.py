@@ -1,0 +1,1 @@
+"""The layer commands talk to: one interface, a local and a cloud implementation."""

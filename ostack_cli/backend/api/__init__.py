@@ -1,0 +1,1 @@
+"""The backend interface, one Protocol per resource family; ``base.Backend`` joins them."""

@@ -1,0 +1,150 @@
+"""Flavors in the local store, with Nova's rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ostack_cli.backend.local.base import LocalBase
+from ostack_cli.backend.models import new_id, utcnow
+from ostack_cli.backend.models.flavor import Flavor, FlavorSpec
+from ostack_cli.errors import BadRequest, Conflict
+from ostack_cli.state.store import UniqueViolation
+
+# Nova's classic defaults (id, name, RAM MB, disk GB, vCPUs).
+DEFAULT_FLAVORS = (
+    ("1", "m1.tiny", 512, 1, 1),
+    ("2", "m1.small", 2048, 20, 1),
+    ("3", "m1.medium", 4096, 40, 2),
+    ("4", "m1.large", 8192, 80, 4),
+    ("5", "m1.xlarge", 16384, 160, 8),
+)
+
+
+def default_flavors() -> list[Flavor]:
+    now = utcnow()
+    return [
+        Flavor(id=fid, name=name, ram=ram, disk=disk, vcpus=vcpus, created_at=now)
+        for fid, name, ram, disk, vcpus in DEFAULT_FLAVORS
+    ]
+
+
+class LocalFlavors(LocalBase):
+    def flavors(
+        self,
+        *,
+        is_public: bool | None = True,
+        min_disk: int | None = None,
+        min_ram: int | None = None,
+    ) -> list[Flavor]:
+        result = []
+        for flavor in self.store.list(Flavor):
+            if is_public is not None and flavor.is_public != is_public:
+                continue
+            if min_disk is not None and flavor.disk < min_disk:
+                continue
+            if min_ram is not None and flavor.ram < min_ram:
+                continue
+            result.append(flavor)
+        # Nova lists flavors by flavorid.
+        return sorted(result, key=lambda f: (len(f.id), f.id) if f.id.isdigit() else (99, f.id))
+
+    def find_flavor(self, name_or_id: str) -> Flavor:
+        return self._find(Flavor, name_or_id)
+
+    def create_flavor(self, spec: FlavorSpec) -> Flavor:
+        _check_flavor_spec(spec)
+        flavor = Flavor(
+            id=spec.id or new_id(),
+            name=spec.name,
+            ram=spec.ram,
+            disk=spec.disk,
+            ephemeral=spec.ephemeral,
+            swap=spec.swap,
+            vcpus=spec.vcpus,
+            rxtx_factor=spec.rxtx_factor,
+            is_public=spec.is_public,
+            description=spec.description,
+            extra_specs=dict(spec.extra_specs),
+            access_project_ids=[] if spec.is_public else list(spec.project_ids),
+            created_at=utcnow(),
+        )
+        with self.store.transaction():
+            if self.store.get(Flavor, flavor.id) is not None:
+                raise Conflict(f"Flavor with ID {flavor.id} already exists.")
+            try:
+                self.store.insert(flavor)
+            except UniqueViolation:
+                raise Conflict(f"Flavor with name {spec.name} already exists.") from None
+        return flavor
+
+    def delete_flavor(self, flavor: Flavor) -> None:
+        with self.store.transaction():
+            self.store.delete(Flavor, flavor.id)
+
+    def update_flavor(
+        self,
+        flavor: Flavor,
+        *,
+        set_specs: dict[str, str] | None = None,
+        unset_specs: list[str] | None = None,
+        description: str | None = None,
+        add_projects: list[str] | None = None,
+        remove_projects: list[str] | None = None,
+        **_: Any,
+    ) -> Flavor:
+        with self.store.transaction():
+            current = self.store.get(Flavor, flavor.id) or flavor
+            specs = dict(current.extra_specs)
+            specs.update(set_specs or {})
+            for key in unset_specs or []:
+                if key not in specs:
+                    raise BadRequest(f"Flavor {current.id} has no extra spec with key {key}.")
+                specs.pop(key)
+            projects = list(current.access_project_ids)
+            if (add_projects or remove_projects) and current.is_public:
+                raise Conflict("Can not add access to a public flavor.")
+            for project in add_projects or []:
+                if project in projects:
+                    raise Conflict(
+                        f"Flavor access already exists for flavor {current.id} and project "
+                        f"{project} combination."
+                    )
+                projects.append(project)
+            for project in remove_projects or []:
+                if project not in projects:
+                    raise BadRequest(
+                        f"Flavor access not found for {current.id} / {project} combination."
+                    )
+                projects.remove(project)
+            updated = current.replace(
+                extra_specs=specs,
+                access_project_ids=projects,
+                description=current.description if description is None else description,
+            )
+            self.store.update(updated)
+        return updated
+
+
+def _check_flavor_spec(spec: FlavorSpec) -> None:
+    # Nova's API schema limits, with its messages.
+    name = spec.name.strip()
+    if not name or len(spec.name) > 255:
+        raise BadRequest("Invalid input for field/attribute name: must be 1 to 255 characters.")
+    if name != spec.name:
+        raise BadRequest("Invalid input for field/attribute name: leading or trailing spaces.")
+    for field, value, minimum in (
+        ("ram", spec.ram, 1),
+        ("vcpus", spec.vcpus, 1),
+        ("disk", spec.disk, 0),
+        ("OS-FLV-EXT-DATA:ephemeral", spec.ephemeral, 0),
+        ("swap", spec.swap, 0),
+    ):
+        if value < minimum or value > 2**31 - 1:
+            raise BadRequest(
+                f"Invalid input for field/attribute {field}. Value: {value}. "
+                f"{value} is {'less than the minimum of ' + str(minimum) if value < minimum else 'too large'}"
+            )
+    if spec.rxtx_factor <= 0:
+        raise BadRequest(f"Invalid input for field/attribute rxtx_factor. Value: {spec.rxtx_factor}.")
+    if spec.id is not None and (not spec.id or len(spec.id) > 255):
+        raise BadRequest("Invalid input for field/attribute id: must be 1 to 255 characters.")

@@ -1,0 +1,59 @@
+"""Typed records that cross the backend interface (frozen dataclasses, never SDK objects)."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Self, TypeVar
+
+
+def utcnow() -> str:
+    """OpenStack's timestamp form: ``2026-11-29T00:46:43Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Resource:
+    """Common ground of every stored record.
+
+    ``KIND`` names the record in the store; ``RESOURCE_NAME`` is the class name openstacksdk
+    uses in its messages (``No Flavor found for x``).
+    """
+
+    KIND: ClassVar[str]
+    RESOURCE_NAME: ClassVar[str]
+
+    id: str
+    name: str = ""
+
+    @property
+    def owner_id(self) -> str | None:
+        """The project the record belongs to, if any."""
+        return getattr(self, "project_id", None)
+
+    def unique_key(self) -> str | None:
+        """A key no two records of this kind may share, or None if none is needed."""
+        return None
+
+    @property
+    def created(self) -> str:
+        return str(getattr(self, "created_at", "") or utcnow())
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def replace(self, **changes: Any) -> Self:
+        return dataclasses.replace(self, **changes)
+
+
+ResourceT = TypeVar("ResourceT", bound=Resource)

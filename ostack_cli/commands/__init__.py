@@ -1,0 +1,1 @@
+"""cliff command plugins: one module per resource, one class per verb."""

@@ -1,0 +1,161 @@
+"""Base classes and helpers every command shares; commands parse, call the backend, format."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from cliff import command, lister, show
+
+from ostack_cli.errors import CommandError, OstackError
+
+if TYPE_CHECKING:
+    from cliff.columns import FormattableColumn
+
+    from ostack_cli.backend.base import Backend
+
+LOG = logging.getLogger("ostack")
+
+T = TypeVar("T")
+
+
+class _BackendAccess:
+    app: Any
+
+    @property
+    def backend(self) -> Backend:
+        backend: Backend = self.app.backend
+        return backend
+
+
+class Command(_BackendAccess, command.Command):
+    """A command that prints nothing on success (set, unset, delete, add, remove)."""
+
+
+class Lister(_BackendAccess, lister.Lister):
+    pass
+
+
+class ShowOne(_BackendAccess, show.ShowOne):
+    pass
+
+
+Formatters = Mapping[str, "type[FormattableColumn[Any]]"]
+
+
+def show_fields(
+    data: Mapping[str, Any], formatters: Formatters | None = None
+) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """A show command's output: fields sorted by name, as the real client prints them."""
+    formatters = formatters or {}
+    names = tuple(sorted(data))
+    values = tuple(
+        formatters[name](data[name]) if name in formatters else data[name] for name in names
+    )
+    return names, values
+
+
+def list_rows(
+    items: Iterable[T],
+    getters: Sequence[Callable[[T], Any]],
+) -> Iterable[tuple[Any, ...]]:
+    return (tuple(get(item) for get in getters) for item in items)
+
+
+def delete_each(
+    names: Sequence[str],
+    delete_one: Callable[[str], None],
+    *,
+    failure: Callable[[str, Exception], str],
+    summary: Callable[[int, int], str],
+) -> None:
+    """Delete every item, going on past failures; then fail with the real client's summary."""
+    failed = 0
+    for name in names:
+        try:
+            delete_one(name)
+        except OstackError as exc:
+            failed += 1
+            LOG.error(failure(name, exc))
+    if failed:
+        raise CommandError(summary(failed, len(names)))
+
+
+def parse_key_value(text: str) -> tuple[str, str]:
+    """``--property key=value``: the real client's ``KeyValueAction`` rules."""
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(
+            f"Expected 'key=value' type, but got: {text}"
+        )
+    key, value = text.split("=", 1)
+    if not key:
+        raise argparse.ArgumentTypeError(f"Expected 'key=value' type, but got: {text}")
+    return key, value
+
+
+class KeyValueAction(argparse.Action):
+    """Collect repeated ``key=value`` options into one dict."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        current = dict(getattr(namespace, self.dest, None) or {})
+        try:
+            key, value = parse_key_value(str(values))
+        except argparse.ArgumentTypeError as exc:
+            raise argparse.ArgumentError(self, str(exc)) from None
+        current[key] = value
+        setattr(namespace, self.dest, current)
+
+
+class MultiKeyValueAction(argparse.Action):
+    """``--allocation-pool start=a,end=b``: a list of dicts with required/optional keys."""
+
+    required_keys: tuple[str, ...] = ()
+    optional_keys: tuple[str, ...] = ()
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        items = list(getattr(namespace, self.dest, None) or [])
+        entry: dict[str, str] = {}
+        for part in str(values).split(","):
+            if "=" not in part:
+                raise argparse.ArgumentError(
+                    self, f"Expected key=value pairs separated by ',', but got: {values}"
+                )
+            key, value = part.split("=", 1)
+            allowed = self.required_keys + self.optional_keys
+            if key not in allowed:
+                raise argparse.ArgumentError(
+                    self,
+                    f"Invalid keys {key} specified.\nValid keys are: {', '.join(allowed)}",
+                )
+            entry[key] = value
+        missing = [k for k in self.required_keys if k not in entry]
+        if missing:
+            raise argparse.ArgumentError(
+                self,
+                f"Missing required keys {', '.join(missing)}.\n"
+                f"Required keys are: {', '.join(self.required_keys)}",
+            )
+        items.append(entry)
+        setattr(namespace, self.dest, items)
+
+
+def multi_key_value(required: Sequence[str], optional: Sequence[str] = ()) -> type[argparse.Action]:
+    return type(
+        "KeyValues",
+        (MultiKeyValueAction,),
+        {"required_keys": tuple(required), "optional_keys": tuple(optional)},
+    )

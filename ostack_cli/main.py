@@ -1,0 +1,127 @@
+"""The ``ostack`` / ``openstack`` program: a cliff App with OpenStackClient's global options."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from cliff.app import App
+from cliff.commandmanager import CommandManager
+
+from ostack_cli import __version__
+
+if TYPE_CHECKING:
+    from cliff.command import Command
+
+    from ostack_cli.backend.base import Backend
+
+COMMAND_NAMESPACE = "ostack.cli"
+
+
+def _env(*names: str, default: str | None = None) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return default
+
+
+class OstackApp(App):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            description="OpenStack command-line client for one host and for real clouds",
+            version=__version__,
+            command_manager=CommandManager(COMMAND_NAMESPACE),
+            deferred_help=True,
+            **kwargs,
+        )
+        self._backend: Backend | None = None
+
+    def build_option_parser(
+        self,
+        description: str | None,
+        version: str | None,
+        argparse_kwargs: dict[str, Any] | None = None,
+    ) -> argparse.ArgumentParser:
+        parser = super().build_option_parser(description, version, argparse_kwargs)
+        # The real client's global options, with the same OS_* defaults.
+        string_options = [
+            ("--os-cloud", "OS_CLOUD", "Cloud name in clouds.yaml"),
+            ("--os-auth-url", "OS_AUTH_URL", "Authentication URL"),
+            ("--os-auth-type", "OS_AUTH_TYPE", "Authentication type"),
+            ("--os-username", "OS_USERNAME", "Username"),
+            ("--os-password", "OS_PASSWORD", "User's password"),
+            ("--os-project-name", "OS_PROJECT_NAME", "Project name to scope to"),
+            ("--os-project-id", "OS_PROJECT_ID", "Project ID to scope to"),
+            ("--os-user-domain-name", "OS_USER_DOMAIN_NAME", "Domain name of the user"),
+            ("--os-project-domain-name", "OS_PROJECT_DOMAIN_NAME", "Domain name of the project"),
+            ("--os-region-name", "OS_REGION_NAME", "Authentication region name"),
+            ("--os-interface", "OS_INTERFACE", "Select an interface type: public, internal, admin"),
+            ("--os-cacert", "OS_CACERT", "CA certificate bundle file"),
+            ("--os-compute-api-version", "OS_COMPUTE_API_VERSION", "Compute API version"),
+            ("--os-network-api-version", "OS_NETWORK_API_VERSION", "Network API version"),
+            ("--os-image-api-version", "OS_IMAGE_API_VERSION", "Image API version"),
+            ("--os-identity-api-version", "OS_IDENTITY_API_VERSION", "Identity API version"),
+        ]
+        for flag, env, help_text in string_options:
+            parser.add_argument(
+                flag,
+                metavar=f"<{flag[5:]}>",
+                default=_env(env),
+                help=f"{help_text} (Env: {env})",
+            )
+        tls = parser.add_mutually_exclusive_group()
+        tls.add_argument(
+            "--insecure",
+            action="store_true",
+            default=_env("OS_INSECURE") in ("1", "true", "True", "yes"),
+            help="Disable server certificate verification",
+        )
+        tls.add_argument("--verify", action="store_false", dest="insecure", help="Verify TLS")
+        return parser
+
+    @property
+    def backend(self) -> Backend:
+        """The backend this invocation talks to, made on first use (``help`` never makes one)."""
+        if self._backend is None:
+            from ostack_cli.backend.factory import make_backend
+
+            self._backend = make_backend(self.options)
+        return self._backend
+
+    def run_subcommand(self, argv: list[str]) -> int:
+        try:
+            self.command_manager.find_command(argv)
+        except ValueError:
+            return self._unknown_command(argv)
+        return super().run_subcommand(argv)
+
+    def _unknown_command(self, argv: list[str]) -> int:
+        # The real client's text, on stderr: stdout carries only data for scripts.
+        self.stderr.write(
+            f"{self.NAME}: '{' '.join(argv)}' is not an {self.NAME} command. "
+            f"See '{self.NAME} --help'.\n"
+        )
+        matches = self.get_fuzzy_matches(argv[0])
+        if matches:
+            self.stderr.write("Did you mean one of these?\n")
+            for match in matches:
+                self.stderr.write(f"  {match}\n")
+        return 2
+
+    def clean_up(self, cmd: Command, result: int, err: BaseException | None) -> None:
+        if self._backend is not None and not self.interactive_mode:
+            self._backend.close()
+            self._backend = None
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None:
+        argv = sys.argv[1:]
+    return OstackApp().run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""ostack's local state: where it lives and the SQLite store that keeps it."""

@@ -1,0 +1,228 @@
+"""The local backend's records: typed documents in SQLite, changed only in transactions."""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ostack_cli.backend.models import Resource, ResourceT, utcnow
+from ostack_cli.errors import Conflict
+from ostack_cli.state import db
+
+
+class UniqueViolation(Conflict):
+    """Another record of the same kind already holds this record's unique key."""
+
+    def __init__(self, existing_id: str) -> None:
+        self.existing_id = existing_id
+        super().__init__(f"a record with the same key exists: {existing_id}")
+
+
+class AddressInUse(Conflict):
+    """The requested IP address is already allocated on its subnet."""
+
+
+class Store:
+    """Typed access to the records; every change happens inside :meth:`transaction`."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.conn = db.connect(path)
+        self._depth = 0
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """One atomic change; nests (inner blocks join the outer transaction)."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield self
+        except BaseException:
+            self._depth = 0
+            self.conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self.conn.execute("COMMIT")
+
+    # -- documents --------------------------------------------------------------------
+
+    def get(self, model: type[ResourceT], resource_id: str) -> ResourceT | None:
+        row = self.conn.execute(
+            "SELECT body FROM resources WHERE kind = ? AND id = ?", (model.KIND, resource_id)
+        ).fetchone()
+        return model.from_json(json.loads(row[0])) if row else None
+
+    def list(
+        self,
+        model: type[ResourceT],
+        *,
+        name: str | None = None,
+        project_id: str | None = None,
+    ) -> list[ResourceT]:
+        """Records of one kind, oldest first, optionally by exact name or owner."""
+        sql = "SELECT body FROM resources WHERE kind = ?"
+        args: list[Any] = [model.KIND]
+        if name is not None:
+            sql += " AND name = ?"
+            args.append(name)
+        if project_id is not None:
+            sql += " AND project_id = ?"
+            args.append(project_id)
+        sql += " ORDER BY created_at, rowid"
+        return [model.from_json(json.loads(r[0])) for r in self.conn.execute(sql, args)]
+
+    def names(self, kind: str) -> list[tuple[str, str]]:
+        """(id, name) pairs of one kind: cheap enough for tab completion."""
+        return list(self.conn.execute("SELECT id, name FROM resources WHERE kind = ?", (kind,)))
+
+    def insert(self, obj: Resource) -> None:
+        self._require_transaction()
+        try:
+            self.conn.execute(
+                "INSERT INTO resources (kind, id, project_id, name, unique_key, created_at, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    obj.KIND,
+                    obj.id,
+                    obj.owner_id,
+                    obj.name,
+                    obj.unique_key(),
+                    obj.created,
+                    json.dumps(obj.to_json()),
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise self._violation(obj) from None
+
+    def update(self, obj: Resource) -> None:
+        self._require_transaction()
+        try:
+            cur = self.conn.execute(
+                "UPDATE resources SET project_id = ?, name = ?, unique_key = ?, body = ?"
+                " WHERE kind = ? AND id = ?",
+                (
+                    obj.owner_id,
+                    obj.name,
+                    obj.unique_key(),
+                    json.dumps(obj.to_json()),
+                    obj.KIND,
+                    obj.id,
+                ),
+            )
+        except sqlite3.IntegrityError:
+            raise self._violation(obj) from None
+        if cur.rowcount != 1:
+            raise KeyError(f"{obj.KIND} {obj.id} vanished during an update")
+
+    def delete(self, model: type[Resource], resource_id: str) -> bool:
+        self._require_transaction()
+        cur = self.conn.execute(
+            "DELETE FROM resources WHERE kind = ? AND id = ?", (model.KIND, resource_id)
+        )
+        return cur.rowcount == 1
+
+    def _violation(self, obj: Resource) -> Exception:
+        row = self.conn.execute(
+            "SELECT id FROM resources WHERE kind = ? AND (unique_key = ? OR id = ?)",
+            (obj.KIND, obj.unique_key(), obj.id),
+        ).fetchone()
+        return UniqueViolation(row[0] if row else "")
+
+    def _require_transaction(self) -> None:
+        if not self._depth:
+            raise RuntimeError("store writes must run inside Store.transaction()")
+
+    # -- settings ---------------------------------------------------------------------
+
+    def get_setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        self._require_transaction()
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    # -- IP address management --------------------------------------------------------
+
+    def allocated_ips(self, subnet_id: str) -> set[str]:
+        rows = self.conn.execute(
+            "SELECT ip_address FROM ip_allocations WHERE subnet_id = ?", (subnet_id,)
+        )
+        return {r[0] for r in rows}
+
+    def allocate_ip(
+        self,
+        *,
+        network_id: str,
+        subnet_id: str,
+        port_id: str,
+        pools: Iterable[tuple[str, str]],
+        requested: str | None = None,
+        reserved: Iterable[str] = (),
+    ) -> str | None:
+        """Claim ``requested``, or the lowest free address of ``pools``; None if none is free.
+
+        Raises :class:`AddressInUse` when ``requested`` is taken. Must run in a transaction,
+        which (being IMMEDIATE) serialises claims across processes.
+        """
+        self._require_transaction()
+        used = self.allocated_ips(subnet_id) | set(reserved)
+        if requested is not None:
+            if requested in used:
+                raise AddressInUse(requested)
+            choice: str | None = requested
+        else:
+            choice = _lowest_free(pools, used)
+        if choice is None:
+            return None
+        self.conn.execute(
+            "INSERT INTO ip_allocations (subnet_id, ip_address, network_id, port_id)"
+            " VALUES (?, ?, ?, ?)",
+            (subnet_id, choice, network_id, port_id),
+        )
+        return choice
+
+    def release_ips(self, port_id: str) -> None:
+        self._require_transaction()
+        self.conn.execute("DELETE FROM ip_allocations WHERE port_id = ?", (port_id,))
+
+    def ip_owner(self, subnet_id: str, ip_address: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT port_id FROM ip_allocations WHERE subnet_id = ? AND ip_address = ?",
+            (subnet_id, ip_address),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+
+def _lowest_free(pools: Iterable[tuple[str, str]], used: set[str]) -> str | None:
+    for start, end in sorted(pools, key=lambda p: ipaddress.ip_address(p[0])):
+        first, last = int(ipaddress.ip_address(start)), int(ipaddress.ip_address(end))
+        version = ipaddress.ip_address(start).version
+        for value in range(first, last + 1):
+            candidate = str(ipaddress.ip_address(value) if version == 4 else
+                            ipaddress.IPv6Address(value))
+            if candidate not in used:
+                return candidate
+    return None
+
+
+__all__ = ["AddressInUse", "Store", "UniqueViolation", "utcnow"]

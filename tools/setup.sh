@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Prepare this host for ostack, idempotently: system packages, libvirt daemons, the venv,
+# the test guest image and shell completion. Safe to run again; each step checks first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PACKAGES=(
+  # the local backend's host side
+  qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu
+  dnsmasq-base iptables iproute2 iputils-ping
+  # building libvirt-python against the host's libvirt
+  libvirt-dev pkg-config gcc
+  # the test guest image (tools/guest-image/build.sh)
+  linux-image-amd64 busybox-static dropbear-bin syslinux syslinux-common mtools dosfstools
+  # completion tests and ssh into guests
+  bash-completion tmux zsh fish openssh-client
+)
+
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+install_system_packages() {
+  local missing=()
+  for pkg in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+      || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing packages: ${missing[*]}; run 'make setup' as root (or sudo) to install them"
+    return 1
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # policy-rc.d keeps package scripts from starting daemons: we start them ourselves below.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  rm -f /usr/sbin/policy-rc.d
+}
+
+start_libvirt() {
+  [ "$(id -u)" -eq 0 ] || { log "not root: not starting libvirtd"; return 0; }
+  # No systemd on this kind of host: start the daemons by hand, once.
+  if ! pgrep -x virtlogd >/dev/null; then
+    log "starting virtlogd"; virtlogd -d
+  fi
+  if ! timeout 5 virsh -c qemu:///system version >/dev/null 2>&1; then
+    pgrep -x libvirtd >/dev/null || { log "starting libvirtd"; libvirtd -d; }
+    for _ in $(seq 50); do
+      timeout 5 virsh -c qemu:///system version >/dev/null 2>&1 && break
+      sleep 0.2
+    done
+  fi
+}
+
+make_venv() {
+  if [ ! -x .venv/bin/python ]; then
+    log "creating .venv"
+    python3 -m venv .venv
+  fi
+  local stamp=.venv/.ostack-installed
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    log "installing ostack into .venv"
+    .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+    touch "$stamp"
+  fi
+}
+
+build_guest_image() {
+  if [ -x tools/guest-image/build.sh ] && [ "$(id -u)" -eq 0 ]; then
+    tools/guest-image/build.sh >&2
+  fi
+}
+
+install_completion() {
+  if [ -f completions/ostack.bash ] && [ -d /usr/share/bash-completion/completions ] \
+     && [ "$(id -u)" -eq 0 ]; then
+    install -m 0644 completions/ostack.bash /usr/share/bash-completion/completions/ostack
+    install -m 0644 completions/ostack.bash /usr/share/bash-completion/completions/openstack
+  fi
+}
+
+install_system_packages
+start_libvirt
+make_venv
+build_guest_image
+install_completion
+log "done: .venv/bin/ostack is ready"
