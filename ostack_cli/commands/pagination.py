@@ -39,4 +39,4 @@ def paginate(items: Sequence[T], parsed_args: argparse.Namespace) -> list[T]:
     return result
 
 
-__all__ = ["add_pagination", "paginate", "Any"]
+__all__ = ["Any", "add_pagination", "paginate"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import ipaddress
 import json
@@ -86,7 +87,7 @@ class Store:
         sql += " ORDER BY created_at, rowid"
         return [model.from_json(json.loads(r[0])) for r in self.conn.execute(sql, args)]
 
-    def names(self, kind: str) -> list[tuple[str, str]]:
+    def names(self, kind: str) -> builtins.list[tuple[str, str]]:
         """(id, name) pairs of one kind: cheap enough for tab completion."""
         return list(self.conn.execute("SELECT id, name FROM resources WHERE kind = ?", (kind,)))
 
@@ -216,10 +217,9 @@ class Store:
 def _lowest_free(pools: Iterable[tuple[str, str]], used: set[str]) -> str | None:
     for start, end in sorted(pools, key=lambda p: ipaddress.ip_address(p[0])):
         first, last = int(ipaddress.ip_address(start)), int(ipaddress.ip_address(end))
-        version = ipaddress.ip_address(start).version
+        address_type = type(ipaddress.ip_address(start))
         for value in range(first, last + 1):
-            candidate = str(ipaddress.ip_address(value) if version == 4 else
-                            ipaddress.IPv6Address(value))
+            candidate = str(address_type(value))
             if candidate not in used:
                 return candidate
     return None

@@ -139,12 +139,19 @@ def _check_flavor_spec(spec: FlavorSpec) -> None:
         ("OS-FLV-EXT-DATA:ephemeral", spec.ephemeral, 0),
         ("swap", spec.swap, 0),
     ):
-        if value < minimum or value > 2**31 - 1:
+        if value < minimum:
             raise BadRequest(
                 f"Invalid input for field/attribute {field}. Value: {value}. "
-                f"{value} is {'less than the minimum of ' + str(minimum) if value < minimum else 'too large'}"
+                f"{value} is less than the minimum of {minimum}"
+            )
+        if value > 2**31 - 1:
+            raise BadRequest(
+                f"Invalid input for field/attribute {field}. Value: {value}. "
+                f"{value} is greater than the maximum of {2**31 - 1}"
             )
     if spec.rxtx_factor <= 0:
-        raise BadRequest(f"Invalid input for field/attribute rxtx_factor. Value: {spec.rxtx_factor}.")
+        raise BadRequest(
+            f"Invalid input for field/attribute rxtx_factor. Value: {spec.rxtx_factor}."
+        )
     if spec.id is not None and (not spec.id or len(spec.id) > 255):
         raise BadRequest("Invalid input for field/attribute id: must be 1 to 255 characters.")

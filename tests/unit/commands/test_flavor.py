@@ -101,7 +101,8 @@ def test_set_unset_properties_print_nothing(cli: Runner) -> None:
     assert cli("flavor", "show", "m1.tiny", "-c", "properties", "-f", "value").out == (
         "{'a': '1', 'b': '2'}\n")
     # ...and the table osc-lib's key='value' form.
-    assert "| properties | a='1', b='2' |" in cli("flavor", "show", "m1.tiny", "-c", "properties").out
+    table = cli("flavor", "show", "m1.tiny", "-c", "properties").out
+    assert "| properties | a='1', b='2' |" in table
     assert cli("flavor", "unset", "m1.tiny", "--property", "a").rc == 0
     assert cli("flavor", "show", "m1.tiny", "-c", "properties", "-f", "json").json() == {
         "properties": {"b": "2"}}
