@@ -6,9 +6,21 @@ from typing import Protocol
 
 from ostack_cli.backend.api.compute import FlavorAPI
 from ostack_cli.backend.api.identity import IdentityAPI
+from ostack_cli.backend.api.image import ImageAPI
+from ostack_cli.backend.api.keypair import KeypairAPI
+from ostack_cli.backend.api.network import NetworkAPI
+from ostack_cli.backend.api.security_group import SecurityGroupAPI
 
 
-class Backend(FlavorAPI, IdentityAPI, Protocol):
+class Backend(
+    FlavorAPI,
+    IdentityAPI,
+    ImageAPI,
+    KeypairAPI,
+    NetworkAPI,
+    SecurityGroupAPI,
+    Protocol,
+):
     """Typed models in, typed models out; errors are ``ostack_cli.errors`` exceptions."""
 
     def close(self) -> None: ...

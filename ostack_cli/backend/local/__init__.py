@@ -6,6 +6,9 @@ from pathlib import Path
 
 from ostack_cli.backend.local.compute import LocalFlavors, default_flavors
 from ostack_cli.backend.local.identity import LocalIdentity, default_projects
+from ostack_cli.backend.local.images import LocalImages
+from ostack_cli.backend.local.keypairs import LocalKeypairs
+from ostack_cli.backend.local.network import LocalNetworking
 from ostack_cli.backend.local.security_groups import LocalSecurityGroups
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.flavor import Flavor
@@ -21,6 +24,9 @@ SEEDED_SETTING = "seeded"
 class LocalBackend(
     LocalFlavors,
     LocalIdentity,
+    LocalImages,
+    LocalKeypairs,
+    LocalNetworking,
     LocalSecurityGroups,
 ):
     def __init__(self, store: Store, state_dir: Path, project_id: str, user_id: str) -> None:

@@ -1,0 +1,9 @@
+"""Security groups and rules (Neutron)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class SecurityGroupAPI(Protocol):
+    pass
