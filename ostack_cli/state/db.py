@@ -75,16 +75,13 @@ def user_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    if user_version(conn) >= SCHEMA_VERSION:
+    _refuse_newer(user_version(conn))
+    if user_version(conn) == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = user_version(conn)  # another process may have migrated meanwhile
-        if current > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"the state store has schema version {current}, newer than this ostack "
-                f"({SCHEMA_VERSION}); upgrade ostack"
-            )
+        _refuse_newer(current)
         for version in range(current, SCHEMA_VERSION):
             for statement in MIGRATIONS[version].split(";"):
                 if statement.strip():
@@ -94,3 +91,11 @@ def migrate(conn: sqlite3.Connection) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def _refuse_newer(version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the state store has schema version {version}, newer than this ostack "
+            f"({SCHEMA_VERSION}); upgrade ostack"
+        )
