@@ -1,0 +1,158 @@
+"""Nova servers, their states, quotas and hypervisors."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ostack_cli.backend.models import Resource
+
+# nova/compute/power_state.py
+NOSTATE, RUNNING, PAUSED, SHUTDOWN, CRASHED, SUSPENDED = 0, 1, 3, 4, 6, 7
+
+# nova/api/openstack/common.py _STATE_MAP: (vm_state, task_state) -> API status.
+_STATUS_BY_TASK: dict[str, dict[str | None, str]] = {
+    "active": {
+        None: "ACTIVE",
+        "rebooting": "REBOOT",
+        "reboot_pending": "REBOOT",
+        "reboot_started": "REBOOT",
+        "rebooting_hard": "HARD_REBOOT",
+        "reboot_pending_hard": "HARD_REBOOT",
+        "reboot_started_hard": "HARD_REBOOT",
+    },
+    "building": {None: "BUILD"},
+    "stopped": {None: "SHUTOFF"},
+    "paused": {None: "PAUSED"},
+    "suspended": {None: "SUSPENDED"},
+    "error": {None: "ERROR"},
+    "deleted": {None: "DELETED"},
+}
+
+
+def api_status(vm_state: str, task_state: str | None) -> str:
+    by_task = _STATUS_BY_TASK.get(vm_state)
+    if by_task is None:
+        return "UNKNOWN"
+    return by_task.get(task_state, by_task[None])
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Server(Resource):
+    KIND = "server"
+    RESOURCE_NAME = "Server"
+
+    project_id: str
+    user_id: str
+    flavor_id: str
+    # Nova embeds the flavor as it was at boot (microversion 2.47+): later flavor changes
+    # or deletion do not change a running server.
+    flavor: dict[str, Any] = dataclasses.field(default_factory=dict)
+    image_id: str = ""
+    vm_state: str = "building"
+    task_state: str | None = "scheduling"
+    power_state: int = NOSTATE
+    key_name: str | None = None
+    hostname: str = ""
+    description: str | None = None
+    metadata: dict[str, str] = dataclasses.field(default_factory=dict)
+    security_group_names: list[str] = dataclasses.field(default_factory=list)
+    port_ids: list[str] = dataclasses.field(default_factory=list)
+    user_data: str | None = None
+    config_drive: bool = True
+    instance_name: str = ""
+    host: str = ""
+    launch_index: int = 0
+    reservation_id: str = ""
+    fault: dict[str, Any] | None = None
+    tags: list[str] = dataclasses.field(default_factory=list)
+    created_at: str = ""
+    updated_at: str = ""
+    launched_at: str | None = None
+    terminated_at: str | None = None
+    # Filled on read from the ports and floating IPs, never trusted from the store.
+    addresses: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return api_status(self.vm_state, self.task_state)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NicRequest:
+    """One ``--nic``/``--network``/``--port`` of ``server create``."""
+
+    network: str | None = None
+    port: str | None = None
+    fixed_ip: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ServerSpec:
+    """What ``server create`` asks for; names are resolved by the backend."""
+
+    name: str
+    flavor: str
+    image: str
+    nics: list[NicRequest] | None = None  # None: Nova's default ("auto" at 2.37+)
+    no_network: bool = False
+    security_groups: list[str] = dataclasses.field(default_factory=list)
+    key_name: str | None = None
+    user_data: bytes | None = None
+    metadata: dict[str, str] = dataclasses.field(default_factory=dict)
+    hostname: str | None = None
+    description: str | None = None
+    config_drive: bool | None = None
+    min_count: int = 1
+    max_count: int = 1
+    tags: list[str] = dataclasses.field(default_factory=list)
+
+
+QUOTA_DEFAULTS: dict[str, int] = {
+    # Nova's and Neutron's defaults.
+    "instances": 10,
+    "cores": 20,
+    "ram": 51200,
+    "key_pairs": 100,
+    "floating_ips": 50,
+    "secgroups": 10,
+    "secgroup_rules": 100,
+    "networks": 100,
+    "subnets": 100,
+    "ports": 500,
+    "routers": 10,
+}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Quota(Resource):
+    """One project's limits (the record's id is the project id)."""
+
+    KIND = "quota"
+    RESOURCE_NAME = "Quota"
+
+    limits: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def limit(self, name: str) -> int:
+        return self.limits.get(name, QUOTA_DEFAULTS[name])
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Hypervisor:
+    id: str
+    name: str
+    hypervisor_type: str
+    virt_type: str
+    state: str
+    status: str
+    host_ip: str
+    vcpus: int
+    vcpus_used: int
+    memory_mb: int
+    memory_mb_used: int
+    local_gb: int
+    local_gb_used: int
+    running_vms: int
+    hypervisor_version: int
+    uptime: str = ""
+    cpu_info: dict[str, Any] = dataclasses.field(default_factory=dict)

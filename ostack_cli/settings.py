@@ -1,0 +1,61 @@
+"""Host settings of the local backend: ``ostack.conf`` in the state directory or /etc/ostack.
+
+```
+[compute]
+virt_type = kvm | qemu        # default: probed once, then cached in the store
+libvirt_uri = qemu:///system
+shutdown_timeout = 60         # seconds a guest gets to power off before it is pulled
+[network]
+uplink_interface = eth0       # opt-in: NAT the external network out of this interface
+```
+Environment variables OSTACK_VIRT_TYPE, OSTACK_LIBVIRT_URI, OSTACK_SHUTDOWN_TIMEOUT and
+OSTACK_UPLINK_INTERFACE override the file.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import os
+from pathlib import Path
+
+from ostack_cli.errors import OstackError
+
+VIRT_TYPES = ("kvm", "qemu")
+
+
+@dataclasses.dataclass(frozen=True)
+class HostSettings:
+    virt_type: str | None = None
+    libvirt_uri: str = "qemu:///system"
+    shutdown_timeout: float = 60.0
+    uplink_interface: str | None = None
+
+
+def load(state_dir: Path) -> HostSettings:
+    parser = configparser.ConfigParser()
+    parser.read([Path("/etc/ostack/ostack.conf"), state_dir / "ostack.conf"])
+
+    def get(section: str, key: str, env: str) -> str | None:
+        value = os.environ.get(env) or parser.get(section, key, fallback=None)
+        return value.strip() if value else None
+
+    virt_type = get("compute", "virt_type", "OSTACK_VIRT_TYPE")
+    if virt_type is not None and virt_type not in VIRT_TYPES:
+        raise OstackError(
+            f"virt_type must be one of {', '.join(VIRT_TYPES)}, not {virt_type!r}.",
+            "Fix [compute] virt_type in ostack.conf or OSTACK_VIRT_TYPE.",
+        )
+    timeout = get("compute", "shutdown_timeout", "OSTACK_SHUTDOWN_TIMEOUT")
+    try:
+        shutdown_timeout = float(timeout) if timeout else 60.0
+    except ValueError:
+        raise OstackError(
+            f"shutdown_timeout must be a number of seconds, not {timeout!r}."
+        ) from None
+    return HostSettings(
+        virt_type=virt_type,
+        libvirt_uri=get("compute", "libvirt_uri", "OSTACK_LIBVIRT_URI") or "qemu:///system",
+        shutdown_timeout=shutdown_timeout,
+        uplink_interface=get("network", "uplink_interface", "OSTACK_UPLINK_INTERFACE"),
+    )
