@@ -9,6 +9,7 @@ from ostack_cli.backend.api.identity import IdentityAPI
 from ostack_cli.backend.api.image import ImageAPI
 from ostack_cli.backend.api.keypair import KeypairAPI
 from ostack_cli.backend.api.network import NetworkAPI
+from ostack_cli.backend.api.quota import QuotaAPI
 from ostack_cli.backend.api.security_group import SecurityGroupAPI
 
 
@@ -18,6 +19,7 @@ class Backend(
     ImageAPI,
     KeypairAPI,
     NetworkAPI,
+    QuotaAPI,
     SecurityGroupAPI,
     Protocol,
 ):

@@ -9,6 +9,7 @@ from ostack_cli.backend.local.identity import LocalIdentity, default_projects
 from ostack_cli.backend.local.images import LocalImages
 from ostack_cli.backend.local.keypairs import LocalKeypairs
 from ostack_cli.backend.local.network import LocalNetworking
+from ostack_cli.backend.local.quotas import LocalQuotas
 from ostack_cli.backend.local.security_groups import LocalSecurityGroups
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.flavor import Flavor
@@ -27,6 +28,7 @@ class LocalBackend(
     LocalImages,
     LocalKeypairs,
     LocalNetworking,
+    LocalQuotas,
     LocalSecurityGroups,
 ):
     def __init__(self, store: Store, state_dir: Path, project_id: str, user_id: str) -> None:

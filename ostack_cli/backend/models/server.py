@@ -108,20 +108,30 @@ class ServerSpec:
     tags: list[str] = dataclasses.field(default_factory=list)
 
 
+# The real client's quota names, in the order `quota show` prints them, with Nova's and
+# Neutron's defaults.
 QUOTA_DEFAULTS: dict[str, int] = {
-    # Nova's and Neutron's defaults.
-    "instances": 10,
     "cores": 20,
+    "injected-file-size": 10240,
+    "injected-path-size": 255,
+    "injected-files": 5,
+    "instances": 10,
+    "key-pairs": 100,
+    "properties": 128,
     "ram": 51200,
-    "key_pairs": 100,
-    "floating_ips": 50,
-    "secgroups": 10,
-    "secgroup_rules": 100,
+    "server-group-members": 10,
+    "server-groups": 10,
+    "floating-ips": 50,
     "networks": 100,
-    "subnets": 100,
     "ports": 500,
+    "rbac-policies": 10,
     "routers": 10,
+    "secgroup-rules": 100,
+    "secgroups": 10,
+    "subnet-pools": -1,
+    "subnets": 100,
 }
+COMPUTE_QUOTAS = frozenset(list(QUOTA_DEFAULTS)[:10])
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,123 @@
+"""Per-project quotas: limits in the store, usage counted from the records themselves.
+
+A check and the insert it guards run in one IMMEDIATE transaction, so two processes can never
+both take the last unit of a quota.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ostack_cli.backend.local.base import LocalBase
+from ostack_cli.backend.models.server import QUOTA_DEFAULTS, Quota
+from ostack_cli.errors import BadRequest, Conflict, QuotaExceeded
+
+# The store kind whose records count against each quota.
+COUNTED_KINDS = {
+    "instances": "server",
+    "key-pairs": "keypair",
+    "floating-ips": "floating_ip",
+    "networks": "network",
+    "ports": "port",
+    "routers": "router",
+    "secgroup-rules": "security_group_rule",
+    "secgroups": "security_group",
+    "subnets": "subnet",
+}
+
+# Neutron names the resources differently in its over-quota message.
+_NEUTRON_NAMES = {
+    "floating-ips": "floatingip",
+    "networks": "network",
+    "ports": "port",
+    "routers": "router",
+    "secgroup-rules": "security_group_rule",
+    "secgroups": "security_group",
+    "subnets": "subnet",
+}
+
+
+class LocalQuotas(LocalBase):
+    def quota_limits(self, project_id: str, *, defaults: bool = False) -> dict[str, int]:
+        stored = None if defaults else self.store.get(Quota, project_id)
+        limits = dict(QUOTA_DEFAULTS)
+        if stored is not None:
+            limits.update(stored.limits)
+        return limits
+
+    def quota_usage(self, project_id: str) -> dict[str, int]:
+        counts = dict(
+            self.store.conn.execute(
+                "SELECT kind, COUNT(*) FROM resources WHERE project_id = ? GROUP BY kind",
+                (project_id,),
+            ).fetchall()
+        )
+        usage = {name: int(counts.get(kind, 0)) for name, kind in COUNTED_KINDS.items()}
+        cores, ram = self._server_sums(project_id)
+        usage["cores"], usage["ram"] = cores, ram
+        # Keypairs belong to users, not projects (Nova); the real client prints N/A too.
+        usage["key-pairs"] = int(counts.get("keypair", 0))
+        return usage
+
+    def set_quotas(self, project_id: str, limits: dict[str, int]) -> None:
+        for name, value in limits.items():
+            if name not in QUOTA_DEFAULTS:
+                raise BadRequest(f"Unknown quota {name}.")
+            if value < -1:
+                raise BadRequest(
+                    f"Invalid input for field/attribute {name}. Value: {value}. "
+                    f"{value} is less than the minimum of -1"
+                )
+        with self.store.transaction():
+            current = self.store.get(Quota, project_id)
+            merged = dict(current.limits if current else {})
+            merged.update(limits)
+            usage = self.quota_usage(project_id)
+            for name, value in limits.items():
+                if value != -1 and usage.get(name, 0) > value:
+                    raise Conflict(
+                        f"Quota limit {value} for {name} must be greater than or equal to "
+                        f"already used and reserved {usage[name]}."
+                    )
+            record = Quota(id=project_id, name=project_id, limits=merged)
+            if current is None:
+                self.store.insert(record)
+            else:
+                self.store.update(record)
+
+    def _check_quota(self, project_id: str, requested: dict[str, int]) -> None:
+        """Raise the service's over-quota error if ``requested`` more would exceed a limit.
+
+        Call inside the transaction that then creates the records.
+        """
+        limits = self.quota_limits(project_id)
+        usage = self.quota_usage(project_id)
+        for name, amount in requested.items():
+            limit = limits[name]
+            if limit == -1 or amount <= 0:
+                continue
+            used = usage.get(name, 0)
+            if used + amount > limit:
+                raise _over_quota(name, amount, used, limit)
+
+    def _server_sums(self, project_id: str) -> tuple[int, int]:
+        cores = ram = 0
+        for (body,) in self.store.conn.execute(
+            "SELECT body FROM resources WHERE kind = 'server' AND project_id = ?", (project_id,)
+        ):
+            flavor = json.loads(body).get("flavor") or {}
+            cores += int(flavor.get("vcpus", 0))
+            ram += int(flavor.get("ram", 0))
+        return cores, ram
+
+
+def _over_quota(name: str, requested: int, used: int, limit: int) -> QuotaExceeded:
+    if name in _NEUTRON_NAMES:
+        return QuotaExceeded(f"Quota exceeded for resources: ['{_NEUTRON_NAMES[name]}'].")
+    if name == "key-pairs":
+        return QuotaExceeded("Quota exceeded, too many key pairs.")
+    resource = {"instances": "instances", "cores": "cores", "ram": "ram"}.get(name, name)
+    return QuotaExceeded(
+        f"Quota exceeded for {resource}: Requested {requested}, but already used {used} of "
+        f"{limit} {resource}"
+    )
