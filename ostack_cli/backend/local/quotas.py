@@ -15,7 +15,6 @@ from ostack_cli.errors import BadRequest, Conflict, QuotaExceeded
 # The store kind whose records count against each quota.
 COUNTED_KINDS = {
     "instances": "server",
-    "key-pairs": "keypair",
     "floating-ips": "floating_ip",
     "networks": "network",
     "ports": "port",
@@ -55,8 +54,9 @@ class LocalQuotas(LocalBase):
         usage = {name: int(counts.get(kind, 0)) for name, kind in COUNTED_KINDS.items()}
         cores, ram = self._server_sums(project_id)
         usage["cores"], usage["ram"] = cores, ram
-        # Keypairs belong to users, not projects (Nova); the real client prints N/A too.
-        usage["key-pairs"] = int(counts.get("keypair", 0))
+        # Keypairs belong to users, not projects (Nova): the limit is the project's, the count
+        # the acting user's.
+        usage["key-pairs"] = self._keypair_count()
         return usage
 
     def set_quotas(self, project_id: str, limits: dict[str, int]) -> None:
@@ -99,6 +99,14 @@ class LocalQuotas(LocalBase):
             used = usage.get(name, 0)
             if used + amount > limit:
                 raise _over_quota(name, amount, used, limit)
+
+    def _keypair_count(self) -> int:
+        row = self.store.conn.execute(
+            "SELECT COUNT(*) FROM resources WHERE kind = 'keypair'"
+            " AND json_extract(body, '$.user_id') = ?",
+            (self.user_id,),
+        ).fetchone()
+        return int(row[0])
 
     def _server_sums(self, project_id: str) -> tuple[int, int]:
         cores = ram = 0
