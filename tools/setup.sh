@@ -11,7 +11,8 @@ SYSTEM_PACKAGES=(
   # building libvirt-python against the host's libvirt
   libvirt-dev pkg-config gcc
   # the test guest image (tools/guest-image/build.sh)
-  linux-image-amd64 busybox-static dropbear-bin syslinux syslinux-common mtools dosfstools
+  linux-image-amd64 kmod busybox-static dropbear-bin syslinux syslinux-common mtools dosfstools
+  cpio gzip xz-utils zstd
   # completion tests and ssh into guests
   bash-completion tmux zsh fish openssh-client
 )

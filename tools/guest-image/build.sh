@@ -101,7 +101,7 @@ add_module() {  # depth-first: dependencies first
     for dep in ${deps//,/ }; do
         add_module "$dep"
     done
-    MOD_SEEN[$m]=done
+    MOD_SEEN[$m]=ok
     MOD_ORDER+=("$m")
 }
 for m in $GUEST_MODULES; do add_module "$m"; done
@@ -110,7 +110,8 @@ for m in $GUEST_MODULES; do add_module "$m"; done
 collect_libs() {
     ldd "$@" | awk '/=> \//{print $3} /^[[:space:]]*\/[^ ]+ \(/{print $1}' | sort -u
 }
-LIBS="$(collect_libs "$DROPBEAR" "$DROPBEARKEY")"
+mapfile -t LIBS < <(collect_libs "$DROPBEAR" "$DROPBEARKEY")
+[[ ${#LIBS[@]} -gt 0 ]] || die "ldd found no libraries for $DROPBEAR"
 
 # ------------------------------------------------------------------------ input hash
 compute_hash() {
@@ -119,7 +120,7 @@ compute_hash() {
         echo "modules ${MOD_ORDER[*]}"
         (cd "$HERE" && find . -type f ! -name README.md ! -name '*~' -print0 \
             | LC_ALL=C sort -z | xargs -0 sha256sum)
-        sha256sum "$VMLINUZ" "$BUSYBOX" "$DROPBEAR" "$DROPBEARKEY" $LIBS
+        sha256sum "$VMLINUZ" "$BUSYBOX" "$DROPBEAR" "$DROPBEARKEY" "${LIBS[@]}"
         for m in "${MOD_ORDER[@]}"; do
             sha256sum "$(modinfo -k "$KVER" -F filename "$m")"
         done
@@ -130,6 +131,9 @@ HASH="$(compute_hash)"
 BASE="$NAME-$HASH"
 
 mkdir -p "$OUT_DIR"
+# leftovers of runs killed with SIGKILL (temp dirs/links are never published names)
+find "$OUT_DIR" -maxdepth 1 \( -name ".build-$NAME.*" -o -name ".$NAME.*.lnk" \) -mmin +60 \
+    -exec rm -rf {} + 2>/dev/null || true
 
 publish_links() {
     local ext tmp
@@ -171,7 +175,7 @@ done < <("$ROOT/bin/busybox" --list-full)
 # dropbear + its libraries
 cp "$DROPBEAR" "$ROOT/usr/sbin/dropbear"
 cp "$DROPBEARKEY" "$ROOT/usr/bin/dropbearkey"
-for lib in $LIBS; do
+for lib in "${LIBS[@]}"; do
     mkdir -p "$ROOT$(dirname "$lib")"
     cp -L "$lib" "$ROOT$lib"
 done
