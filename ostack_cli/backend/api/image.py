@@ -2,8 +2,44 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterator
+from typing import IO, Protocol
+
+from ostack_cli.backend.models.image import Image, ImageChanges, ImageSpec
 
 
 class ImageAPI(Protocol):
-    pass
+    def images(
+        self,
+        *,
+        visibility: str | None = None,
+        name: str | None = None,
+        status: str | None = None,
+        tags: list[str] | None = None,
+        owner: str | None = None,
+        is_hidden: bool = False,
+    ) -> list[Image]:
+        """Images the project may list, in Glance's order (newest first).
+
+        ``visibility`` None is Glance's default list (own images and public ones);
+        ``"all"`` adds other projects' community images. ``is_hidden`` True lists only
+        hidden images, False only the others (as Glance's ``os_hidden`` filter).
+        """
+        ...
+
+    def find_image(self, name_or_id: str) -> Image: ...
+
+    def create_image(self, spec: ImageSpec, data: IO[bytes] | None = None) -> Image:
+        """Create an image and upload ``data`` (read in chunks, never all at once).
+
+        Without ``data`` the image stays ``queued``, as Glance leaves it.
+        """
+        ...
+
+    def update_image(self, image: Image, changes: ImageChanges) -> Image: ...
+
+    def delete_image(self, image: Image) -> None: ...
+
+    def image_data(self, image: Image, chunk_size: int = ...) -> Iterator[bytes]:
+        """The image's bytes, in chunks; the hash is checked after the last one."""
+        ...
