@@ -1,0 +1,295 @@
+"""Golden tests for the domain XML, checked by libvirt's test driver (and its QEMU driver)."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ostack_cli.backend.local.domain_xml import (
+    METADATA_NS,
+    DomainSpec,
+    InstanceMetadata,
+    NicSpec,
+    domain_name,
+    parse_metadata,
+    render_domain,
+    tap_name,
+)
+from tests.unit.local.golden_util import GOLDEN_DIR, assert_golden
+
+libvirt = pytest.importorskip("libvirt")
+
+SERVER_ID = "6b0c6c3c-2b0e-4f3e-9c55-1f0e9d7a4a11"
+PORT_A = "2f1d4c9e-7a1b-4c3d-8e9f-0a1b2c3d4e5f"
+PORT_B = "9e8d7c6b-5a49-4838-a726-150f0e0d0c0b"
+INSTANCE_DIR = f"/var/lib/ostack/instances/{SERVER_ID}"
+
+
+def metadata(**changes: Any) -> InstanceMetadata:
+    values: dict[str, Any] = {
+        "server_id": SERVER_ID,
+        "project_id": "0b8c6f5e4d3c4b2a9f8e7d6c5b4a3f2e",
+        "name": "vm1",
+        "flavor_name": "m1.tiny",
+        "image_id": "c0ffee00-1111-4222-8333-444455556666",
+        "created": "2026-11-29T00:46:43Z",
+    }
+    values.update(changes)
+    return InstanceMetadata(**values)
+
+
+def nic(port_id: str, mac: str, bridge: str = "ostack-br1", mtu: int | None = None) -> NicSpec:
+    return NicSpec(mac=mac, bridge=bridge, tap_name=tap_name(port_id), mtu=mtu)
+
+
+def spec(**changes: Any) -> DomainSpec:
+    values: dict[str, Any] = {
+        "name": domain_name(SERVER_ID),
+        "uuid": SERVER_ID,
+        "vcpus": 1,
+        "memory_mib": 128,
+        "disk_path": f"{INSTANCE_DIR}/disk",
+        "console_log_path": f"{INSTANCE_DIR}/console.log",
+        "metadata": metadata(),
+        "nics": (nic(PORT_A, "fa:16:3e:11:22:33"),),
+    }
+    values.update(changes)
+    return DomainSpec(**values)
+
+
+CASES: dict[str, DomainSpec] = {
+    "minimal_tcg": spec(),
+    "kernel_boot_two_nics_config_drive": spec(
+        vcpus=2,
+        memory_mib=256,
+        kernel="/var/cache/ostack/images/ostack-test.vmlinux",
+        initrd="/var/cache/ostack/images/ostack-test.initrd",
+        cmdline="console=ttyS0 quiet",
+        config_drive_path=f"{INSTANCE_DIR}/disk.config",
+        nics=(
+            nic(PORT_A, "fa:16:3e:11:22:33", mtu=1450),
+            nic(PORT_B, "FA:16:3E:44:55:66", bridge="ostack-br2"),
+        ),
+    ),
+    "kvm": spec(virt_type="kvm", vcpus=4, memory_mib=2048),
+    "q35_config_drive": spec(machine="q35", config_drive_path=f"{INSTANCE_DIR}/disk.config"),
+    "escaped_name": spec(
+        metadata=metadata(
+            name="<b>&'\"\u00e9\u4e2d\U0001f600 ]]>", flavor_name="m1.<tiny>", image_id=None
+        )
+    ),
+}
+
+
+def canonical(xml: str) -> str:
+    return ET.canonicalize(xml, strip_text=True)
+
+
+@pytest.fixture(scope="module")
+def test_conn() -> Iterator[Any]:
+    libvirt.registerErrorHandler(lambda *_: None, None)
+    conn = libvirt.open("test:///default")
+    yield conn
+    conn.close()
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_golden(case: str) -> None:
+    xml = render_domain(CASES[case])
+    assert_golden(f"domain/{case}.xml", xml, normalise=canonical)
+    assert render_domain(CASES[case]) == xml  # deterministic, not just equivalent
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_libvirt_test_driver_accepts_it_and_metadata_round_trips(case: str, test_conn: Any) -> None:
+    xml = render_domain(CASES[case])
+    # VALIDATE checks the document against libvirt's RNG schema, so a misspelt element or
+    # attribute fails here instead of being dropped silently.
+    domain = test_conn.defineXMLFlags(xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
+    try:
+        described = domain.XMLDesc()
+        assert domain.name() == CASES[case].name
+        assert domain.UUIDString() == SERVER_ID
+    finally:
+        domain.undefine()
+    assert parse_metadata(described) == CASES[case].metadata.as_dict()
+    assert parse_metadata(xml) == CASES[case].metadata.as_dict()
+
+
+def test_escaped_name_is_escaped_not_interpreted() -> None:
+    xml = render_domain(CASES["escaped_name"])
+    assert "&lt;b&gt;&amp;'\"" in xml
+    root = ET.fromstring(xml)
+    name = root.find(f"metadata/{{{METADATA_NS}}}instance/{{{METADATA_NS}}}name")
+    assert name is not None and name.text == "<b>&'\"\u00e9\u4e2d\U0001f600 ]]>"
+    assert root.find(f"metadata/{{{METADATA_NS}}}instance/{{{METADATA_NS}}}image-id") is None
+
+
+def test_structure_of_minimal_domain() -> None:
+    root = ET.fromstring(render_domain(CASES["minimal_tcg"]))
+    assert root.get("type") == "qemu"
+    assert root.findtext("memory") == root.findtext("currentMemory") == str(128 * 1024)
+    assert root.find("memory").get("unit") == "KiB"  # type: ignore[union-attr]
+    assert root.find("os/boot").get("dev") == "hd"  # type: ignore[union-attr]
+    assert root.find("os/kernel") is None
+    assert root.find("cpu").attrib == {"mode": "maximum"}  # type: ignore[union-attr]
+    assert root.find("devices/emulator") is None
+    assert root.find("devices/graphics") is None
+    assert [d.get("device") for d in root.findall("devices/disk")] == ["disk"]
+    target = root.find("devices/interface/target")
+    assert target is not None and target.get("dev") == "tap2f1d4c9e-7a"
+
+
+def test_kvm_passes_the_host_cpu_through() -> None:
+    root = ET.fromstring(render_domain(CASES["kvm"]))
+    assert root.get("type") == "kvm"
+    assert root.find("cpu").attrib == {"mode": "host-passthrough"}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("machine", "dev", "bus"), [("pc", "hda", "ide"), ("q35", "sda", "sata")])
+def test_config_drive_bus_follows_machine(machine: str, dev: str, bus: str) -> None:
+    domain = spec(machine=machine, config_drive_path="/x/disk.config")
+    root = ET.fromstring(render_domain(domain))
+    cdrom = root.find("devices/disk[@device='cdrom']")
+    assert cdrom is not None
+    assert cdrom.find("target").attrib == {"dev": dev, "bus": bus}  # type: ignore[union-attr]
+    assert cdrom.find("readonly") is not None
+    assert cdrom.find("source").get("file") == "/x/disk.config"  # type: ignore[union-attr]
+
+
+def test_mac_is_written_lowercase() -> None:
+    xml = render_domain(CASES["kernel_boot_two_nics_config_drive"])
+    assert "fa:16:3e:44:55:66" in xml and "FA:16" not in xml
+
+
+def test_names() -> None:
+    assert tap_name("2f1d4c9e-7a1b-4c3d-8e9f-0a1b2c3d4e5f") == "tap2f1d4c9e-7a"
+    assert len(tap_name(PORT_A)) == 14
+    assert domain_name(SERVER_ID) == f"ostack-{SERVER_ID}"
+
+
+def test_parse_metadata_of_a_foreign_domain() -> None:
+    with pytest.raises(ValueError, match="no ostack metadata"):
+        parse_metadata("<domain type='kvm'><name>other</name><metadata/></domain>")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"name": "ostack vm"}, "invalid domain name"),
+        ({"name": "../etc"}, "invalid domain name"),
+        ({"uuid": "not-a-uuid"}, "invalid domain UUID"),
+        ({"uuid": SERVER_ID.upper()}, "invalid domain UUID"),
+        ({"virt_type": "xen"}, "invalid virt type"),
+        ({"machine": "microvm"}, "invalid machine type"),
+        ({"vcpus": 0}, "invalid vCPU count"),
+        ({"memory_mib": 0}, "invalid memory size"),
+        ({"disk_path": "disk.qcow2"}, "disk path must be an absolute path"),
+        ({"console_log_path": "/x/\x00log"}, "characters XML cannot carry"),
+        ({"config_drive_path": "relative.iso"}, "config drive path must be an absolute"),
+        ({"initrd": "/boot/initrd.img"}, "needs a kernel"),
+        ({"cmdline": "console=ttyS0"}, "needs a kernel"),
+        ({"kernel": "/k", "cmdline": "a\x07b"}, "characters XML cannot carry"),
+        (
+            {"nics": (nic(PORT_A, "fa:16:3e:00:00:01"), nic(PORT_A, "fa:16:3e:00:00:02"))},
+            "duplicate tap names",
+        ),
+    ],
+)
+def test_domain_spec_rejects(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        spec(**changes)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"mac": "fa:16:3e:00:00"}, "invalid MAC address"),
+        ({"mac": "fa-16-3e-00-00-01"}, "invalid MAC address"),
+        ({"mac": "fa:16:3e:00:00:01\n"}, "invalid MAC address"),
+        ({"mac": "01:00:5e:00:00:01"}, "multicast"),
+        ({"bridge": "br0; reboot"}, "invalid bridge name"),
+        ({"bridge": "a-bridge-name-too-long"}, "invalid bridge name"),
+        ({"bridge": "-br"}, "invalid bridge name"),
+        ({"bridge": ".."}, "invalid bridge name"),
+        ({"tap_name": "tap'><x"}, "invalid tap name"),
+        ({"tap_name": ""}, "invalid tap name"),
+        ({"mtu": 67}, "invalid MTU"),
+        ({"mtu": 65536}, "invalid MTU"),
+    ],
+)
+def test_nic_spec_rejects(fields: dict[str, Any], message: str) -> None:
+    values: dict[str, Any] = {"mac": "fa:16:3e:00:00:01", "bridge": "br0", "tap_name": "tap0"}
+    values.update(fields)
+    with pytest.raises(ValueError, match=message):
+        NicSpec(**values)
+
+
+def test_tap_name_rejects_port_ids_that_make_bad_names() -> None:
+    with pytest.raises(ValueError, match="invalid tap name"):
+        tap_name("abc def")
+
+
+def test_metadata_rejects_text_xml_cannot_carry() -> None:
+    with pytest.raises(ValueError, match="metadata name"):
+        metadata(name="bad\x1bname")
+
+
+def test_metadata_as_dict_matches_parse_keys() -> None:
+    keys = [f.name for f in dataclasses.fields(InstanceMetadata)]
+    assert list(parse_metadata(render_domain(spec())).keys()) == keys
+
+
+# libvirt's QEMU driver, embedded in a child process (no daemon, private root directory),
+# checks what the test driver cannot: that this QEMU has the machine types, buses and devices.
+_EMBED_SCRIPT = textwrap.dedent(
+    """
+    import sys, libvirt
+    libvirt.registerErrorHandler(lambda *_: None, None)
+    libvirt.virEventRegisterDefaultImpl()
+    conn = libvirt.open("qemu:///embed?root=" + sys.argv[1])
+    for path in sys.argv[2:]:
+        try:
+            dom = conn.defineXMLFlags(open(path).read(), libvirt.VIR_DOMAIN_DEFINE_VALIDATE)
+            dom.undefine()
+            print("ok", path)
+        except libvirt.libvirtError as exc:
+            print("error", path, exc)
+    conn.close()
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("qemu-system-x86_64") is None, reason="needs QEMU")
+def test_real_qemu_driver_accepts_every_golden_case(tmp_path: Path) -> None:
+    paths = []
+    for case, domain in sorted(CASES.items()):
+        if domain.virt_type == "kvm" and not Path("/dev/kvm").exists():
+            continue  # libvirt refuses type='kvm' where QEMU cannot use KVM
+        path = tmp_path / f"{case}.xml"
+        path.write_text(render_domain(domain))
+        paths.append(str(path))
+    result = subprocess.run(
+        [sys.executable, "-c", _EMBED_SCRIPT, str(tmp_path / "embed-root"), *paths],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"ok {path}" for path in paths]
+
+
+def test_golden_files_are_all_used() -> None:
+    on_disk = {p.stem for p in (GOLDEN_DIR / "domain").glob("*.xml")}
+    assert on_disk == set(CASES)
