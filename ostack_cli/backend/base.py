@@ -11,6 +11,7 @@ from ostack_cli.backend.api.keypair import KeypairAPI
 from ostack_cli.backend.api.network import NetworkAPI
 from ostack_cli.backend.api.quota import QuotaAPI
 from ostack_cli.backend.api.security_group import SecurityGroupAPI
+from ostack_cli.backend.api.server import ServerAPI
 
 
 class Backend(
@@ -21,6 +22,7 @@ class Backend(
     NetworkAPI,
     QuotaAPI,
     SecurityGroupAPI,
+    ServerAPI,
     Protocol,
 ):
     """Typed models in, typed models out; errors are ``ostack_cli.errors`` exceptions."""

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ostack_cli.backend.local.compute import LocalFlavors, default_flavors
+from ostack_cli.backend.local.compute import default_flavors
+from ostack_cli.backend.local.host import HostContext
 from ostack_cli.backend.local.identity import LocalIdentity, default_projects
-from ostack_cli.backend.local.images import LocalImages
-from ostack_cli.backend.local.keypairs import LocalKeypairs
-from ostack_cli.backend.local.network import LocalNetworking
-from ostack_cli.backend.local.quotas import LocalQuotas
-from ostack_cli.backend.local.security_groups import LocalSecurityGroups
+from ostack_cli.backend.local.server_actions import LocalServerActions
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.flavor import Flavor
 from ostack_cli.backend.models.identity import Project
@@ -22,20 +19,16 @@ DEFAULT_PROJECT = "admin"
 SEEDED_SETTING = "seeded"
 
 
-class LocalBackend(
-    LocalFlavors,
-    LocalIdentity,
-    LocalImages,
-    LocalKeypairs,
-    LocalNetworking,
-    LocalQuotas,
-    LocalSecurityGroups,
-):
+class LocalBackend(LocalServerActions, LocalIdentity):
+    """Every local mixin: servers bring flavors, images, keypairs, networking, security
+    groups and quotas along (they use them all)."""
+
     def __init__(self, store: Store, state_dir: Path, project_id: str, user_id: str) -> None:
         self.store = store
         self.state_dir = state_dir
         self.project_id = project_id
         self.user_id = user_id
+        self.host = HostContext(state_dir, store)
 
     @classmethod
     def open(
@@ -52,6 +45,7 @@ class LocalBackend(
         return cls(store, directory, project.id, user_id)
 
     def close(self) -> None:
+        self.host.close()
         self.store.close()
 
 

@@ -45,6 +45,11 @@ _POWER_STATE = {
 }
 
 
+# libvirt's test driver keeps its guests in the connection: one per process, shared, so that
+# successive commands run in one process (the unit tests) see the same guests.
+_TEST_CONNECTIONS: dict[str, Any] = {}
+
+
 class Hypervisor:
     def __init__(self, uri: str = DEFAULT_URI) -> None:
         self.uri = uri
@@ -53,6 +58,9 @@ class Hypervisor:
     @property
     def conn(self) -> libvirt.virConnect:
         if self._conn is None:
+            if self.uri in _TEST_CONNECTIONS:
+                self._conn = _TEST_CONNECTIONS[self.uri]
+                return self._conn
             libvirt = _libvirt()
             libvirt.registerErrorHandler(lambda *_: None, None)  # errors arrive as exceptions
             try:
@@ -61,14 +69,17 @@ class Hypervisor:
                 raise BackendUnavailable(
                     f"Cannot connect to libvirt at {self.uri}: {_message(exc)}.", START_HINT
                 ) from None
+            if self.uri.startswith("test:"):
+                _TEST_CONNECTIONS[self.uri] = self._conn
         return self._conn
 
     def close(self) -> None:
-        if self._conn is not None:
+        if self._conn is not None and self.uri not in _TEST_CONNECTIONS:
             try:
                 self._conn.close()
             finally:
                 self._conn = None
+        self._conn = None
 
     # -- reading ----------------------------------------------------------------------
 
@@ -175,7 +186,7 @@ class Hypervisor:
 
     def _undefine(self, dom: Any) -> None:
         libvirt = _libvirt()
-        flags = libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
+        flags = libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
         try:
             dom.undefineFlags(flags)
         except libvirt.libvirtError as exc:

@@ -58,13 +58,19 @@ class Server(Resource):
     metadata: dict[str, str] = dataclasses.field(default_factory=dict)
     security_group_names: list[str] = dataclasses.field(default_factory=list)
     port_ids: list[str] = dataclasses.field(default_factory=list)
+    # Ports Nova made for the server (deleted with it); ports passed with --port are kept.
+    created_port_ids: list[str] = dataclasses.field(default_factory=list)
     user_data: str | None = None
     config_drive: bool = True
     instance_name: str = ""
     host: str = ""
+    host_id: str = ""  # Nova's hostId: a hash of the project and the host
+    host_status: str | None = None
     launch_index: int = 0
     reservation_id: str = ""
     fault: dict[str, Any] | None = None
+    # The process working on a task, so a task whose worker died can be told and settled.
+    worker_pid: int | None = None
     tags: list[str] = dataclasses.field(default_factory=list)
     created_at: str = ""
     updated_at: str = ""

@@ -1,0 +1,85 @@
+"""Servers, consoles and hypervisors (Nova)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Protocol
+
+from ostack_cli.backend.models.server import Hypervisor, Server, ServerSpec
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ServerFilters:
+    """``server list`` filters, as Nova's API takes them."""
+
+    name: str | None = None  # a regular expression, as Nova matches it
+    status: str | None = None
+    flavor_id: str | None = None
+    image_id: str | None = None
+    ip: str | None = None  # a regular expression on fixed addresses
+    all_projects: bool = False
+    deleted: bool = False
+    changes_since: str | None = None
+
+
+class ServerAPI(Protocol):
+    def servers(self, filters: ServerFilters | None = None) -> list[Server]:
+        """Newest first, as Nova lists them."""
+        ...
+
+    def find_server(self, name_or_id: str, *, all_projects: bool = False) -> Server: ...
+
+    def get_server(self, server_id: str) -> Server: ...
+
+    def create_servers(self, spec: ServerSpec) -> list[Server]:
+        """Boot ``spec.min_count`` to ``spec.max_count`` servers; returns them as created."""
+        ...
+
+    def delete_server(self, server: Server, *, force: bool = False) -> None: ...
+
+    def start_server(self, server: Server) -> None: ...
+
+    def stop_server(self, server: Server) -> None: ...
+
+    def reboot_server(self, server: Server, *, hard: bool = False) -> None: ...
+
+    def pause_server(self, server: Server) -> None: ...
+
+    def unpause_server(self, server: Server) -> None: ...
+
+    def suspend_server(self, server: Server) -> None: ...
+
+    def resume_server(self, server: Server) -> None: ...
+
+    def update_server(
+        self,
+        server: Server,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        set_metadata: dict[str, str] | None = None,
+        unset_metadata: list[str] | None = None,
+    ) -> Server: ...
+
+    def add_security_group_to_server(self, server: Server, group_name_or_id: str) -> None: ...
+
+    def remove_security_group_from_server(self, server: Server, group_name_or_id: str) -> None: ...
+
+    def console_log(self, server: Server, lines: int | None = None) -> str: ...
+
+    def wait_for_server(
+        self,
+        server: Server,
+        *,
+        statuses: tuple[str, ...] = ("ACTIVE",),
+        failures: tuple[str, ...] = ("ERROR",),
+        timeout: float | None = None,
+        callback: Callable[[int], None] | None = None,
+    ) -> Server:
+        """Poll until the server reaches one of ``statuses`` (or a failure); returns it."""
+        ...
+
+    def wait_for_server_delete(self, server: Server, *, timeout: float = 120.0) -> None: ...
+
+    def hypervisors(self) -> list[Hypervisor]: ...

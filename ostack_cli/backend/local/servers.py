@@ -1,0 +1,489 @@
+"""Servers on libvirt/QEMU: listing as Nova shows them, and booting as nova-compute does."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from ostack_cli.backend.api.server import ServerFilters
+from ostack_cli.backend.local import configdrive, names
+from ostack_cli.backend.local.domain_xml import DomainSpec, InstanceMetadata, NicSpec, render_domain
+from ostack_cli.backend.local.guests import (
+    GIB,
+    InstanceFiles,
+    cached_base,
+    create_overlay,
+)
+from ostack_cli.backend.local.server_base import LOCAL_HOST, NAME_RE, ServerBase, host_id
+from ostack_cli.backend.local.server_network import ServerNetworking
+from ostack_cli.backend.models import new_id, utcnow
+from ostack_cli.backend.models import server as srv
+from ostack_cli.backend.models.flavor import Flavor
+from ostack_cli.backend.models.image import Image
+from ostack_cli.backend.models.network import Network, Port, PortSpec, Subnet
+from ostack_cli.backend.models.server import NicRequest, Server, ServerSpec
+from ostack_cli.errors import BadRequest, Conflict, NotFound, OstackError, duplicate, not_found
+
+MAX_USER_DATA = 65535
+ERROR_FAULT_CODE = 500
+
+
+class LocalServers(ServerNetworking, ServerBase):
+    # -- reading ----------------------------------------------------------------------
+
+    def servers(self, filters: ServerFilters | None = None) -> list[Server]:
+        filters = filters or ServerFilters()
+        if filters.deleted:
+            found: list[Server] = list(self.store.list(DeletedServer))
+        else:
+            found = self._reconcile(self.store.list(Server))
+        if not filters.all_projects:
+            found = [s for s in found if s.project_id == self.project_id]
+        found = [self._with_addresses(s) for s in found]
+        # The store keeps creation order; Nova lists newest first.
+        return [s for s in reversed(found) if _matches(s, filters)]
+
+    def get_server(self, server_id: str) -> Server:
+        server = self.store.get(Server, server_id)
+        if server is None:
+            raise not_found("Server", server_id)
+        return self._with_addresses(self._reconcile([server])[0])
+
+    def find_server(self, name_or_id: str, *, all_projects: bool = False) -> Server:
+        def visible(server: Server) -> bool:
+            return all_projects or server.project_id == self.project_id
+
+        found = self.store.get(Server, name_or_id)
+        if found is None or not visible(found):
+            matches = [s for s in self.store.list(Server, name=name_or_id) if visible(s)]
+            if not matches:
+                raise not_found("Server", name_or_id)
+            if len(matches) > 1:
+                raise duplicate("Server", name_or_id)
+            found = matches[0]
+        return self._with_addresses(self._reconcile([found])[0])
+
+    # -- creating ---------------------------------------------------------------------
+
+    def create_servers(self, spec: ServerSpec) -> list[Server]:
+        _check_spec(spec)
+        flavor = self.find_flavor(spec.flavor)
+        image = self.find_image(spec.image)
+        _check_image_fits(image, flavor)
+        public_keys = self._public_keys(spec.key_name)
+        group_ids = self._server_group_ids(spec.security_groups)
+        nics = self._plan_nics(spec)
+        if not self.host.is_test_driver:
+            self.host.hypervisor.conn  # noqa: B018  fail now, before anything is made
+        virt_type = self.host.virt_type()
+        created = self._record_servers(spec, flavor, image, nics, group_ids)
+        for server in created:
+            self._spawn(server, flavor, image, public_keys, spec.user_data, virt_type)
+        return [self.get_server(s.id) for s in created]
+
+    def _record_servers(
+        self,
+        spec: ServerSpec,
+        flavor: Flavor,
+        image: Image,
+        nics: list[tuple[Network | None, Port | None, str | None]],
+        group_ids: list[str],
+    ) -> list[Server]:
+        """Quota, records and ports of every new server, in one transaction."""
+        created: list[Server] = []
+        with self.store.transaction():
+            count = self._fitting_count(spec.min_count, spec.max_count, flavor)
+            reservation = "r-" + secrets.token_hex(4)
+            for index in range(count):
+                server_id = new_id()
+                name = spec.name if count == 1 else f"{spec.name}-{index + 1}"
+                hostname = spec.hostname or configdrive.sanitize_hostname(name, "server")
+                port_ids, made = [], []
+                for network, port, fixed_ip in nics:
+                    if port is not None:
+                        if port.device_id:
+                            raise Conflict(f"Port {port.id} is still in use.")
+                        self.update_port(port, device_id=server_id, device_owner="compute:nova")
+                        port_ids.append(port.id)
+                        continue
+                    assert network is not None
+                    made_port = self.create_port(self._server_port_spec(
+                        network, server_id, fixed_ip, group_ids))
+                    port_ids.append(made_port.id)
+                    made.append(made_port.id)
+                now = utcnow()
+                server = Server(
+                    id=server_id,
+                    name=name,
+                    project_id=self.project_id,
+                    user_id=self.user_id,
+                    flavor_id=flavor.id,
+                    flavor=_embedded_flavor(flavor),
+                    image_id=image.id,
+                    vm_state="building",
+                    task_state="spawning",
+                    key_name=spec.key_name,
+                    hostname=hostname,
+                    description=spec.description,
+                    metadata=dict(spec.metadata),
+                    security_group_names=self._group_names(group_ids),
+                    port_ids=port_ids,
+                    created_port_ids=made,
+                    user_data=base64.b64encode(spec.user_data).decode() if spec.user_data
+                    else None,
+                    config_drive=spec.config_drive is not False,
+                    instance_name=names.domain_name(server_id),
+                    host=LOCAL_HOST,
+                    host_id=host_id(self.project_id),
+                    host_status="UP",
+                    launch_index=index,
+                    reservation_id=reservation,
+                    tags=list(spec.tags),
+                    created_at=now,
+                    updated_at=now,
+                    worker_pid=os.getpid(),
+                )
+                self.store.insert(server)
+                created.append(server)
+        return created
+
+    def _fitting_count(self, min_count: int, max_count: int, flavor: Flavor) -> int:
+        """Nova boots as many as the quota allows between --min and --max."""
+        for count in range(max_count, min_count - 1, -1):
+            try:
+                self._check_quota(self.project_id, _server_quota(flavor, count))
+                return count
+            except OstackError:
+                if count == min_count:
+                    raise
+        return min_count
+
+    def _spawn(
+        self,
+        server: Server,
+        flavor: Flavor,
+        image: Image,
+        public_keys: dict[str, str],
+        user_data: bytes | None,
+        virt_type: str,
+    ) -> None:
+        files = InstanceFiles.of(self.host.host_dir, server.id)
+        try:
+            files.create()
+            xml = self._prepare_guest(server, flavor, image, files, public_keys, user_data,
+                                      virt_type)
+            self._sync_networks(self._server_network_ids(server))
+            self.host.hypervisor.define_and_start(xml)
+        except OstackError as exc:
+            self._fail_build(server, files, str(exc))
+            return
+        self._transition(server, vm_state="active", task_state=None, power_state=srv.RUNNING,
+                         launched_at=utcnow(), worker_pid=None)
+
+    def _prepare_guest(
+        self,
+        server: Server,
+        flavor: Flavor,
+        image: Image,
+        files: InstanceFiles,
+        public_keys: dict[str, str],
+        user_data: bytes | None,
+        virt_type: str,
+    ) -> str:
+        base = cached_base(self.host.host_dir, image.id, self.image_file(image))
+        size = flavor.disk * GIB if flavor.disk else None
+        create_overlay(base, image.disk_format or "raw", files.disk, size)
+        if server.config_drive:
+            drive = configdrive.build_config_drive(self._config_drive_spec(
+                server, self._server_ports(server), public_keys, user_data))
+            configdrive.write_iso(drive, files.config_drive)
+        return self._domain_xml(server, image, files, virt_type)
+
+    def _domain_xml(self, server: Server, image: Image, files: InstanceFiles,
+                    virt_type: str) -> str:
+        """The guest's definition, from the flavor as embedded at boot (Nova's rule)."""
+        kernel, initrd = self._boot_files(image)
+        flavor = server.flavor
+        spec = DomainSpec(
+            name=server.instance_name,
+            uuid=server.id,
+            vcpus=int(flavor["vcpus"]),
+            memory_mib=int(flavor["ram"]),
+            disk_path=str(files.disk),
+            console_log_path=str(files.console_log),
+            metadata=InstanceMetadata(
+                server_id=server.id, project_id=server.project_id, name=server.name,
+                flavor_name=str(flavor["original_name"]), image_id=image.id,
+                created=server.created_at,
+            ),
+            virt_type="kvm" if virt_type == "kvm" else "qemu",
+            nics=tuple(self._nic_spec(port) for port in self._server_ports(server)),
+            config_drive_path=str(files.config_drive) if files.config_drive.exists() else None,
+            kernel=str(kernel) if kernel else None,
+            initrd=str(initrd) if initrd else None,
+            cmdline=image.properties.get("os_command_line", "console=ttyS0") if kernel else None,
+        )
+        return render_domain(spec)
+
+    def _boot_files(self, image: Image) -> tuple[Path | None, Path | None]:
+        """Kernel and ramdisk for a direct boot, when the image names them (as cirros' do)."""
+        paths: list[Path | None] = []
+        for prop in ("kernel_id", "ramdisk_id"):
+            ref = image.properties.get(prop)
+            if not ref:
+                paths.append(None)
+                continue
+            part = self.find_image(ref)
+            paths.append(cached_base(self.host.host_dir, part.id, self.image_file(part)))
+        return paths[0], paths[1]
+
+    def _nic_spec(self, port: Port) -> NicSpec:
+        network = self.store.get(Network, port.network_id)
+        return NicSpec(
+            mac=port.mac_address,
+            bridge=names.bridge_name(port.network_id),
+            tap_name=names.tap_name(port.id),
+            mtu=network.mtu if network else None,
+        )
+
+    def _config_drive_spec(
+        self,
+        server: Server,
+        ports: list[Port],
+        public_keys: dict[str, str],
+        user_data: bytes | None,
+    ) -> configdrive.ConfigDriveSpec:
+        links = []
+        for port in ports:
+            network = self.store.get(Network, port.network_id)
+            fixed = port.fixed_ips[0] if port.fixed_ips else None
+            subnet = self.store.get(Subnet, fixed["subnet_id"]) if fixed else None
+            links.append(configdrive.NetworkLinkSpec(
+                port_id=port.id,
+                mac=port.mac_address,
+                network_id=port.network_id,
+                mtu=network.mtu if network else None,
+                cidr=subnet.cidr if subnet else None,
+                ip_address=fixed["ip_address"] if fixed else None,
+                gateway=subnet.gateway_ip if subnet else None,
+                dns_nameservers=tuple(subnet.dns_nameservers) if subnet else (),
+                host_routes=tuple((r["destination"], r["nexthop"])
+                                  for r in (subnet.host_routes if subnet else [])),
+                dhcp=subnet.is_dhcp_enabled if subnet else False,
+            ))
+        return configdrive.ConfigDriveSpec(
+            uuid=server.id,
+            name=server.name,
+            hostname=server.hostname,
+            project_id=server.project_id,
+            public_keys=public_keys,
+            user_data=user_data,
+            launch_index=server.launch_index,
+            links=tuple(links),
+            meta=dict(server.metadata),
+        )
+
+    def _fail_build(self, server: Server, files: InstanceFiles, message: str) -> None:
+        """Nova's build failure: nothing left on the host, ports freed, the server in ERROR."""
+        with contextlib.suppress(OstackError):  # the failure may be libvirt itself
+            self.host.hypervisor.undefine(server.instance_name)
+        files.remove()
+        with self.store.transaction():
+            for port in self._server_ports(server):
+                if port.id in server.created_port_ids:
+                    self.delete_port(port)
+                else:
+                    self.update_port(port, device_id="", device_owner="")
+            self._transition(
+                server, vm_state="error", task_state=None, power_state=srv.NOSTATE,
+                port_ids=[], created_port_ids=[], worker_pid=None,
+                fault={"code": ERROR_FAULT_CODE, "created": utcnow(), "message": message},
+            )
+        self._sync_networks(self._network_ids_of_ports(server))
+
+    # -- resolving a request ----------------------------------------------------------
+
+    def _public_keys(self, key_name: str | None) -> dict[str, str]:
+        if key_name is None:
+            return {}
+        try:
+            keypair = self.find_keypair(key_name)
+        except NotFound:
+            raise BadRequest("Invalid key_name provided.") from None
+        return {keypair.name: keypair.public_key}
+
+    def _server_group_ids(self, requested: list[str]) -> list[str]:
+        if not requested:
+            return [self._ensure_default_security_group().id]
+        ids = []
+        for name in requested:
+            try:
+                ids.append(self.find_security_group(name).id)
+            except NotFound:
+                raise BadRequest(f"Security group {name} not found for project "
+                                 f"{self.project_id}.") from None
+        return list(dict.fromkeys(ids))
+
+    def _plan_nics(self, spec: ServerSpec) -> list[tuple[Network | None, Port | None, str | None]]:
+        if spec.no_network:
+            return []
+        if spec.nics is None:
+            return [(self._auto_network(), None, None)]
+        plan: list[tuple[Network | None, Port | None, str | None]] = []
+        for nic in spec.nics:
+            plan.append(self._plan_nic(nic))
+        return plan
+
+    def _plan_nic(self, nic: NicRequest) -> tuple[Network | None, Port | None, str | None]:
+        if nic.port is not None:
+            port = self.find_port(nic.port)
+            if port.device_id:
+                raise Conflict(f"Port {port.id} is still in use.")
+            return None, port, None
+        assert nic.network is not None
+        try:
+            network = self.find_network(nic.network)
+        except NotFound:
+            raise BadRequest(f"Network {nic.network} could not be found.") from None
+        if nic.fixed_ip is not None:
+            _check_fixed_ip(network, nic.fixed_ip, self._network_subnets(network.id))
+        return network, None, nic.fixed_ip
+
+    def _auto_network(self) -> Network:
+        candidates = [n for n in self.networks() if not n.is_router_external]
+        if not candidates:
+            raise BadRequest(
+                f"Unable to automatically allocate a network for project {self.project_id}",
+                "Create one (ostack bootstrap) or pass --nic none.",
+            )
+        if len(candidates) > 1:
+            raise Conflict("Multiple possible networks found, use a Network ID to be more "
+                           "specific.")
+        return candidates[0]
+
+    def _server_port_spec(
+        self, network: Network, server_id: str, fixed_ip: str | None, group_ids: list[str]
+    ) -> PortSpec:
+        from ostack_cli.backend.models.network import FixedIPRequest
+
+        return PortSpec(
+            network_id=network.id,
+            project_id=self.project_id,
+            fixed_ips=[FixedIPRequest(ip_address=fixed_ip)] if fixed_ip else None,
+            device_id=server_id,
+            device_owner="compute:nova",
+            security_group_ids=group_ids if network.is_port_security_enabled else [],
+            binding_host_id=LOCAL_HOST,
+        )
+
+    def _group_names(self, group_ids: list[str]) -> list[str]:
+        from ostack_cli.backend.models.security_group import SecurityGroup
+
+        groups = [self.store.get(SecurityGroup, gid) for gid in group_ids]
+        return [g.name for g in groups if g is not None]
+
+
+class DeletedServer(Server):
+    """A deleted server's last record (``server list --deleted``); it counts for nothing."""
+
+    KIND = "deleted_server"
+
+
+def _check_spec(spec: ServerSpec) -> None:
+    if not spec.name or len(spec.name) > 255 or not NAME_RE.match(spec.name):
+        raise BadRequest(
+            f"Invalid input for field/attribute name. Value: {spec.name[:80]}. "
+            "It must be 1 to 255 characters without leading or trailing whitespace."
+        )
+    if spec.min_count < 1 or spec.max_count < spec.min_count:
+        raise BadRequest("min_count must be <= max_count")
+    if spec.user_data is not None:
+        encoded = len(base64.b64encode(spec.user_data))
+        if encoded > MAX_USER_DATA:
+            raise BadRequest(
+                f"User data too large. User data must be no larger than {MAX_USER_DATA} bytes "
+                f"once base64 encoded. Your data is {encoded} bytes"
+            )
+    for key, value in spec.metadata.items():
+        if not key or len(key) > 255 or len(value) > 255:
+            raise BadRequest(
+                "Invalid input for field/attribute metadata. Keys and values must be 1 to "
+                "255 characters."
+            )
+    if spec.hostname is not None:
+        try:
+            configdrive.check_hostname(spec.hostname)
+        except ValueError as exc:
+            raise BadRequest(f"Invalid input for field/attribute hostname: {exc}") from None
+
+
+def _check_image_fits(image: Image, flavor: Flavor) -> None:
+    """Nova's API checks (FlavorDiskSmallerThanImage and friends), with its messages."""
+    if image.status != "active":
+        raise BadRequest(f"Image {image.id} is not active.")
+    root = flavor.disk * GIB
+    if flavor.disk:
+        for size in (image.size or 0, image.virtual_size or 0):
+            if size > root:
+                raise BadRequest(
+                    "Flavor's disk is too small for requested image. Flavor disk is "
+                    f"{root} bytes, image is {size} bytes."
+                )
+        if image.min_disk * GIB > root:
+            raise BadRequest(
+                "Flavor's disk is too small for requested image. Flavor disk is "
+                f"{root} bytes, minimum required by the image is {image.min_disk * GIB} bytes."
+            )
+    if image.min_ram > flavor.ram:
+        raise BadRequest("Flavor's memory is too small for requested image.")
+
+
+def _check_fixed_ip(network: Network, address: str, subnets: list[Subnet]) -> None:
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        raise BadRequest(f"Invalid fixed IP address ({address})") from None
+    if not any(ip in ipaddress.ip_network(s.cidr) for s in subnets):
+        raise BadRequest(
+            f"Fixed IP address {address} is not valid on network {network.id}: it is in none "
+            "of its subnets."
+        )
+
+
+def _embedded_flavor(flavor: Flavor) -> dict[str, Any]:
+    return {
+        "vcpus": flavor.vcpus,
+        "ram": flavor.ram,
+        "disk": flavor.disk,
+        "ephemeral": flavor.ephemeral,
+        "swap": flavor.swap,
+        "original_name": flavor.name,
+        "extra_specs": dict(flavor.extra_specs),
+    }
+
+
+def _server_quota(flavor: Flavor, count: int) -> dict[str, int]:
+    return {"instances": count, "cores": flavor.vcpus * count, "ram": flavor.ram * count}
+
+
+def _matches(server: Server, filters: ServerFilters) -> bool:
+    if filters.name is not None and not re.search(filters.name, server.name):
+        return False
+    if filters.status is not None and server.status.upper() != filters.status.upper():
+        return False
+    if filters.flavor_id is not None and server.flavor_id != filters.flavor_id:
+        return False
+    if filters.image_id is not None and server.image_id != filters.image_id:
+        return False
+    if filters.ip is not None:
+        fixed = [a["addr"] for entries in server.addresses.values() for a in entries]
+        if not any(re.search(filters.ip, addr) for addr in fixed):
+            return False
+    return filters.changes_since is None or server.updated_at >= filters.changes_since

@@ -1,0 +1,389 @@
+"""``server create|list|show|delete``."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from typing import Any
+
+from ostack_cli.backend.api.server import ServerFilters
+from ostack_cli.backend.models.server import NicRequest, ServerSpec
+from ostack_cli.columns import DictColumn
+from ostack_cli.commands.base import (
+    Command,
+    KeyValueAction,
+    Lister,
+    ShowOne,
+    delete_each,
+    show_fields,
+)
+from ostack_cli.commands.pagination import add_pagination, paginate
+from ostack_cli.commands.server_format import (
+    AddressesColumn,
+    HostColumn,
+    PowerStateColumn,
+    image_label,
+    image_names,
+    progress_printer,
+    server_fields,
+)
+from ostack_cli.errors import CommandError
+
+NIC_KEYS = ("net-id", "port-id", "v4-fixed-ip", "v6-fixed-ip", "tag")
+NIC_FORM = ("argument must be of form 'net-id=net-uuid,port-id=port-uuid,v4-fixed-ip=ip-addr,"
+            "v6-fixed-ip=ip-addr,tag=tag'")
+
+
+class NicAction(argparse.Action):
+    """``--nic`` as the real client parses it (``auto`` and ``none`` stand alone)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        nics = list(getattr(namespace, self.dest, None) or [])
+        text = str(values)
+        if text in ("auto", "none"):
+            nics.append(text)
+        else:
+            nic: dict[str, str] = {}
+            for part in text.split(","):
+                key, sep, value = part.partition("=")
+                if not sep or key not in NIC_KEYS:
+                    raise argparse.ArgumentError(self, f"Invalid argument {text}; {NIC_FORM}")
+                nic[key] = value
+            if "net-id" in nic and "port-id" in nic:
+                raise argparse.ArgumentError(
+                    self, f"Invalid argument {text}; either network or port should be specified "
+                    "but not both")
+            if "v4-fixed-ip" in nic and "v6-fixed-ip" in nic:
+                raise argparse.ArgumentError(
+                    self, f"Invalid argument {text}; v4-fixed-ip and v6-fixed-ip are mutually "
+                    "exclusive")
+            nics.append(nic)
+        setattr(namespace, self.dest, nics)
+
+
+def _read_user_data(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise CommandError(f"Can't open '{path}': {exc}") from None
+
+
+class CreateServer(ShowOne):
+    """Create a new server"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server_name", metavar="<server-name>", help="New server name")
+        parser.add_argument("--flavor", metavar="<flavor>", required=True,
+                            help="Create server with this flavor (name or ID)")
+        source = parser.add_mutually_exclusive_group()
+        source.add_argument("--image", metavar="<image>",
+                            help="Create server boot disk from this image (name or ID)")
+        source.add_argument("--image-property", metavar="<key=value>", action=KeyValueAction,
+                            help="Create server using the image that matches the specified "
+                            "property")
+        source.add_argument("--volume", metavar="<volume>",
+                            help="Create server using this volume as the boot disk")
+        source.add_argument("--snapshot", metavar="<snapshot>",
+                            help="Create server using this snapshot as the boot disk")
+        parser.add_argument("--network", metavar="<network>", action="append", dest="networks",
+                            default=[], help="Create a NIC on the server and connect it to "
+                            "network (repeat for multiple)")
+        parser.add_argument("--port", metavar="<port>", action="append", dest="ports",
+                            default=[], help="Create a NIC on the server and connect it to port")
+        parser.add_argument("--no-network", action="store_true",
+                            help="Do not attach a network to the server")
+        parser.add_argument("--auto-network", action="store_true",
+                            help="Automatically allocate a network to the server")
+        parser.add_argument("--nic", metavar="<net-id=net-uuid,port-id=port-uuid,v4-fixed-ip="
+                            "ip-addr,v6-fixed-ip=ip-addr,tag=tag,auto,none>", action=NicAction,
+                            dest="nics", default=[], help="Create a NIC on the server.")
+        parser.add_argument("--password", metavar="<password>",
+                            help="Set the password to this server")
+        groups = parser.add_mutually_exclusive_group()
+        groups.add_argument("--security-group", metavar="<security-group>", action="append",
+                            dest="security_groups", default=[],
+                            help="Security group to assign to this server (name or ID)")
+        groups.add_argument("--no-security-group", action="store_true",
+                            help="Do not associate a security group with this server")
+        parser.add_argument("--key-name", metavar="<key-name>",
+                            help="Keypair to inject into this server")
+        parser.add_argument("--property", metavar="<key=value>", action=KeyValueAction,
+                            dest="properties", help="Set a property on this server")
+        parser.add_argument("--user-data", metavar="<user-data>",
+                            help="User data file to serve from the metadata server")
+        parser.add_argument("--description", metavar="<description>",
+                            help="Set description for the server")
+        parser.add_argument("--availability-zone", metavar="<zone-name>",
+                            help="Select an availability zone for the server")
+        drive = parser.add_mutually_exclusive_group()
+        drive.add_argument("--use-config-drive", action="store_true", dest="config_drive",
+                           default=None, help="Enable config drive.")
+        drive.add_argument("--no-config-drive", action="store_false", dest="config_drive",
+                           help="Disable config drive.")
+        drive.add_argument("--config-drive", metavar="<config-drive-volume>|True",
+                           dest="config_drive_value",
+                           help="Use specified volume as the config drive, or 'True' to use "
+                           "an ephemeral drive.")
+        parser.add_argument("--min", metavar="<count>", type=int, default=1,
+                            help="Minimum number of servers to launch (default=1)")
+        parser.add_argument("--max", metavar="<count>", type=int, default=1,
+                            help="Maximum number of servers to launch (default=1)")
+        parser.add_argument("--tag", metavar="<tag>", action="append", dest="tags", default=[],
+                            help="Tags for the server")
+        parser.add_argument("--hostname", metavar="<hostname>",
+                            help="Hostname configured for the server in the metadata service")
+        parser.add_argument("--wait", action="store_true",
+                            help="Wait for build to complete")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
+        if parsed_args.volume or parsed_args.snapshot:
+            raise CommandError("Booting from a volume or snapshot needs a block storage "
+                               "service, which the local backend does not have.")
+        if not parsed_args.image and not parsed_args.image_property:
+            raise CommandError("An image (--image or --image-property) is required.")
+        if parsed_args.min > parsed_args.max:
+            raise CommandError("min instances should be <= max instances")
+        if parsed_args.min < 1:
+            raise CommandError("min instances should be > 0")
+        if parsed_args.max < 1:
+            raise CommandError("max instances should be > 0")
+        spec = ServerSpec(
+            name=parsed_args.server_name,
+            flavor=parsed_args.flavor,
+            image=parsed_args.image or self._image_by_property(parsed_args.image_property),
+            nics=_nic_requests(parsed_args),
+            no_network=_no_network(parsed_args),
+            security_groups=list(parsed_args.security_groups),
+            key_name=parsed_args.key_name,
+            user_data=_read_user_data(parsed_args.user_data) if parsed_args.user_data else None,
+            metadata=parsed_args.properties or {},
+            hostname=parsed_args.hostname,
+            description=parsed_args.description,
+            config_drive=_config_drive(parsed_args),
+            min_count=parsed_args.min,
+            max_count=parsed_args.max,
+            tags=list(parsed_args.tags),
+        )
+        servers = self.backend.create_servers(spec)
+        server = servers[0]
+        if parsed_args.wait:
+            server = self.backend.wait_for_server(server, callback=progress_printer())
+            if server.status == "ERROR":
+                raise CommandError(f"Error creating server: {parsed_args.server_name}")
+        admin_pass = parsed_args.password or secrets.token_urlsafe(9)[:12]
+        fields = server_fields(server, image_label(self.backend, server.image_id),
+                               admin_pass=admin_pass)
+        return show_fields(fields)
+
+    def _image_by_property(self, properties: dict[str, str]) -> str:
+        matches = [
+            image for image in self.backend.images()
+            if all(image.properties.get(k) == v or str(getattr(image, k, None)) == v
+                   for k, v in properties.items())
+        ]
+        if not matches:
+            raise CommandError("No images match the property expected by --image-property")
+        if len(matches) > 1:
+            raise CommandError("More than one image matches the property expected by "
+                               "--image-property")
+        return matches[0].id
+
+
+def _nic_requests(parsed_args: argparse.Namespace) -> list[NicRequest] | None:
+    requests: list[NicRequest] = []
+    for nic in parsed_args.nics:
+        if nic in ("auto", "none"):
+            continue
+        requests.append(NicRequest(
+            network=nic.get("net-id"), port=nic.get("port-id"),
+            fixed_ip=nic.get("v4-fixed-ip") or nic.get("v6-fixed-ip"),
+        ))
+    requests += [NicRequest(network=n) for n in parsed_args.networks]
+    requests += [NicRequest(port=p) for p in parsed_args.ports]
+    if requests:
+        if "auto" in parsed_args.nics or "none" in parsed_args.nics:
+            raise CommandError("Specifying a --nic of auto or none cannot be used with any "
+                               "other --nic, --network or --port value.")
+        return requests
+    return None
+
+
+def _no_network(parsed_args: argparse.Namespace) -> bool:
+    return bool(parsed_args.no_network or "none" in parsed_args.nics)
+
+
+def _config_drive(parsed_args: argparse.Namespace) -> bool | None:
+    value = parsed_args.config_drive_value
+    if value is not None:
+        if value.lower() in ("true", "1", "yes"):
+            return True
+        if value.lower() in ("false", "0", "no"):
+            return False
+        raise CommandError("A config drive volume needs a block storage service, which the "
+                           "local backend does not have; use --config-drive True.")
+    result: bool | None = parsed_args.config_drive
+    return result
+
+
+class ListServer(Lister):
+    """List servers"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument("--reservation-id", metavar="<reservation-id>",
+                            help="Only return instances that match the reservation")
+        parser.add_argument("--ip", metavar="<ip-address-regex>",
+                            help="Regular expression to match IP addresses")
+        parser.add_argument("--ip6", metavar="<ip-address-regex>",
+                            help="Regular expression to match IPv6 addresses")
+        parser.add_argument("--name", metavar="<name-regex>",
+                            help="Regular expression to match names")
+        parser.add_argument("--instance-name", metavar="<server-name>",
+                            help="Regular expression to match instance name (admin only)")
+        parser.add_argument("--status", metavar="<status>", help="Search by server status")
+        parser.add_argument("--flavor", metavar="<flavor>", help="Search by flavor (name or ID)")
+        parser.add_argument("--image", metavar="<image>", help="Search by image (name or ID)")
+        parser.add_argument("--host", metavar="<hostname>", help="Search by hostname")
+        parser.add_argument("--all-projects", action="store_true", default=False,
+                            help="Include all projects (admin only)")
+        parser.add_argument("--project", metavar="<project>",
+                            help="Search by project (admin only) (name or ID)")
+        parser.add_argument("--user", metavar="<user>", help="Search by user (name or ID)")
+        parser.add_argument("--deleted", action="store_true", default=False,
+                            help="Only display deleted servers (admin only)")
+        parser.add_argument("--long", action="store_true", default=False,
+                            help="List additional fields in output")
+        lookup = parser.add_mutually_exclusive_group()
+        lookup.add_argument("-n", "--no-name-lookup", action="store_true", default=False,
+                            help="Skip flavor and image name lookup.")
+        lookup.add_argument("--name-lookup-one-by-one", action="store_true", default=False,
+                            help="When looking up flavor and image names, look them up one "
+                            "by one as needed instead of all together (default).")
+        add_pagination(parser)
+        parser.add_argument("--changes-since", metavar="<changes-since>", default=None,
+                            help="List only servers changed after a certain point of time.")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
+        backend = self.backend
+        project_id = None
+        if parsed_args.project:
+            project_id = backend.find_project(parsed_args.project).id
+        filters = ServerFilters(
+            name=parsed_args.name,
+            status=parsed_args.status,
+            flavor_id=backend.find_flavor(parsed_args.flavor).id if parsed_args.flavor else None,
+            image_id=backend.find_image(parsed_args.image).id if parsed_args.image else None,
+            ip=parsed_args.ip,
+            all_projects=parsed_args.all_projects or project_id is not None,
+            deleted=parsed_args.deleted,
+            changes_since=_iso_time(parsed_args.changes_since),
+        )
+        servers = backend.servers(filters)
+        if project_id is not None:
+            servers = [s for s in servers if s.project_id == project_id]
+        servers = paginate(servers, parsed_args)
+        images = {} if parsed_args.no_name_lookup or not servers else image_names(backend)
+        long = parsed_args.long
+        headers: tuple[str, ...] = ("ID", "Name", "Status")
+        if long:
+            headers += ("Task State", "Power State")
+        headers += ("Networks",)
+        headers += ("Image Name", "Image ID") if long else ("Image",)
+        headers += ("Flavor",)
+        if long:
+            headers += ("Availability Zone", "Host", "Properties", "Pinned Availability Zone",
+                        "Scheduler Hints")
+            if any(s.host_status is not None for s in servers):
+                headers += ("Host Status",)
+        if parsed_args.all_projects or project_id is not None:
+            headers += ("Project ID",)
+        rows = []
+        for s in servers:
+            image_name = images.get(s.image_id, "") if s.image_id else "N/A (booted from volume)"
+            row: tuple[Any, ...] = (s.id, s.name, s.status)
+            if long:
+                row += (s.task_state, PowerStateColumn(s.power_state))
+            row += (AddressesColumn(s.addresses),)
+            if long:
+                row += (image_name, s.image_id)
+            else:
+                row += (s.image_id if parsed_args.no_name_lookup else image_name,)
+            row += (s.flavor.get("original_name", ""),)
+            if long:
+                row += ("nova", HostColumn(s.host or None), DictColumn(dict(s.metadata)), None,
+                        DictColumn({}))
+                if "Host Status" in headers:
+                    row += (s.host_status,)
+            if "Project ID" in headers:
+                row += (s.project_id,)
+            rows.append(row)
+        return headers, rows
+
+
+def _iso_time(value: str | None) -> str | None:
+    if value is None:
+        return None
+    from datetime import datetime
+
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise CommandError(f"Invalid changes-since value: {value}") from None
+    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ShowServer(ShowOne):
+    """Show server details."""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server", metavar="<server>", help="Server to show (name or ID)")
+        group = parser.add_mutually_exclusive_group()
+        group.add_argument("--diagnostics", action="store_true", default=False,
+                           help="Display server diagnostics information")
+        group.add_argument("--topology", action="store_true", default=False,
+                           help="Include topology information in the output")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
+        server = self.backend.find_server(parsed_args.server)
+        if parsed_args.diagnostics or parsed_args.topology:
+            raise CommandError("--diagnostics and --topology are not available on the local "
+                               "backend.")
+        return show_fields(server_fields(server, image_label(self.backend, server.image_id)))
+
+
+class DeleteServer(Command):
+    """Delete server(s)"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server", metavar="<server>", nargs="+",
+                            help="Server(s) to delete (name or ID)")
+        parser.add_argument("--force", action="store_true",
+                            help="Force delete server(s)")
+        parser.add_argument("--all-projects", action="store_true", default=False,
+                            help="Delete server(s) in another project by name (admin only)")
+        parser.add_argument("--wait", action="store_true", help="Wait for delete to complete")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        def delete_one(name: str) -> None:
+            server = self.backend.find_server(name, all_projects=parsed_args.all_projects)
+            self.backend.delete_server(server, force=parsed_args.force)
+            if parsed_args.wait:
+                self.backend.wait_for_server_delete(server)
+
+        delete_each(
+            parsed_args.server,
+            delete_one,
+            failure=lambda name, exc: f"Failed to delete server with name or ID '{name}': {exc}",
+            summary=lambda failed, total: f"{failed} of {total} servers failed to delete.",
+        )
+
+

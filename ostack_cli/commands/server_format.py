@@ -1,0 +1,133 @@
+"""How servers print: the real client's columns, field names and formatters."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from cliff.columns import FormattableColumn
+
+from ostack_cli.columns import DictColumn, ListColumn, ListDictColumn
+from ostack_cli.errors import NotFound
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.base import Backend
+    from ostack_cli.backend.models.server import Server
+
+POWER_STATES = ["NOSTATE", "Running", "", "Paused", "Shutdown", "", "Crashed", "Suspended"]
+
+
+class PowerStateColumn(FormattableColumn[int]):
+    def human_readable(self) -> str:
+        try:
+            return POWER_STATES[self._value]
+        except (IndexError, TypeError):
+            return "N/A"
+
+
+class AddressesColumn(FormattableColumn[dict[str, list[dict[str, Any]]]]):
+    """``net1=10.0.0.3, 172.24.4.9; net2=...`` in tables, ``{net: [addr]}`` in JSON."""
+
+    def human_readable(self) -> str:
+        return "; ".join(
+            f"{net}=" + ", ".join(a["addr"] for a in entries if "addr" in a)
+            for net, entries in sorted((self._value or {}).items())
+        )
+
+    def machine_readable(self) -> dict[str, list[str]]:  # type: ignore[override]
+        return {
+            net: [a["addr"] for a in entries if "addr" in a]
+            for net, entries in (self._value or {}).items()
+        }
+
+
+class HostColumn(FormattableColumn[str | None]):
+    def human_readable(self) -> str:
+        return self._value or ""
+
+
+def image_label(backend: Backend, image_id: str) -> str:
+    """``name (id)`` as the real client prints a server's image; the id if it is gone."""
+    if not image_id:
+        return "N/A (booted from volume)"
+    try:
+        return f"{backend.find_image(image_id).name} ({image_id})"
+    except NotFound:
+        return image_id
+
+
+def image_names(backend: Backend) -> dict[str, str]:
+    return {image.id: image.name for image in backend.images(visibility="all")}
+
+
+def server_fields(server: Server, image: str, *, admin_pass: str | None = None) -> dict[str, Any]:
+    """``server show``'s fields (compute API microversion 2.100, as the real client negotiates).
+    """
+    fields: dict[str, Any] = {
+        "OS-DCF:diskConfig": "MANUAL",
+        "OS-EXT-AZ:availability_zone": "nova",
+        "OS-EXT-SRV-ATTR:host": server.host or None,
+        "OS-EXT-SRV-ATTR:hostname": server.hostname,
+        "OS-EXT-SRV-ATTR:hypervisor_hostname": server.host or None,
+        "OS-EXT-SRV-ATTR:instance_name": server.instance_name,
+        "OS-EXT-SRV-ATTR:kernel_id": "",
+        "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
+        "OS-EXT-SRV-ATTR:ramdisk_id": "",
+        "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
+        "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+        "OS-EXT-SRV-ATTR:user_data": server.user_data,
+        "OS-EXT-STS:power_state": PowerStateColumn(server.power_state),
+        "OS-EXT-STS:task_state": server.task_state,
+        "OS-EXT-STS:vm_state": server.vm_state,
+        "OS-SRV-USG:launched_at": server.launched_at,
+        "OS-SRV-USG:terminated_at": server.terminated_at,
+        "accessIPv4": "",
+        "accessIPv6": "",
+        "addresses": AddressesColumn(server.addresses),
+        "config_drive": "True" if server.config_drive else "",
+        "created": server.created_at,
+        "description": server.description,
+        "flavor": DictColumn(dict(server.flavor)),
+        "hostId": server.host_id,
+        "host_status": server.host_status,
+        "id": server.id,
+        "image": image,
+        "key_name": server.key_name,
+        "locked": False,
+        "locked_reason": None,
+        "name": server.name,
+        "pinned_availability_zone": None,
+        "progress": 0,
+        "project_id": server.project_id,
+        "properties": DictColumn(dict(server.metadata)),
+        "scheduler_hints": DictColumn({}),
+        "security_groups": ListDictColumn([{"name": n} for n in server.security_group_names]),
+        "server_groups": ListColumn([]),
+        "status": server.status,
+        "tags": ListColumn(list(server.tags)),
+        "trusted_image_certificates": None,
+        "updated": server.updated_at,
+        "user_id": server.user_id,
+        "volumes_attached": ListDictColumn([]),
+    }
+    if server.fault is not None:
+        fields["fault"] = DictColumn(dict(server.fault))
+    if admin_pass is not None:
+        fields["adminPass"] = admin_pass
+    if not server.security_group_names:
+        fields.pop("security_groups")
+    return fields
+
+
+def progress_printer(stream: Any = None) -> Any:
+    """``--wait`` progress, only for a person watching a terminal (never into a pipe)."""
+    stream = stream or sys.stderr
+
+    def show(progress: int) -> None:
+        if stream.isatty():
+            stream.write(f"\rProgress: {progress}")
+            if progress >= 100:
+                stream.write("\n")
+            stream.flush()
+
+    return show

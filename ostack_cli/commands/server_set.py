@@ -1,0 +1,97 @@
+"""``server set|unset`` and ``server add|remove security group``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ostack_cli.commands.base import Command, KeyValueAction
+from ostack_cli.errors import CommandError
+
+
+class SetServer(Command):
+    """Set server properties"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server", metavar="<server>", help="Server (name or ID)")
+        parser.add_argument("--name", metavar="<new-name>", help="New server name")
+        parser.add_argument("--password", metavar="<password>", help="Set the server password")
+        parser.add_argument("--no-password", action="store_true",
+                            help="Clear the admin password for the server from the metadata "
+                            "service")
+        parser.add_argument("--property", metavar="<key=value>", action=KeyValueAction,
+                            dest="properties", help="Property to add/change for this server "
+                            "(repeat option to set multiple properties)")
+        parser.add_argument("--state", metavar="<state>", choices=["active", "error"],
+                            help="New server state (valid value: active, error)")
+        parser.add_argument("--description", metavar="<description>",
+                            help="New server description")
+        parser.add_argument("--tag", metavar="<tag>", action="append", dest="tags", default=[],
+                            help="Tag for the server")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        if parsed_args.password or parsed_args.no_password or parsed_args.state:
+            raise CommandError("--password, --no-password and --state are not available on "
+                               "the local backend.")
+        server = self.backend.find_server(parsed_args.server)
+        self.backend.update_server(
+            server,
+            name=parsed_args.name,
+            description=parsed_args.description,
+            set_metadata=parsed_args.properties,
+        )
+
+
+class UnsetServer(Command):
+    """Unset server properties and tags"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server", metavar="<server>", help="Server (name or ID)")
+        parser.add_argument("--property", metavar="<key>", action="append", dest="properties",
+                            default=[], help="Property key to remove from server (repeat "
+                            "option to remove multiple values)")
+        parser.add_argument("--description", action="store_true",
+                            help="Unset server description")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        server = self.backend.find_server(parsed_args.server)
+        self.backend.update_server(
+            server,
+            description="" if parsed_args.description else None,
+            unset_metadata=parsed_args.properties,
+        )
+
+
+class AddServerSecurityGroup(Command):
+    """Add security group to server"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server", metavar="<server>", help="Server (name or ID)")
+        parser.add_argument("group", metavar="<group>", nargs="+",
+                            help="Security group(s) to add to the server (name or ID)")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        server = self.backend.find_server(parsed_args.server)
+        for group in parsed_args.group:
+            self.backend.add_security_group_to_server(server, group)
+
+
+class RemoveServerSecurityGroup(Command):
+    """Remove security group from server"""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument("server", metavar="<server>", help="Server (name or ID)")
+        parser.add_argument("group", metavar="<group>", nargs="+",
+                            help="Security group(s) to remove from server (name or ID)")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        server = self.backend.find_server(parsed_args.server)
+        for group in parsed_args.group:
+            self.backend.remove_security_group_from_server(server, group)
