@@ -1,62 +1,289 @@
-"""Security groups and rules in the local store, with Neutron's rules and messages."""
+"""Security groups and rules in the local store, with Neutron's rules and messages.
+
+Like the other networking records, groups and rules are seen from the acting project, as
+Neutron shows them to a project member: its own groups (and shared ones), and the rules it
+owns or that sit in its groups. So each project's ``default`` group is just "default".
+"""
 
 from __future__ import annotations
 
-from ostack_cli.backend.local.base import LocalBase
+from collections.abc import Callable
+
+from ostack_cli.backend.local.quotas import LocalQuotas
+from ostack_cli.backend.local.security_group_rules import (
+    check_description,
+    check_group_name,
+    check_tags,
+    convert_rule,
+)
 from ostack_cli.backend.models import new_id, utcnow
-from ostack_cli.backend.models.security_group import SecurityGroup, SecurityGroupRule
+from ostack_cli.backend.models.security_group import (
+    SecurityGroup,
+    SecurityGroupRule,
+    SecurityGroupRuleSpec,
+    SecurityGroupSpec,
+)
+from ostack_cli.errors import Conflict, NotFound, not_found
 from ostack_cli.state.store import UniqueViolation
 
-EGRESS_DESCRIPTION = "Legacy default SG rule for egress traffic"
-INGRESS_DESCRIPTION = "Legacy default SG rule for ingress traffic"
+DEFAULT_DESCRIPTION = "Default security group"
+# Neutron numbers every resource with standard attributes from one sequence; the nested rules
+# of ``security group show`` print the number.
+STANDARD_ATTR_SETTING = "standard_attr_id"
+# Ports name the groups they use in this list field of their stored body.
+PORT_USERS_SQL = (
+    "SELECT id FROM resources WHERE kind = 'port' AND EXISTS "
+    "(SELECT 1 FROM json_each(body, '$.security_group_ids') WHERE value = ?)"
+)
 
 
-def template_rules(group: SecurityGroup) -> list[SecurityGroupRule]:
+def template_rules(
+    group: SecurityGroup, next_standard_attr_id: Callable[[], int]
+) -> list[SecurityGroupRule]:
     """Neutron's default rule templates: egress for every group, ingress from members for
-    the ``default`` group only."""
+    the ``default`` group only. Neutron drops the templates' descriptions when it copies
+    them into a group, so the rules have none."""
     now = utcnow()
+    default = group.name == "default"
     rules = []
-    for ethertype in ("IPv4", "IPv6"):
+    for direction, ethertype in (("egress", "IPv4"), ("egress", "IPv6"),
+                                 ("ingress", "IPv4"), ("ingress", "IPv6")):
+        if direction == "ingress" and not default:
+            continue
         rules.append(
             SecurityGroupRule(
                 id=new_id(), security_group_id=group.id, project_id=group.project_id,
-                direction="egress", ethertype=ethertype, description=EGRESS_DESCRIPTION,
+                direction=direction, ethertype=ethertype,
+                remote_group_id=group.id if direction == "ingress" else None,
+                belongs_to_default_sg=default, standard_attr_id=next_standard_attr_id(),
                 created_at=now, updated_at=now,
             )
         )
-        if group.name == "default":
-            rules.append(
-                SecurityGroupRule(
-                    id=new_id(), security_group_id=group.id, project_id=group.project_id,
-                    direction="ingress", ethertype=ethertype, remote_group_id=group.id,
-                    description=INGRESS_DESCRIPTION, created_at=now, updated_at=now,
-                )
-            )
     return rules
 
 
-class LocalSecurityGroups(LocalBase):
+def _has_tags(group: SecurityGroup, wanted: list[str] | None, *, every: bool) -> bool:
+    tags = set(group.tags)
+    if every:
+        return all(t in tags for t in wanted or [])
+    return any(t in tags for t in wanted or [])
+
+
+class LocalSecurityGroups(LocalQuotas):
+    # -- groups -----------------------------------------------------------------------
+
+    def security_groups(
+        self,
+        *,
+        project_id: str | None = None,
+        shared: bool | None = None,
+        tags: list[str] | None = None,
+        any_tags: list[str] | None = None,
+        not_tags: list[str] | None = None,
+        not_any_tags: list[str] | None = None,
+    ) -> list[SecurityGroup]:
+        self._ensure_default_security_group()
+        result = []
+        for group in self.store.list(SecurityGroup, project_id=project_id):
+            if shared is not None and group.shared != shared:
+                continue
+            if tags and not _has_tags(group, tags, every=True):
+                continue
+            if any_tags and not _has_tags(group, any_tags, every=False):
+                continue
+            if not_tags and _has_tags(group, not_tags, every=True):
+                continue
+            if not_any_tags and _has_tags(group, not_any_tags, every=False):
+                continue
+            if self._group_visible(group):
+                result.append(group)
+        # Neutron returns rows in primary-key order.
+        return sorted(result, key=lambda g: g.id)
+
+    def find_security_group(self, name_or_id: str) -> SecurityGroup:
+        # A name look-up lists groups, and Neutron's list makes the project's default group.
+        self._ensure_default_security_group()
+        return self._find(SecurityGroup, name_or_id, visible=self._group_visible)
+
+    def create_security_group(self, spec: SecurityGroupSpec) -> SecurityGroup:
+        check_group_name(spec.name)
+        check_description(spec.description)
+        check_tags(spec.tags)
+        project_id = spec.project_id or self.project_id
+        self._ensure_default_security_group(project_id)
+        now = utcnow()
+        with self.store.transaction():
+            self._check_quota(project_id, {"secgroups": 1, "secgroup-rules": 2})
+            group = SecurityGroup(
+                id=new_id(), name=spec.name, project_id=project_id,
+                description=spec.description,
+                stateful=True if spec.stateful is None else spec.stateful,
+                tags=sorted(set(spec.tags)),
+                standard_attr_id=self._next_standard_attr_id(),
+                created_at=now, updated_at=now,
+            )
+            # The real client tags a group in a second request: a second revision, which
+            # the group it prints (the create response, tags added) does not show yet.
+            self.store.insert(
+                group.replace(revision_number=group.revision_number + 1) if group.tags else group
+            )
+            for rule in template_rules(group, self._next_standard_attr_id):
+                self.store.insert(rule)
+        return group
+
+    def update_security_group(
+        self,
+        group: SecurityGroup,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        stateful: bool | None = None,
+        tags: list[str] | None = None,
+    ) -> SecurityGroup:
+        if name is not None:
+            check_group_name(name)
+        check_description(description)
+        if tags is not None:
+            check_tags(tags)
+        with self.store.transaction():
+            current = self._get_group(group.id)
+            if stateful is not None and stateful != current.stateful and self._port_users(
+                current.id
+            ):
+                raise Conflict(f"Security Group {current.id} in use.")
+            if name is not None and current.name == "default":
+                raise Conflict("Updating default security group not allowed.")
+            updated = current.replace(
+                name=current.name if name is None else name,
+                description=current.description if description is None else description,
+                stateful=current.stateful if stateful is None else stateful,
+            )
+            bumps = int(updated != current)
+            if tags is not None and sorted(set(tags)) != current.tags:
+                updated = updated.replace(tags=sorted(set(tags)))
+                bumps += 1
+            if not bumps:
+                return current
+            updated = updated.replace(
+                revision_number=current.revision_number + bumps, updated_at=utcnow()
+            )
+            self.store.update(updated)
+        return updated
+
+    def delete_security_group(self, group: SecurityGroup) -> None:
+        # Neutron refuses to delete a default group only to non-admins
+        # ("Insufficient rights for removing default security group."); the local user is an
+        # admin, so it may, and the next command in that project makes a new one.
+        with self.store.transaction():
+            current = self._get_group(group.id)
+            if self._port_users(current.id):
+                raise Conflict(f"Security Group {current.id} in use.")
+            for rule in self.store.list(SecurityGroupRule):
+                if rule.security_group_id == current.id:
+                    self.store.delete(SecurityGroupRule, rule.id)
+                elif rule.remote_group_id == current.id:
+                    # Rules elsewhere that name this group as their remote go with it.
+                    self.store.delete(SecurityGroupRule, rule.id)
+                    self._bump_group(rule.security_group_id)
+            self.store.delete(SecurityGroup, current.id)
+
+    # -- rules ------------------------------------------------------------------------
+
+    def security_group_rules(
+        self,
+        *,
+        security_group_id: str | None = None,
+        direction: str | None = None,
+        protocol: str | None = None,
+        project_id: str | None = None,
+    ) -> list[SecurityGroupRule]:
+        self._ensure_default_security_group()
+        # A group's own rules all show with it (Neutron nests every one in the group); the
+        # caller only has the group's ID if it may see the group.
+        visible = (self._visible_rule_test() if security_group_id is None
+                   else lambda rule: True)
+        result = [
+            rule
+            for rule in self.store.list(SecurityGroupRule, project_id=project_id)
+            if (security_group_id is None or rule.security_group_id == security_group_id)
+            and (direction is None or rule.direction == direction)
+            and (protocol is None or rule.protocol == protocol)
+            and visible(rule)
+        ]
+        return sorted(result, key=lambda r: r.id)
+
+    def find_security_group_rule(self, rule_id: str) -> SecurityGroupRule:
+        # Rules have no names: only an ID finds one.
+        rule = self.store.get(SecurityGroupRule, rule_id)
+        if rule is None or not self._visible_rule_test()(rule):
+            raise not_found(SecurityGroupRule.RESOURCE_NAME, rule_id)
+        return rule
+
+    def create_security_group_rule(self, spec: SecurityGroupRuleSpec) -> SecurityGroupRule:
+        values = convert_rule(spec)
+        project_id = spec.project_id or self.project_id
+        self._ensure_default_security_group(project_id)
+        now = utcnow()
+        with self.store.transaction():
+            if values.remote_group_id is not None:
+                self._get_group(values.remote_group_id)
+            group = self._get_group(spec.security_group_id)
+            self._check_quota(project_id, {"secgroup-rules": 1})
+            rule = SecurityGroupRule(
+                id=new_id(),
+                security_group_id=group.id,
+                project_id=project_id,
+                direction=values.direction,
+                ethertype=values.ethertype,
+                protocol=values.protocol,
+                port_range_min=values.port_range_min,
+                port_range_max=values.port_range_max,
+                remote_ip_prefix=values.remote_ip_prefix,
+                remote_group_id=values.remote_group_id,
+                remote_address_group_id=values.remote_address_group_id,
+                description=values.description,
+                belongs_to_default_sg=self._is_default_group(group),
+                standard_attr_id=self._next_standard_attr_id(),
+                created_at=now,
+                updated_at=now,
+            )
+            try:
+                # The store's unique index on the rule's key decides, even between processes.
+                self.store.insert(rule)
+            except UniqueViolation as exc:
+                raise Conflict(
+                    f"Security group rule already exists. Rule id is {exc.existing_id}."
+                ) from None
+            self._bump_group(group.id)
+        return rule
+
+    def delete_security_group_rule(self, rule: SecurityGroupRule) -> None:
+        with self.store.transaction():
+            if not self.store.delete(SecurityGroupRule, rule.id):
+                raise NotFound(f"Security group rule {rule.id} does not exist")
+            self._bump_group(rule.security_group_id)
+
+    # -- helpers ----------------------------------------------------------------------
+
     def _ensure_default_security_group(self, project_id: str | None = None) -> SecurityGroup:
         """The project's ``default`` group, made on first need as Neutron does."""
         project_id = project_id or self.project_id
-        key = f"{project_id}/default"
         existing = self._default_group(project_id)
         if existing is not None:
             return existing
         now = utcnow()
-        group = SecurityGroup(
-            id=new_id(), name="default", project_id=project_id,
-            description="Default security group", created_at=now, updated_at=now,
-        )
         with self.store.transaction():
-            try:
-                self.store.insert(group)
-            except UniqueViolation:
-                # Another process made it first; theirs is the one.
-                found = self._default_group(project_id)
-                assert found is not None, key
-                return found
-            for rule in template_rules(group):
+            # Looked for again under the write lock: another process may have made it.
+            existing = self._default_group(project_id)
+            if existing is not None:
+                return existing
+            group = SecurityGroup(
+                id=new_id(), name="default", project_id=project_id,
+                description=DEFAULT_DESCRIPTION, standard_attr_id=self._next_standard_attr_id(),
+                created_at=now, updated_at=now,
+            )
+            self.store.insert(group)
+            for rule in template_rules(group, self._next_standard_attr_id):
                 self.store.insert(rule)
         return group
 
@@ -64,3 +291,41 @@ class LocalSecurityGroups(LocalBase):
         for group in self.store.list(SecurityGroup, name="default", project_id=project_id):
             return group
         return None
+
+    def _group_visible(self, group: SecurityGroup) -> bool:
+        return group.project_id == self.project_id or group.shared
+
+    def _visible_rule_test(self) -> Callable[[SecurityGroupRule], bool]:
+        # Neutron shows a project the rules it owns and the rules in the groups it owns.
+        own_groups = {g.id for g in self.store.list(SecurityGroup, project_id=self.project_id)}
+        return lambda rule: (
+            rule.project_id == self.project_id or rule.security_group_id in own_groups
+        )
+
+    def _is_default_group(self, group: SecurityGroup) -> bool:
+        # Only the lazily made group can be called 'default': Neutron refuses the name
+        # otherwise, and refuses to rename the default group.
+        return group.name == "default"
+
+    def _get_group(self, group_id: str) -> SecurityGroup:
+        group = self.store.get(SecurityGroup, group_id)
+        if group is None:
+            raise NotFound(f"Security group {group_id} does not exist")
+        return group
+
+    def _bump_group(self, group_id: str) -> None:
+        # A rule change is a new revision of its group (Neutron: revises_on_change).
+        group = self.store.get(SecurityGroup, group_id)
+        if group is not None:
+            self.store.update(
+                group.replace(revision_number=group.revision_number + 1, updated_at=utcnow())
+            )
+
+    def _port_users(self, group_id: str) -> list[str]:
+        return [str(row[0]) for row in self.store.conn.execute(PORT_USERS_SQL, (group_id,))]
+
+    def _next_standard_attr_id(self) -> int:
+        # Called inside a transaction, whose write lock makes read-and-increment safe.
+        current = int(self.store.get_setting(STANDARD_ATTR_SETTING) or 0) + 1
+        self.store.set_setting(STANDARD_ATTR_SETTING, str(current))
+        return current
