@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SYSTEM_PACKAGES=(
   # the local backend's host side
   qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients libvirt-daemon-driver-qemu
-  dnsmasq-base iptables iproute2 iputils-ping
+  dnsmasq-base iptables iproute2 iputils-ping tini
   # building libvirt-python against the host's libvirt
   libvirt-dev pkg-config gcc
   # the test guest image (tools/guest-image/build.sh)
@@ -46,7 +46,12 @@ start_libvirt() {
     log "starting virtlogd"; virtlogd -d
   fi
   if ! timeout 5 virsh -c qemu:///system version >/dev/null 2>&1; then
-    pgrep -x libvirtd >/dev/null || { log "starting libvirtd"; libvirtd -d; }
+    # Under tini as a subreaper: QEMU processes libvirtd double-forks are reaped at once.
+    # An init that reaps slowly otherwise makes every guest's destroy wait 1-2 s.
+    if ! pgrep -x libvirtd >/dev/null; then
+      log "starting libvirtd"
+      (setsid tini -s -- libvirtd >/var/log/ostack-libvirtd.log 2>&1 </dev/null &)
+    fi
     for _ in $(seq 50); do
       timeout 5 virsh -c qemu:///system version >/dev/null 2>&1 && break
       sleep 0.2
