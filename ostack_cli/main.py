@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import stevedore
 from cliff.app import App
-from cliff.commandmanager import CommandManager
+from cliff.commandmanager import CommandManager, EntryPointT, _get_commands_by_partial_name
 
 from ostack_cli import __version__
 
@@ -18,6 +21,74 @@ if TYPE_CHECKING:
     from ostack_cli.backend.base import Backend
 
 COMMAND_NAMESPACE = "ostack.cli"
+
+LOG = logging.getLogger(__name__)
+
+
+class LazyCommandManager(CommandManager):
+    """cliff's CommandManager, importing a command's module only when that command is needed.
+
+    cliff's own manager imports every command module of the namespace (~70 of them) on each
+    run. This one reads the same entry points (from every installed distribution, through
+    stevedore's cached index, so third-party plugins still register commands) and imports
+    only the command it runs. Listing the commands (help, suggestions, completion) imports
+    them all and drops the ones that fail to import, as stevedore did, so the set of
+    commands seen is the same as with cliff's manager.
+    """
+
+    def load_commands(self, namespace: str) -> None:
+        self.group_list.append(namespace)
+        # An empty manager only to read the namespace's entry points from stevedore's cache
+        # without loading them; cliff's formatters and hooks read that cache anyway.
+        lister: stevedore.ExtensionManager[Any]
+        lister = stevedore.ExtensionManager.make_test_instance([], namespace=namespace)
+        for ep in lister.list_entry_points():
+            if self._is_module_ignored(ep.module, self.ignored_modules):
+                continue
+            name = ep.name.replace("_", " ") if self.convert_underscores else ep.name
+            if name in self.commands:
+                LOG.warning(
+                    "found duplicate implementations of the %r command in the following "
+                    "modules: %s, %s", name, self.commands[name].value, ep.value,
+                )
+            self.commands[name] = ep
+
+    def _loadable(self, name: str) -> bool:
+        try:
+            self.commands[name].load()
+        except AssertionError:
+            raise
+        except Exception as exc:
+            # stevedore skipped such entry points silently; so do we (visible with --debug).
+            LOG.debug("Could not load %r: %s", name, exc)
+            del self.commands[name]
+            return False
+        return True
+
+    def find_command(self, argv: list[str]) -> tuple[type[Command], str, list[str]]:
+        # Drop the unloadable commands among those cliff's lookup could pick, then let it pick.
+        for i in range(self._get_last_possible_command_index(argv), 0, -1):
+            name = " ".join(argv[:i])
+            name = self._legacy.get(name, name)
+            if name in self.commands and self._loadable(name):
+                break
+            candidates = _get_commands_by_partial_name(argv[:i], list(self.commands))
+            if len([c for c in candidates if self._loadable(c)]) == 1:
+                break
+        return super().find_command(argv)
+
+    def __iter__(self) -> Iterator[tuple[str, EntryPointT]]:
+        self._drop_unloadable()
+        return super().__iter__()
+
+    def get_command_names(self, group: str | None = None) -> list[str]:
+        if group is None:
+            self._drop_unloadable()
+        return super().get_command_names(group)
+
+    def _drop_unloadable(self) -> None:
+        for name in list(self.commands):
+            self._loadable(name)
 
 
 def _env(*names: str, default: str | None = None) -> str | None:
@@ -33,11 +104,15 @@ class OstackApp(App):
         super().__init__(
             description="OpenStack command-line client for one host and for real clouds",
             version=__version__,
-            command_manager=CommandManager(COMMAND_NAMESPACE),
+            command_manager=LazyCommandManager(COMMAND_NAMESPACE),
             deferred_help=True,
             **kwargs,
         )
         self._backend: Backend | None = None
+        # cliff's App registers its own `complete` over the entry point: ostack's wins.
+        from ostack_cli.commands.complete import Complete
+
+        self.command_manager.add_command("complete", Complete)
 
     def build_option_parser(
         self,
@@ -111,6 +186,12 @@ class OstackApp(App):
                 self.stderr.write(f"  {match}\n")
         return 2
 
+    def interact(self) -> None:
+        # cliff's App.run returns 1 after any session; the shell's own status is the exit status.
+        from ostack_cli.completion.shell import run_shell
+
+        raise SystemExit(run_shell(self))
+
     def clean_up(self, cmd: Command, result: int, err: BaseException | None) -> None:
         if self._backend is not None and not self.interactive_mode:
             self._backend.close()
@@ -120,6 +201,10 @@ class OstackApp(App):
 def main(argv: list[str] | None = None) -> int:
     if argv is None:
         argv = sys.argv[1:]
+    if argv[:1] == ["__complete"]:  # what the shells run on TAB: no cliff, no backend
+        from ostack_cli.completion.values import main as complete_main
+
+        return complete_main(argv[1:])
     return OstackApp().run(argv)
 
 

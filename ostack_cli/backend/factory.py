@@ -6,7 +6,6 @@ from typing import Any
 
 from ostack_cli.backend.base import Backend
 from ostack_cli.config import LOCAL, select_backend
-from ostack_cli.errors import BackendUnavailable
 
 
 def make_backend(options: Any) -> Backend:
@@ -15,9 +14,7 @@ def make_backend(options: Any) -> Backend:
         from ostack_cli.backend.local import LocalBackend
 
         return LocalBackend.open(project_name=selection.project_name)
-    what = f"cloud '{selection.cloud_name}'" if selection.cloud_name else "OS_AUTH_URL"
-    raise BackendUnavailable(
-        f"The cloud backend ({what}) is not available in this version of ostack.",
-        "Unset OS_CLOUD/OS_AUTH_URL (or drop --os-cloud) to use the local backend, or give the "
-        "clouds.yaml entry 'ostack_backend: local'.",
-    )
+    # openstacksdk and keystoneauth load only here, when a cloud is really used.
+    from ostack_cli.backend.cloud import CloudBackend
+
+    return CloudBackend.open(selection, options)

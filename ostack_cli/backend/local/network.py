@@ -1,9 +1,130 @@
-"""Networks, subnets, ports, routers and floating IPs as records with Neutron's semantics."""
+"""Networks, subnets, ports, routers and floating IPs as records with Neutron's semantics.
+
+Records only: the host side (bridges, namespaces, NAT) is wired elsewhere.
+"""
 
 from __future__ import annotations
 
-from ostack_cli.backend.local.base import LocalBase
+import ipaddress
+from typing import Any
+
+from ostack_cli.backend.local.floating_ips import LocalFloatingIPs
+from ostack_cli.backend.local.networks import LocalNetworks
+from ostack_cli.backend.local.ports import LocalPorts
+from ostack_cli.backend.local.routers import LocalRouters
+from ostack_cli.backend.models.network import (
+    DEVICE_OWNER_ROUTER_GW,
+    ROUTER_INTERFACE_OWNERS,
+    BootstrapItem,
+    BootstrapSpec,
+    Network,
+    NetworkSpec,
+    Router,
+    RouterSpec,
+    Subnet,
+    SubnetSpec,
+)
+from ostack_cli.errors import CommandError, DuplicateResource
 
 
-class LocalNetworking(LocalBase):
-    pass
+class LocalNetworking(LocalNetworks, LocalPorts, LocalRouters, LocalFloatingIPs):
+    def bootstrap_network(self, spec: BootstrapSpec) -> list[BootstrapItem]:
+        """Find (by name) or make each piece, in one transaction: a failure leaves nothing."""
+        items: list[BootstrapItem] = []
+        with self.store.transaction():
+            external = self._bootstrap_network(spec.external_network, True, items)
+            pools = None
+            if spec.external_pool_start or spec.external_pool_end:
+                pools = [_pool(spec.external_cidr, spec.external_pool_start,
+                               spec.external_pool_end)]
+            self._bootstrap_subnet(external, f"{spec.external_network}-subnet",
+                                   spec.external_cidr, False, pools, items)
+            private = self._bootstrap_network(spec.private_network, False, items)
+            subnet = self._bootstrap_subnet(private, f"{spec.private_network}-subnet",
+                                            spec.private_cidr, True, None, items)
+            router = self._bootstrap_router(spec.router, external, items)
+            self._bootstrap_interface(router, subnet, items)
+        return items
+
+    def _bootstrap_network(
+        self, name: str, external: bool, items: list[BootstrapItem]
+    ) -> Network:
+        found: Network | None = _one(self.networks(name=name), "Network", name)
+        if found is not None and found.is_router_external != external:
+            kind = "an internal" if external else "an external"
+            raise CommandError(f"Network '{name}' exists but is {kind} network.",
+                               "Delete it or pick other names with the bootstrap options.")
+        network = found or self.create_network(NetworkSpec(name=name, external=external))
+        items.append(_item("Network", name, network.id, found is None))
+        return network
+
+    def _bootstrap_subnet(
+        self,
+        network: Network,
+        name: str,
+        cidr: str,
+        dhcp: bool,
+        pools: list[dict[str, str]] | None,
+        items: list[BootstrapItem],
+    ) -> Subnet:
+        found: Subnet | None = _one(
+            self.subnets(network_id=network.id, name=name), "Subnet", name
+        )
+        subnet = found or self.create_subnet(SubnetSpec(
+            name=name, network_id=network.id, cidr=cidr, enable_dhcp=dhcp,
+            allocation_pools=pools,
+        ))
+        items.append(_item("Subnet", name, subnet.id, found is None))
+        return subnet
+
+    def _bootstrap_router(
+        self, name: str, external: Network, items: list[BootstrapItem]
+    ) -> Router:
+        found: Router | None = _one(self.routers(name=name), "Router", name)
+        router = found or self.create_router(
+            RouterSpec(name=name, external_network_id=external.id)
+        )
+        items.append(_item("Router", name, router.id, found is None))
+        gateway = [p for p in self._device_ports(router.id)
+                   if p.device_owner == DEVICE_OWNER_ROUTER_GW]
+        made = not gateway
+        if made:
+            router = self.set_router_gateway(router, external)
+        items.append(_item("Router gateway", external.name, str(router.gw_port_id),
+                           made or found is None))
+        return router
+
+    def _bootstrap_interface(
+        self, router: Router, subnet: Subnet, items: list[BootstrapItem]
+    ) -> None:
+        for port in self._device_ports(router.id):
+            if port.device_owner in ROUTER_INTERFACE_OWNERS and any(
+                ip["subnet_id"] == subnet.id for ip in port.fixed_ips
+            ):
+                items.append(_item("Router interface", subnet.name, port.id, False))
+                return
+        port = self.add_router_interface(router, subnet=subnet)
+        items.append(_item("Router interface", subnet.name, port.id, True))
+
+
+def _item(resource: str, name: str, record_id: str, created: bool) -> BootstrapItem:
+    return BootstrapItem(resource=resource, name=name, id=record_id, created=created)
+
+
+def _one(found: list[Any], kind: str, name: str) -> Any:
+    if len(found) > 1:
+        raise DuplicateResource(f"More than one {kind} exists with the name '{name}'.",
+                                "Rename or delete the extra ones, or pick other names.")
+    return found[0] if found else None
+
+
+def _pool(cidr: str, start: str | None, end: str | None) -> dict[str, str]:
+    """One bound given: the other is the default pool's (the whole range minus gateway .1)."""
+    try:
+        net = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return {"start": start or "", "end": end or ""}  # the subnet check words the error
+    wide = net.num_addresses > 2
+    first = net.network_address + (2 if wide else 0)
+    last = net.broadcast_address - (1 if wide else 0)
+    return {"start": start or str(first), "end": end or str(last)}

@@ -1,0 +1,259 @@
+"""Ports in the local store, with Neutron's rules and messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ostack_cli.backend.local.net_base import NetworkingBase, bumped, unknown_changes
+from ostack_cli.backend.local.neutron_input import (
+    check_description,
+    check_name,
+    check_tags,
+    normalize_mac,
+)
+from ostack_cli.backend.models.network import (
+    DEVICE_OWNER_FLOATINGIP,
+    DEVICE_OWNER_NETWORK_PREFIX,
+    DEVICE_OWNER_ROUTER_GW,
+    FLOATINGIP_STATUS_DOWN,
+    ROUTER_INTERFACE_OWNERS,
+    FixedIPRequest,
+    FloatingIP,
+    Network,
+    Port,
+    PortSpec,
+    Router,
+    TagFilter,
+)
+from ostack_cli.backend.models.security_group import SecurityGroup
+from ostack_cli.errors import BadRequest, Conflict, NotFound
+from ostack_cli.state.store import UniqueViolation
+
+PORT_CHANGES = (
+    "name", "description", "is_admin_state_up", "device_id", "device_owner", "mac_address",
+    "fixed_ips", "security_group_ids",
+    "is_port_security_enabled", "allowed_address_pairs", "binding_profile", "binding_host_id",
+    "binding_vnic_type", "binding_vif_type", "binding_vif_details", "status", "tags",
+    "qos_policy_id", "data_plane_status", "propagate_uplink_status", "trusted",
+    "numa_affinity_policy",
+)
+
+
+
+def _port_security_required() -> BadRequest:
+    return BadRequest(
+        "Port security must be enabled and port must have an IP address in order to use "
+        "security groups."
+    )
+
+
+def _port_has_security_group() -> Conflict:
+    return Conflict(
+        "Port has security group associated. Cannot disable port security or IP address until "
+        "security group is removed."
+    )
+
+
+def _address_pairs_need_port_security() -> Conflict:
+    return Conflict(
+        "Port Security must be enabled in order to have allowed address pairs on a port."
+    )
+
+
+def _trusted(device_owner: str) -> bool:
+    # Neutron's own ports (router, DHCP, floating IP) get no security groups.
+    return device_owner.startswith(DEVICE_OWNER_NETWORK_PREFIX)
+
+
+def _fixed_ip_matches(port: Port, wanted: Sequence[dict[str, str]]) -> bool:
+    """``--fixed-ip`` filters: every given key must match one and the same address."""
+    subnets = [f["subnet_id"] for f in wanted if "subnet_id" in f]
+    addresses = [f["ip_address"] for f in wanted if "ip_address" in f]
+    substrings = [f["ip_address_substr"] for f in wanted if "ip_address_substr" in f]
+    for ip in port.fixed_ips:
+        if subnets and ip["subnet_id"] not in subnets:
+            continue
+        if addresses and ip["ip_address"] not in addresses:
+            continue
+        if substrings and not any(s in ip["ip_address"] for s in substrings):
+            continue
+        return True
+    return False
+
+
+class LocalPorts(NetworkingBase):
+    def ports(
+        self,
+        *,
+        network_id: str | None = None,
+        device_id: str | None = None,
+        device_owner: str | None = None,
+        mac_address: str | None = None,
+        name: str | None = None,
+        project_id: str | None = None,
+        status: str | None = None,
+        fixed_ips: list[dict[str, str]] | None = None,
+        security_group_ids: list[str] | None = None,
+        binding_host_id: str | None = None,
+        tags: TagFilter | None = None,
+    ) -> list[Port]:
+        result = []
+        for port in self.store.list(Port, name=name, project_id=project_id):
+            checks = (
+                (network_id, port.network_id),
+                (device_id, port.device_id),
+                (device_owner, port.device_owner),
+                (mac_address.lower() if mac_address else None, port.mac_address),
+                (status, port.status),
+                (binding_host_id, port.binding_host_id),
+            )
+            if any(wanted is not None and wanted != have for wanted, have in checks):
+                continue
+            if fixed_ips and not _fixed_ip_matches(port, fixed_ips):
+                continue
+            if security_group_ids and not set(security_group_ids) & set(port.security_group_ids):
+                continue
+            if tags is not None and not tags.matches(port.tags):
+                continue
+            if self._port_visible(port):
+                result.append(port)
+        return result
+
+    def find_port(self, name_or_id: str) -> Port:
+        return self._find(Port, name_or_id, visible=self._port_visible)
+
+    def create_port(self, spec: PortSpec) -> Port:
+        check_name(spec.name)
+        check_description(spec.description)
+        mac = normalize_mac(spec.mac_address) if spec.mac_address is not None else None
+        project_id = spec.project_id or self.project_id
+        with self.store.transaction():
+            network = self._load(Network, spec.network_id)
+            port_security = (
+                network.is_port_security_enabled
+                if spec.port_security_enabled is None
+                else spec.port_security_enabled
+            )
+            if spec.allowed_address_pairs and not port_security:
+                raise _address_pairs_need_port_security()
+            if spec.security_group_ids is None:
+                groups = []
+                if port_security and not _trusted(spec.device_owner):
+                    groups = [self._ensure_default_security_group(project_id).id]
+            else:
+                groups = self._security_group_ids(spec.security_group_ids)
+                if groups and not port_security:
+                    raise _port_security_required()
+            return self._new_port(
+                network,
+                project_id=project_id,
+                fixed_ips=spec.fixed_ips,
+                device_id=spec.device_id,
+                device_owner=spec.device_owner,
+                name=spec.name,
+                mac_address=mac,
+                is_admin_state_up=spec.admin_state_up,
+                is_port_security_enabled=port_security,
+                security_group_ids=groups,
+                description=spec.description,
+                binding_host_id=spec.binding_host_id,
+                binding_vnic_type=spec.binding_vnic_type,
+                binding_profile=dict(spec.binding_profile),
+                allowed_address_pairs=list(spec.allowed_address_pairs),
+                tags=check_tags(spec.tags),
+            )
+
+    def _security_group_ids(self, group_ids: Sequence[str]) -> list[str]:
+        ids: list[str] = []
+        for group_id in group_ids:
+            if self.store.get(SecurityGroup, group_id) is None:
+                raise NotFound(f"Security group {group_id} does not exist")
+            if group_id not in ids:
+                ids.append(group_id)
+        return ids
+
+    def update_port(self, port: Port, **changes: Any) -> Port:
+        unknown_changes(changes, PORT_CHANGES)
+        check_name(changes.get("name"))
+        check_description(changes.get("description"))
+        if changes.get("mac_address") is not None:
+            changes["mac_address"] = normalize_mac(changes["mac_address"])
+        if "tags" in changes:
+            changes["tags"] = check_tags(changes["tags"])
+        with self.store.transaction():
+            current = self._load(Port, port.id)
+            self._apply_security_groups(current, changes)
+            if "fixed_ips" in changes:
+                changes["fixed_ips"] = self._reallocate(current, changes["fixed_ips"])
+            updated = bumped(current, **changes)
+            if updated.allowed_address_pairs and not updated.is_port_security_enabled:
+                raise _address_pairs_need_port_security()
+            try:
+                self.store.update(updated)
+            except UniqueViolation:
+                raise Conflict(
+                    f"Unable to complete operation for network {updated.network_id}. The mac "
+                    f"address {updated.mac_address} is in use."
+                ) from None
+        return updated
+
+    def _apply_security_groups(self, current: Port, changes: dict[str, Any]) -> None:
+        """Neutron's checks between security groups and port security."""
+        given = "security_group_ids" in changes
+        groups = current.security_group_ids
+        if given:
+            groups = self._security_group_ids(changes["security_group_ids"])
+            changes["security_group_ids"] = groups
+        port_security = changes.get("is_port_security_enabled", current.is_port_security_enabled)
+        if not port_security:
+            if given and groups:
+                raise _port_security_required()
+            if groups and current.is_port_security_enabled:
+                raise _port_has_security_group()
+
+    def _reallocate(
+        self, current: Port, requests: Sequence[FixedIPRequest]
+    ) -> list[dict[str, str]]:
+        """New fixed IPs: addresses asked for again are kept, the others released."""
+        originals = list(current.fixed_ips)
+        kept: list[FixedIPRequest] = []
+        for request in requests:
+            match = None
+            for ip in originals:
+                same_ip = request.ip_address is not None and ip["ip_address"] == request.ip_address
+                same_subnet = request.ip_address is None and ip["subnet_id"] == request.subnet_id
+                if same_ip or same_subnet:
+                    match = ip
+                    break
+            if match is not None:
+                originals.remove(match)
+                kept.append(FixedIPRequest(subnet_id=match["subnet_id"],
+                                           ip_address=match["ip_address"]))
+            else:
+                kept.append(request)
+        network = self._load(Network, current.network_id)
+        self.store.release_ips(current.id)
+        return self._allocate_fixed_ips(network, current.id, kept, current.device_owner)
+
+    def delete_port(self, port: Port) -> None:
+        with self.store.transaction():
+            current = self.store.get(Port, port.id)
+            if current is None:
+                raise NotFound(f"Port {port.id} could not be found.")
+            owner = current.device_owner
+            service = owner in (*ROUTER_INTERFACE_OWNERS, DEVICE_OWNER_ROUTER_GW)
+            if (service and self.store.get(Router, current.device_id) is not None) or (
+                owner == DEVICE_OWNER_FLOATINGIP
+                and self.store.get(FloatingIP, current.device_id) is not None
+            ):
+                raise Conflict(
+                    f"Port {current.id} cannot be deleted directly via the port API: has device "
+                    f"owner {owner}."
+                )
+            for fip in self._port_floating_ips(current.id):
+                self.store.update(bumped(
+                    fip, port_id=None, fixed_ip_address=None, router_id=None,
+                    status=FLOATINGIP_STATUS_DOWN, port_details=None,
+                ))
+            self._drop_port(current)

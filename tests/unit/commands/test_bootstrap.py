@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.conftest import Runner
+
+Snapshot = Callable[[], list[tuple[Any, ...]]]
+
+RESOURCES = [
+    ("Network", "External"), ("Subnet", "External-subnet"), ("Network", "private"),
+    ("Subnet", "private-subnet"), ("Router", "router1"), ("Router gateway", "External"),
+    ("Router interface", "private-subnet"),
+]
+
+
+def test_first_run_creates_everything(cli: Runner) -> None:
+    result = cli("bootstrap", "-f", "json")
+    assert result.rc == 0, result.err
+    rows = result.json()
+    assert [(r["Resource"], r["Name"]) for r in rows] == RESOURCES
+    assert {r["Status"] for r in rows} == {"created"}
+    assert list(rows[0]) == ["Resource", "Name", "ID", "Status"]
+
+    ext = cli("network", "show", "External", "-f", "json").json()
+    assert (ext["router:external"], ext["shared"], ext["provider:network_type"]) == (
+        True, False, "flat")
+    ext_sub = cli("subnet", "show", "External-subnet", "-f", "json").json()
+    assert (ext_sub["cidr"], ext_sub["gateway_ip"], ext_sub["enable_dhcp"]) == (
+        "192.168.61.0/24", "192.168.61.1", False)
+    assert ext_sub["allocation_pools"] == [{"start": "192.168.61.2", "end": "192.168.61.254"}]
+    private = cli("subnet", "show", "private-subnet", "-f", "json").json()
+    assert (private["cidr"], private["gateway_ip"], private["dns_nameservers"],
+            private["enable_dhcp"]) == ("10.0.0.0/24", "10.0.0.1", [], True)
+    router = cli("router", "show", "router1", "-f", "json").json()
+    assert router["external_gateway_info"]["network_id"] == ext["id"]
+    assert router["external_gateway_info"]["external_fixed_ips"] == [
+        {"subnet_id": ext_sub["id"], "ip_address": "192.168.61.2"}]
+    assert [i["ip_address"] for i in router["interfaces_info"]] == ["10.0.0.1"]
+    ids = {(r["Resource"], r["Name"]): r["ID"] for r in rows}
+    assert ids[("Router", "router1")] == router["id"]
+    assert ids[("Router interface", "private-subnet")] == router["interfaces_info"][0]["port_id"]
+    # What bootstrap is for: a floating IP that can be associated right away.
+    port = cli("port", "create", "vm", "--network", "private", "-f", "value", "-c", "id")
+    fip = cli("floating", "ip", "create", "External", "--port", "vm", "-f", "json").json()
+    assert (fip["floating_ip_address"], fip["port_id"], fip["status"]) == (
+        "192.168.61.3", port.out.strip(), "ACTIVE")
+
+
+def test_second_run_changes_nothing(cli: Runner, store_snapshot: Snapshot) -> None:
+    first = cli("bootstrap", "-f", "json").json()
+    before = store_snapshot()
+    second = cli("bootstrap", "-f", "json")
+    assert second.rc == 0, second.err
+    assert [dict(r, Status="created") for r in second.json()] == first
+    assert {r["Status"] for r in second.json()} == {"exists"}
+    assert store_snapshot() == before
+    table = cli("bootstrap").out.splitlines()
+    assert [c.strip() for c in table[1].split("|")[1:-1]] == ["Resource", "Name", "ID", "Status"]
+
+
+def test_options(cli: Runner) -> None:
+    result = cli("bootstrap", "--external-network", "public", "--external-cidr", "172.24.4.0/24",
+                 "--external-pool-start", "172.24.4.100", "--external-pool-end", "172.24.4.200",
+                 "--private-network", "lan", "--private-cidr", "10.10.0.0/24",
+                 "--router", "gw", "-f", "value", "-c", "Name")
+    assert result.out.split() == ["public", "public-subnet", "lan", "lan-subnet", "gw",
+                                  "public", "lan-subnet"]
+    pools = cli("subnet", "show", "public-subnet", "-f", "json").json()["allocation_pools"]
+    assert pools == [{"start": "172.24.4.100", "end": "172.24.4.200"}]
+    # One bound alone: the other is the default pool's.
+    cli("bootstrap", "--external-network", "e2", "--external-cidr", "192.168.61.0/24",
+        "--external-pool-start", "192.168.61.131", "--private-network", "p2",
+        "--private-cidr", "10.20.0.0/24", "--router", "r2")
+    pools = cli("subnet", "show", "e2-subnet", "-f", "json").json()["allocation_pools"]
+    assert pools == [{"start": "192.168.61.131", "end": "192.168.61.254"}]
+
+
+def test_reuses_what_exists_and_adds_what_is_missing(cli: Runner) -> None:
+    ext = cli("network", "create", "External", "--external", "-f", "value", "-c", "id").out.strip()
+    cli("router", "create", "router1")
+    rows = cli("bootstrap", "-f", "json").json()
+    status = {(r["Resource"], r["Name"]): r["Status"] for r in rows}
+    assert status[("Network", "External")] == "exists"
+    assert status[("Router", "router1")] == "exists"
+    assert status[("Router gateway", "External")] == "created"
+    assert status[("Subnet", "External-subnet")] == "created"
+    assert cli("router", "show", "router1", "-f", "json").json()["external_gateway_info"][
+        "network_id"] == ext
+
+
+def test_failures_leave_nothing(cli: Runner, store_snapshot: Snapshot) -> None:
+    cli("network", "list")
+    before = store_snapshot()
+    for args, message in (
+        (("--external-cidr", "192.168.61.0/33"),
+         "Invalid input for cidr. Reason: '192.168.61.0/33' is not a valid IP subnet."),
+        (("--private-cidr", "10.0.0.0/31"),
+         "Invalid input for operation: Subnet has a prefix length that is incompatible with "
+         "DHCP service enabled."),
+        (("--external-pool-start", "10.1.1.1"),
+         "The allocation pool 10.1.1.1-192.168.61.254 spans beyond the subnet cidr "
+         "192.168.61.0/24."),
+    ):
+        result = cli("bootstrap", *args)
+        assert (result.rc, result.out, result.err.strip()) == (1, "", message), args
+    assert store_snapshot() == before
+    cli("network", "create", "private", "--external")
+    result = cli("bootstrap")
+    assert result.err.strip() == (
+        "Network 'private' exists but is an external network. Delete it or pick other names "
+        "with the bootstrap options.")
