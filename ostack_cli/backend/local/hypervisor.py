@@ -5,6 +5,7 @@ libvirt is the truth for whether a guest exists and its power state; the store h
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import time
 from collections.abc import Iterator
@@ -50,6 +51,15 @@ _POWER_STATE = {
 _TEST_CONNECTIONS: dict[str, Any] = {}
 
 
+def _close_test_connections() -> None:
+    # Closed while libvirt's module still exists; left to the garbage collector at exit,
+    # libvirt's __del__ fails noisily.
+    while _TEST_CONNECTIONS:
+        _, conn = _TEST_CONNECTIONS.popitem()
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
 class Hypervisor:
     def __init__(self, uri: str = DEFAULT_URI) -> None:
         self.uri = uri
@@ -70,6 +80,8 @@ class Hypervisor:
                     f"Cannot connect to libvirt at {self.uri}: {_message(exc)}.", START_HINT
                 ) from None
             if self.uri.startswith("test:"):
+                if not _TEST_CONNECTIONS:
+                    atexit.register(_close_test_connections)
                 _TEST_CONNECTIONS[self.uri] = self._conn
         return self._conn
 
