@@ -90,3 +90,31 @@ def test_quota_exceeded_fails_cleanly(host: Host) -> None:
     assert result.err.strip() == (
         "Quota exceeded for instances: Requested 1, but already used 1 of 1 instances")
     assert host.ok("server", "list", "-f", "value", "-c", "Name").out == "one\n"
+
+
+def test_qemu_refusal_leaves_an_error_server_and_nothing_on_the_host(host: Host) -> None:
+    host.ok("quota", "set", "--cores", "-1", "admin")
+    host.ok("flavor", "create", "--vcpus", "4096", "--ram", "64", "--disk", "1", "huge")
+    result = host("server", "create", "--image", "cirros", "--flavor", "huge", "--nic",
+                  "net-id=private", "bad", "--wait")
+    assert result.rc == 1
+    assert result.err.strip() == "Error creating server: bad"
+    shown = host.ok("server", "show", "bad", "-f", "json").json()
+    assert shown["status"] == "ERROR"
+    assert shown["fault"]["code"] == 500
+    assert shown["fault"]["message"]
+    assert shown["addresses"] == {}
+    assert host_leftovers([shown["id"]], host.ids("network")) == []
+    assert not (host.home.with_name("home-host") / "instances" / shown["id"]).exists()
+    host.ok("server", "delete", "bad")
+
+
+def test_not_enough_host_memory_is_a_scheduling_fault(host: Host) -> None:
+    host.ok("quota", "set", "--ram", "-1", "--cores", "-1", "admin")
+    host.ok("flavor", "create", "--ram", str(64 * 1024 * 1024), "--disk", "1", "vast")
+    result = host("server", "create", "--image", "cirros", "--flavor", "vast", "big")
+    assert result.rc == 0, result.err
+    shown = host.ok("server", "show", "big", "-f", "json").json()
+    assert shown["status"] == "ERROR"
+    assert shown["fault"]["message"] == (
+        "No valid host was found. There are not enough hosts available.")

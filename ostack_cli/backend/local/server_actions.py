@@ -25,7 +25,7 @@ class LocalServerActions(LocalServers):
         server = self._transition(server, task_state="deleting", worker_pid=os.getpid())
         self.host.hypervisor.undefine(server.instance_name)
         InstanceFiles.of(self.host.host_dir, server.id).remove()
-        network_ids = self._network_ids_of_ports(server)
+        network_ids = self._server_network_ids(server)
         with self.store.transaction():
             for port in self._server_ports(server):
                 if port.id in server.created_port_ids:

@@ -18,14 +18,6 @@ class ServerNetworking(ServerBase):
     def _server_network_ids(self, server: Server) -> list[str]:
         return sorted({p.network_id for p in self._server_ports(server)})
 
-    def _network_ids_of_ports(self, server: Server) -> list[str]:
-        ids = {p.network_id for p in self._server_ports(server)}
-        for port_id in server.port_ids:
-            port = self.store.get(Port, port_id)
-            if port is not None:
-                ids.add(port.network_id)
-        return sorted(ids)
-
     def _sync_networks(self, network_ids: list[str]) -> None:
         if self.host.is_test_driver:
             return  # libvirt's test driver runs no guests: no bridges or DHCP to serve them

@@ -30,6 +30,7 @@ from ostack_cli.backend.models.server import NicRequest, Server, ServerSpec
 from ostack_cli.errors import BadRequest, Conflict, NotFound, OstackError, duplicate, not_found
 
 MAX_USER_DATA = 65535
+RAM_ALLOCATION_RATIO = 1.5
 ERROR_FAULT_CODE = 500
 
 
@@ -174,6 +175,7 @@ class LocalServers(ServerNetworking, ServerBase):
     ) -> None:
         files = InstanceFiles.of(self.host.host_dir, server.id)
         try:
+            self._claim_memory(server, flavor)
             files.create()
             xml = self._prepare_guest(server, flavor, image, files, public_keys, user_data,
                                       virt_type)
@@ -184,6 +186,20 @@ class LocalServers(ServerNetworking, ServerBase):
             return
         self._transition(server, vm_state="active", task_state=None, power_state=srv.RUNNING,
                          launched_at=utcnow(), worker_pid=None)
+
+    def _claim_memory(self, server: Server, flavor: Flavor) -> None:
+        """Nova's scheduler: RAM overcommitted at most 1.5 times (ram_allocation_ratio)."""
+        if self.host.is_test_driver:
+            return
+        total_mib = self.host.hypervisor.host_facts()["memory_mb"]
+        used_mib = sum(
+            int(s.flavor.get("ram", 0)) for s in self.store.list(Server)
+            if s.id != server.id and s.vm_state in ("active", "building", "paused")
+        )
+        if used_mib + flavor.ram > total_mib * RAM_ALLOCATION_RATIO:
+            raise OstackError(
+                "No valid host was found. There are not enough hosts available."
+            )
 
     def _prepare_guest(
         self,
@@ -293,6 +309,7 @@ class LocalServers(ServerNetworking, ServerBase):
         with contextlib.suppress(OstackError):  # the failure may be libvirt itself
             self.host.hypervisor.undefine(server.instance_name)
         files.remove()
+        network_ids = self._server_network_ids(server)
         with self.store.transaction():
             for port in self._server_ports(server):
                 if port.id in server.created_port_ids:
@@ -304,7 +321,7 @@ class LocalServers(ServerNetworking, ServerBase):
                 port_ids=[], created_port_ids=[], worker_pid=None,
                 fault={"code": ERROR_FAULT_CODE, "created": utcnow(), "message": message},
             )
-        self._sync_networks(self._network_ids_of_ports(server))
+        self._sync_networks(network_ids)
 
     # -- resolving a request ----------------------------------------------------------
 
