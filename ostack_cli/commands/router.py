@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ostack_cli.backend.models.network import Port, Router, RouterSpec
+from ostack_cli.backend.models.network import FixedIPRequest, Port, Router, RouterSpec
 from ostack_cli.commands import network_common as nc
 from ostack_cli.commands.base import (
     Command,
@@ -17,6 +17,9 @@ from ostack_cli.commands.base import (
 )
 from ostack_cli.commands.pagination import add_pagination, paginate
 from ostack_cli.errors import CommandError, not_found
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.base import Backend
 
 FORMATTERS = {
     "admin_state_up": nc.AdminStateColumn,
@@ -145,6 +148,20 @@ def _unsupported(parsed_args: argparse.Namespace) -> None:
         raise nc.unrecognized(*attrs)
 
 
+def _gateway_ips(
+    backend: Backend, network_id: str, specs: list[dict[str, str]] | None
+) -> list[FixedIPRequest]:
+    """``--fixed-ip`` of the gateway: its subnets must be on the gateway's network."""
+    requests = nc.fixed_ip_requests(backend, specs or [])
+    for request in requests:
+        if request.subnet_id and backend.find_subnet(request.subnet_id).network_id != network_id:
+            raise CommandError(
+                f"Subnet {request.subnet_id} does not belong to any of the networks provided "
+                "for --external-gateway."
+            )
+    return requests
+
+
 def _snat(parsed_args: argparse.Namespace) -> bool | None:
     if parsed_args.enable_snat:
         return True
@@ -202,7 +219,9 @@ class CreateRouter(ShowOne):
             description=parsed_args.description or "",
             admin_state_up=not parsed_args.disable,
             external_network_id=network.id if network else None,
-            external_fixed_ips=nc.fixed_ip_requests(self.backend, parsed_args.fixed_ips or []),
+            external_fixed_ips=(
+                _gateway_ips(self.backend, network.id, parsed_args.fixed_ips) if network else []
+            ),
             enable_snat=_snat(parsed_args),
             availability_zone_hints=parsed_args.availability_zone_hints or [],
             tags=nc.create_tags(parsed_args),
@@ -336,10 +355,11 @@ class SetRouter(Command):
             )
         _unsupported(parsed_args)
         if gateways:
+            network_id = self.backend.find_network(gateways[0]).id
             changes["external_gateway"] = {
-                "network_id": self.backend.find_network(gateways[0]).id,
+                "network_id": network_id,
                 "enable_snat": _snat(parsed_args),
-                "fixed_ips": nc.fixed_ip_requests(self.backend, parsed_args.fixed_ips or []),
+                "fixed_ips": _gateway_ips(self.backend, network_id, parsed_args.fixed_ips),
             }
         tags = nc.tags_after_set(router.tags, parsed_args)
         if tags is not None:

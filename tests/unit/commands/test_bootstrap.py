@@ -110,3 +110,9 @@ def test_failures_leave_nothing(cli: Runner, store_snapshot: Snapshot) -> None:
     assert result.err.strip() == (
         "Network 'private' exists but is an external network. Delete it or pick other names "
         "with the bootstrap options.")
+
+
+def test_parser(cli: Runner, store_snapshot: Snapshot) -> None:
+    assert cli("bootstrap", "--external-cidr").rc == 2
+    assert cli("bootstrap", "--nosuch").rc == 2
+    assert store_snapshot() == []

@@ -247,3 +247,13 @@ def test_router_gateway_cannot_go_while_floating_ips_use_it(
         f"Gateway cannot be updated for router {ids['router']}, since a gateway to external "
         f"network {ids['ext']} is required by one or more floating IPs.")
     assert store_snapshot() == before
+
+
+def test_parser(cli: Runner) -> None:
+    assert cli("floating", "ip", "create").rc == 2
+    assert cli("floating", "ip", "create", "ext", "--tag", "a", "--no-tag").rc == 2
+    assert cli("floating", "ip", "list", "--status", "ERROR").rc == 2
+    assert cli("floating", "ip", "set", "x", "--qos-policy", "q", "--no-qos-policy").rc == 2
+    assert cli("floating", "ip", "delete").rc == 2
+    assert cli("floating", "ip", "show", "10.1.1.1").err.strip() == \
+        "No FloatingIP found for 10.1.1.1"

@@ -247,3 +247,31 @@ def test_delete_takes_its_subnets_but_not_ports_in_use(
     assert cli("port", "delete", "p").rc == 0
     assert cli("network", "delete", "n").rc == 0
     assert cli("subnet", "list", "-f", "value").out == ""
+
+
+def test_delete_takes_dhcp_ports_along(cli: Runner) -> None:
+    create(cli, "n")
+    cli("subnet", "create", "s", "--network", "n", "--subnet-range", "10.0.0.0/24")
+    assert cli("port", "create", "dhcp", "--network", "n", "--device-owner",
+               "network:dhcp").rc == 0
+    assert cli("network", "delete", "n").out == ""
+    assert cli("port", "list", "-f", "value").out == ""
+    # Its address went with it: a new network may reuse everything.
+    create(cli, "n2")
+    cli("subnet", "create", "s", "--network", "n2", "--subnet-range", "10.0.0.0/24")
+    assert cli("port", "create", "p", "--network", "n2", "-f", "json").json()["fixed_ips"][0][
+        "ip_address"] == "10.0.0.2"
+
+
+def test_external_network_with_gateway_ports_stays_external(
+    cli: Runner, store_snapshot: Snapshot
+) -> None:
+    ext = create(cli, "ext", "--external")["id"]
+    cli("subnet", "create", "s", "--network", "ext", "--subnet-range", "192.168.61.0/24")
+    cli("router", "create", "r", "--external-gateway", "ext")
+    before = store_snapshot()
+    result = cli("network", "set", "ext", "--internal")
+    assert result.err.strip() == (
+        f"External network {ext} cannot be updated to be made non-external, since it has "
+        "existing gateway ports.")
+    assert store_snapshot() == before

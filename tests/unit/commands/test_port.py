@@ -248,3 +248,21 @@ def test_long_and_odd_names(cli: Runner, ids: dict[str, str], store_snapshot: Sn
     assert result.err.strip() == (
         f"Invalid input for name. Reason: '{'p' * 10_000}' exceeds maximum length of 255.")
     assert store_snapshot() == before
+
+
+def test_parser(cli: Runner, ids: dict[str, str]) -> None:
+    assert cli("port", "create", "p").rc == 2  # --network is required
+    for args in (
+        ("--fixed-ip", "subnet=s1", "--no-fixed-ip"),
+        ("--security-group", "default", "--no-security-group"),
+        ("--enable", "--disable"),
+        ("--enable-port-security", "--disable-port-security"),
+        ("--fixed-ip", "gateway=10.0.0.1"),
+        ("--vnic-type", "weird"),
+        ("--binding-profile", "not-json-nor-pair"),
+    ):
+        assert cli("port", "create", "p", "--network", "net1", *args).rc == 2, args
+    assert cli("port", "list", "--router", "r", "--device-id", "d").rc == 2
+    assert cli("port", "list", "--status", "UP").rc == 2
+    assert cli("port", "unset", "--tag", "a", "--all-tag", "p").rc == 2
+    assert cli("port", "list", "-f", "value").out == ""

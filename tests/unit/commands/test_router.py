@@ -93,6 +93,9 @@ def test_gateway_errors_change_nothing(
          "Supplying --external-gateway option multiple times is not supported due to the lack "
          "of external-gateway-multihoming extension at the Neutron side."),
         (("--ha",), "Unrecognized attribute(s) 'ha'"),
+        (("--external-gateway", "ext", "--fixed-ip", "subnet=s1"),
+         f"Subnet {ids['sub']} does not belong to any of the networks provided for "
+         "--external-gateway."),
     ):
         result = cli("router", "create", "bad", *args)
         assert (result.rc, result.out, result.err.strip()) == (1, "", message), args
@@ -267,3 +270,38 @@ def test_list(cli: Runner, ids: dict[str, str]) -> None:
     assert cli("router", "list", "--disable", "-f", "value", "-c", "Name").out == "r2\n"
     assert cli("router", "list", "--tags", "x", "-f", "value", "-c", "Name").out == "r2\n"
     assert cli("--os-project-name", "demo", "router", "list", "-f", "value").out == ""
+
+
+def test_subnet_gateway_cannot_move_under_a_router(
+    cli: Runner, ids: dict[str, str], store_snapshot: Snapshot
+) -> None:
+    router(cli)
+    cli("router", "add", "subnet", "r1", "s1")
+    interface = cli("router", "show", "r1", "-f", "json").json()["interfaces_info"][0]["port_id"]
+    before = store_snapshot()
+    for args in (("--gateway", "10.0.0.254"), ("--gateway", "none")):
+        result = cli("subnet", "set", "s1", *args)
+        assert result.err.strip() == (
+            f"Current gateway ip 10.0.0.1 already in use by port {interface}. Unable to update.")
+    result = cli("subnet", "delete", "s1")
+    assert result.err.splitlines()[0] == (
+        f"Failed to delete subnet with name or ID 's1': Unable to complete operation on subnet "
+        f"{ids['sub']}: One or more ports have an IP allocation from this subnet.")
+    assert store_snapshot() == before
+
+
+def test_parser(cli: Runner) -> None:
+    for args in (
+        ("router", "create"),
+        ("router", "create", "r", "--enable", "--disable"),
+        ("router", "create", "r", "--enable-snat", "--disable-snat"),
+        ("router", "create", "r", "--tag", "a", "--no-tag"),
+        ("router", "set", "r", "--route", "destination=10.0.0.0/8"),
+        ("router", "set", "r", "--route", "gateway=10.0.0.1"),
+        ("router", "add", "subnet", "r"),
+        ("router", "remove", "port", "r"),
+        ("router", "unset", "r", "--tag", "a", "--all-tag"),
+    ):
+        assert cli(*args).rc == 2, args
+    assert cli("router", "show", "nosuch").err.strip() == "No Router found for nosuch"
+    assert cli("router", "list", "-f", "value").out == ""

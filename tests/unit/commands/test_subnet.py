@@ -257,3 +257,20 @@ def test_delete_refused_while_ports_use_it(
         "2 of 2 subnets failed to delete.",
     ]
     assert store_snapshot() == before
+
+
+def test_dhcp_ports_do_not_keep_a_subnet(cli: Runner, net: str) -> None:
+    subnet(cli, "--subnet-range", "10.0.0.0/24")
+    second = subnet(cli, "--subnet-range", "10.0.1.0/24", name="s2")
+    dhcp = cli("port", "create", "dhcp", "--network", "net1", "--device-owner", "network:dhcp",
+               "--fixed-ip", "subnet=s1", "--fixed-ip", "subnet=s2", "-f", "json").json()
+    assert len(dhcp["fixed_ips"]) == 2
+    assert cli("subnet", "delete", "s1").rc == 0
+    # Neutron removes the DHCP port's address on the subnet, not the port.
+    assert cli("port", "show", dhcp["id"], "-f", "json").json()["fixed_ips"] == [
+        {"subnet_id": second["id"], "ip_address": "10.0.1.2"}]
+    assert cli("subnet", "delete", "s2").rc == 0
+    assert cli("port", "list", "-f", "value").out == ""
+    assert subnet(cli, "--subnet-range", "10.0.1.0/24", name="s3")["id"]
+    assert cli("port", "create", "p", "--network", "net1", "-f", "json").json()["fixed_ips"][0][
+        "ip_address"] == "10.0.1.2"
