@@ -39,6 +39,8 @@ def ostack_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ENV_TO_CLEAR:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CLIFF_MAX_TERM_WIDTH", "0")
+    # The host's built test image would otherwise show up in `ostack bootstrap`.
+    monkeypatch.setenv("OSTACK_IMAGE_DIR", str(tmp_path / "no-guest-image"))
     return home
 
 

@@ -46,6 +46,7 @@ class Bootstrap(Lister):
             private_cidr=parsed_args.private_cidr,
             router=parsed_args.router,
         ))
+        items += self.backend.register_test_image()
         return ("Resource", "Name", "ID", "Status"), [
             (item.resource, item.name, item.id, "created" if item.created else "exists")
             for item in items

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import IO, Protocol
 
 from ostack_cli.backend.models.image import Image, ImageChanges, ImageSpec
+from ostack_cli.backend.models.network import BootstrapItem
 
 
 class ImageAPI(Protocol):
@@ -39,6 +40,10 @@ class ImageAPI(Protocol):
     def update_image(self, image: Image, changes: ImageChanges) -> Image: ...
 
     def delete_image(self, image: Image) -> None: ...
+
+    def register_test_image(self) -> list[BootstrapItem]:
+        """Register the host's built test guest image as ``cirros`` (local backend only)."""
+        ...
 
     def image_data(self, image: Image, chunk_size: int = ...) -> Iterator[bytes]:
         """The image's bytes, in chunks; the hash is checked after the last one."""

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.conftest import Runner
 
@@ -116,3 +119,26 @@ def test_parser(cli: Runner, store_snapshot: Snapshot) -> None:
     assert cli("bootstrap", "--external-cidr").rc == 2
     assert cli("bootstrap", "--nosuch").rc == 2
     assert store_snapshot() == []
+
+
+def test_bootstrap_registers_the_built_test_image_as_cirros(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    images = tmp_path / "images"
+    images.mkdir()
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2",
+                    str(images / "ostack-test.qcow2"), "16M"], check=True)
+    (images / "ostack-test.vmlinux").write_bytes(b"\x7fELF kernel")
+    (images / "ostack-test.initrd").write_bytes(b"initrd")
+    monkeypatch.setenv("OSTACK_IMAGE_DIR", str(images))
+    rows = cli("bootstrap", "-f", "json").json()
+    made = {r["Name"]: r for r in rows if r["Resource"] == "Image"}
+    assert sorted(made) == ["cirros", "cirros-kernel", "cirros-ramdisk"]
+    shown = cli("image", "show", "cirros", "-f", "json").json()
+    assert shown["disk_format"] == "qcow2"
+    assert shown["properties"]["kernel_id"] == made["cirros-kernel"]["ID"]
+    assert shown["properties"]["ramdisk_id"] == made["cirros-ramdisk"]["ID"]
+    again = cli("bootstrap", "-f", "json").json()
+    assert [r["Status"] for r in again if r["Resource"] == "Image"] == ["exists"]
