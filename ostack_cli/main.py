@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import os
 import sys
@@ -53,6 +54,10 @@ class LazyCommandManager(CommandManager):
                 )
             self.commands[name] = ep
 
+    def add_lazy_command(self, name: str, target: str) -> None:
+        """``add_command`` for a ``"module:Class"`` imported only when the command is needed."""
+        self.commands[name] = importlib.metadata.EntryPoint(name, target, self.namespace or "")
+
     def _loadable(self, name: str) -> bool:
         try:
             self.commands[name].load()
@@ -101,18 +106,17 @@ def _env(*names: str, default: str | None = None) -> str | None:
 
 class OstackApp(App):
     def __init__(self, **kwargs: Any) -> None:
+        command_manager = LazyCommandManager(COMMAND_NAMESPACE)
         super().__init__(
             description="OpenStack command-line client for one host and for real clouds",
             version=__version__,
-            command_manager=LazyCommandManager(COMMAND_NAMESPACE),
+            command_manager=command_manager,
             deferred_help=True,
             **kwargs,
         )
         self._backend: Backend | None = None
         # cliff's App registers its own `complete` over the entry point: ostack's wins.
-        from ostack_cli.commands.complete import Complete
-
-        self.command_manager.add_command("complete", Complete)
+        command_manager.add_lazy_command("complete", "ostack_cli.commands.complete:Complete")
 
     def build_option_parser(
         self,
@@ -171,7 +175,23 @@ class OstackApp(App):
             self.command_manager.find_command(argv)
         except ValueError:
             return self._unknown_command(argv)
-        return super().run_subcommand(argv)
+        result = super().run_subcommand(argv)
+        return self._close_backend(result)
+
+    def _close_backend(self, result: int) -> int:
+        """Close the backend after each command; closing the local one brings the host in
+        line with what the command changed, so its failure is the command's failure."""
+        backend, self._backend = self._backend, None
+        if backend is None:
+            return result
+        from ostack_cli.errors import OstackError
+
+        try:
+            backend.close()
+        except OstackError as exc:
+            self.LOG.error(exc)
+            return result or 1
+        return result
 
     def _unknown_command(self, argv: list[str]) -> int:
         # The real client's text, on stderr: stdout carries only data for scripts.
@@ -192,10 +212,6 @@ class OstackApp(App):
 
         raise SystemExit(run_shell(self))
 
-    def clean_up(self, cmd: Command, result: int, err: BaseException | None) -> None:
-        if self._backend is not None and not self.interactive_mode:
-            self._backend.close()
-            self._backend = None
 
 
 def main(argv: list[str] | None = None) -> int:

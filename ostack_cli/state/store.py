@@ -35,6 +35,10 @@ class Store:
         self.path = Path(path)
         self.conn = db.connect(path)
         self._depth = 0
+        # Kinds of record written by committed transactions (and the pending one): what a
+        # command changed, so the host side can follow.
+        self.changed_kinds: set[str] = set()
+        self._pending_kinds: set[str] = set()
 
     def close(self) -> None:
         self.conn.close()
@@ -55,10 +59,18 @@ class Store:
             yield self
         except BaseException:
             self._depth = 0
+            self._pending_kinds.clear()
             self.conn.execute("ROLLBACK")
             raise
         self._depth = 0
         self.conn.execute("COMMIT")
+        self.changed_kinds |= self._pending_kinds
+        self._pending_kinds.clear()
+
+    def take_changes(self) -> set[str]:
+        """The kinds changed since the last call."""
+        changed, self.changed_kinds = self.changed_kinds, set()
+        return changed
 
     # -- documents --------------------------------------------------------------------
 
@@ -93,6 +105,7 @@ class Store:
 
     def insert(self, obj: Resource) -> None:
         self._require_transaction()
+        self._pending_kinds.add(obj.KIND)
         try:
             self.conn.execute(
                 "INSERT INTO resources (kind, id, project_id, name, unique_key, created_at, body)"
@@ -112,6 +125,7 @@ class Store:
 
     def update(self, obj: Resource) -> None:
         self._require_transaction()
+        self._pending_kinds.add(obj.KIND)
         try:
             cur = self.conn.execute(
                 "UPDATE resources SET project_id = ?, name = ?, unique_key = ?, body = ?"
@@ -132,6 +146,7 @@ class Store:
 
     def delete(self, model: type[Resource], resource_id: str) -> bool:
         self._require_transaction()
+        self._pending_kinds.add(model.KIND)
         cur = self.conn.execute(
             "DELETE FROM resources WHERE kind = ? AND id = ?", (model.KIND, resource_id)
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 from ostack_cli.backend.local.compute import default_flavors
 from ostack_cli.backend.local.host import HostContext
 from ostack_cli.backend.local.identity import LocalIdentity, default_projects
+from ostack_cli.backend.local.host_sync import LocalHostSync
 from ostack_cli.backend.local.server_actions import LocalServerActions
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.flavor import Flavor
@@ -19,7 +20,7 @@ DEFAULT_PROJECT = "admin"
 SEEDED_SETTING = "seeded"
 
 
-class LocalBackend(LocalServerActions, LocalIdentity):
+class LocalBackend(LocalServerActions, LocalHostSync, LocalIdentity):
     """Every local mixin: servers bring flavors, images, keypairs, networking, security
     groups and quotas along (they use them all)."""
 
@@ -43,10 +44,6 @@ class LocalBackend(LocalServerActions, LocalIdentity):
             store.close()
             raise
         return cls(store, directory, project.id, user_id)
-
-    def close(self) -> None:
-        self.host.close()
-        self.store.close()
 
 
 def seed(store: Store) -> str:

@@ -91,3 +91,15 @@ def test_concurrent_processes_never_share_an_address(tmp_path: Path) -> None:
     addresses = [line for out, _ in outputs for line in out.split()]
     assert len(addresses) == 200
     assert len(set(addresses)) == 200
+
+
+def test_changes_are_reported_once_and_only_when_committed(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with pytest.raises(ValueError), store.transaction():
+        store.insert(Flavor(id="1", name="a"))
+        raise ValueError("boom")
+    assert store.take_changes() == set()
+    with store.transaction():
+        store.insert(Flavor(id="1", name="a"))
+    assert store.take_changes() == {"flavor"}
+    assert store.take_changes() == set()
