@@ -1,0 +1,249 @@
+"""Applying rendered iptables/ip6tables/ebtables text, in the host or in a namespace.
+
+Thin on purpose: what the rules are is decided by pure renderers (``firewall.py``,
+``l3.py``); this module only runs ``*-restore`` atomically (one transaction per table), with
+the xtables lock (``-w``) and retries on exit status 4 as Neutron's iptables_manager does, and
+installs single hook rules in built-in chains idempotently (``-C`` then ``-I``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from ostack_cli.backend.local import firewall
+from ostack_cli.backend.local.runner import HostCommandError, run
+
+Family = Literal[4, 6, "eb"]
+_RESTORE = {4: "iptables-restore", 6: "ip6tables-restore", "eb": "ebtables-restore"}
+_SAVE = {4: "iptables-save", 6: "ip6tables-save", "eb": "ebtables-save"}
+_CLI = {4: "iptables", 6: "ip6tables", "eb": "ebtables"}
+_LOCKED = 4  # iptables' RESOURCE_PROBLEM: the xtables lock, or an nft transaction raced
+_ATTEMPTS = 5
+_CONTEXT = 3
+
+
+class RulesetError(HostCommandError):
+    """A ruleset was rejected; the message shows the failing line with its neighbours."""
+
+
+def apply(
+    table_text: str,
+    *,
+    family: Family = 4,
+    namespace: str | None = None,
+    noflush: bool = True,
+) -> None:
+    """Apply one or more ``*table ... COMMIT`` blocks atomically.
+
+    ``noflush`` keeps chains the text does not declare (rules of others, our hooks); a
+    namespace that owns its whole table (a router's ``nat``) restores without it.
+    """
+    argv = [_RESTORE[family]]
+    if family != "eb":
+        argv.append("-w")  # ebtables-restore (nft) takes no lock option
+    if noflush:
+        argv.append("--noflush")
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            run(_in(namespace, argv), input=table_text.encode())
+            return
+        except HostCommandError as exc:
+            if _exit_status(exc) == _LOCKED and attempt < _ATTEMPTS:
+                time.sleep(0.05 * attempt)
+                continue
+            raise RulesetError(_describe_failure(exc, table_text)) from None
+
+
+def save(*, table: str = "filter", family: Family = 4, namespace: str | None = None) -> str:
+    return run(_in(namespace, [_SAVE[family], "-t", table]))
+
+
+def list_chains(
+    prefix: str = firewall.CHAIN_PREFIX,
+    *,
+    table: str = "filter",
+    family: Family = 4,
+    namespace: str | None = None,
+) -> list[str]:
+    """Names of the table's chains that start with ``prefix``, from ``*-save``."""
+    chains, _ = _parse_save(save(table=table, family=family, namespace=namespace))
+    return [name for name in chains if name.startswith(prefix)]
+
+
+def ensure_chain(
+    chain: str, *, table: str = "filter", family: Family = 4, namespace: str | None = None
+) -> None:
+    if chain in list_chains(chain, table=table, family=family, namespace=namespace):
+        return
+    try:
+        run(_in(namespace, [*_cli(family), "-t", table, "-N", chain]))
+    except HostCommandError:
+        # Another process may have made it meanwhile; anything else shows up below.
+        if chain not in list_chains(chain, table=table, family=family, namespace=namespace):
+            raise
+
+
+def ensure_rule(
+    chain: str,
+    rule: Sequence[str],
+    *,
+    table: str = "filter",
+    family: Family = 4,
+    namespace: str | None = None,
+    position: int | None = None,
+) -> bool:
+    """Add ``rule`` to ``chain`` unless it is there: at ``position`` (1 = first), or at the end.
+
+    Returns True when it added the rule.
+    """
+    if has_rule(chain, rule, table=table, family=family, namespace=namespace):
+        return False
+    where = ["-I", chain, str(position)] if position is not None else ["-A", chain]
+    run(_in(namespace, [*_cli(family), "-t", table, *where, *rule]))
+    return True
+
+
+def delete_rule(
+    chain: str,
+    rule: Sequence[str],
+    *,
+    table: str = "filter",
+    family: Family = 4,
+    namespace: str | None = None,
+) -> bool:
+    """Delete every copy of ``rule`` from ``chain``; True if there was one."""
+    deleted = False
+    while has_rule(chain, rule, table=table, family=family, namespace=namespace):
+        run(_in(namespace, [*_cli(family), "-t", table, "-D", chain, *rule]))
+        deleted = True
+    return deleted
+
+
+def has_rule(
+    chain: str,
+    rule: Sequence[str],
+    *,
+    table: str = "filter",
+    family: Family = 4,
+    namespace: str | None = None,
+) -> bool:
+    check = "--check" if family == "eb" else "-C"  # ebtables' -C means --change-counters
+    try:
+        run(_in(namespace, [*_cli(family), "-t", table, check, chain, *rule]))
+    except HostCommandError as exc:
+        if _exit_status(exc) == 1:  # "Bad rule (does a matching rule exist ...)"
+            return False
+        raise
+    return True
+
+
+def ensure_hook(
+    builtin: str,
+    target: str,
+    *,
+    table: str = "filter",
+    family: Family = 4,
+    namespace: str | None = None,
+) -> bool:
+    """``builtin -j target`` as the first rule of ``builtin``, once; creates ``target``."""
+    ensure_chain(target, table=table, family=family, namespace=namespace)
+    return ensure_rule(builtin, ["-j", target], table=table, family=family,
+                       namespace=namespace, position=1)
+
+
+def remove_hook(
+    builtin: str,
+    target: str,
+    *,
+    table: str = "filter",
+    family: Family = 4,
+    namespace: str | None = None,
+) -> None:
+    """Undo ``ensure_hook``: the jump, then the (flushed) chain; absent parts are fine."""
+    if target not in list_chains(target, table=table, family=family, namespace=namespace):
+        return
+    delete_rule(builtin, ["-j", target], table=table, family=family, namespace=namespace)
+    run(_in(namespace, [*_cli(family), "-t", table, "-F", target]))
+    run(_in(namespace, [*_cli(family), "-t", table, "-X", target]))
+
+
+def ensure_bridge_netfilter(namespace: str | None = None) -> None:
+    """Bridged IPv4/IPv6 traffic must pass iptables' FORWARD, or no port filter applies.
+
+    ``br_netfilter`` is built into this kernel; its switches are per network namespace.
+    """
+    keys = ("net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables")
+    current = run(_in(namespace, ["sysctl", "-n", *keys])).split()
+    if current != ["1", "1"]:
+        run(_in(namespace, ["sysctl", "-q", "-w", *(f"{k}=1" for k in keys)]))
+
+
+def sync_port_filters(
+    ports: Iterable[firewall.PortFilter], *, namespace: str | None = None
+) -> None:
+    """Bring every port filter (IPv4, IPv6, ARP/MAC) to ``ports``; the whole of it, each time.
+
+    Each family is one atomic restore. One ``*-save`` per family gives both the stale chains
+    and whether the hooks are in place, so a steady-state apply runs 7 programs in all.
+    """
+    ports = list(ports)
+    ensure_bridge_netfilter(namespace)
+    hooks = (("FORWARD", firewall.FORWARD_CHAIN), ("INPUT", firewall.INPUT_CHAIN))
+    families: tuple[Literal[4, 6], ...] = (4, 6)
+    for family in families:
+        chains, rules = _parse_save(save(family=family, namespace=namespace))
+        text = firewall.render_filter_table(ports, family=family, existing_chains=chains)
+        apply(text, family=family, namespace=namespace)
+        for builtin, target in hooks:
+            if f"-A {builtin} -j {target}" not in rules:
+                ensure_hook(builtin, target, family=family, namespace=namespace)
+    chains, rules = _parse_save(save(table="nat", family="eb", namespace=namespace))
+    apply(firewall.render_bridge_table(ports, existing_chains=chains), family="eb",
+          namespace=namespace)
+    if f"-A PREROUTING -j {firewall.BRIDGE_CHAIN}" not in rules:
+        ensure_hook("PREROUTING", firewall.BRIDGE_CHAIN, table="nat", family="eb",
+                    namespace=namespace)
+
+
+# -- internals ----------------------------------------------------------------------------
+
+
+def _cli(family: Family) -> list[str]:
+    return [_CLI[family]] if family == "eb" else [_CLI[family], "-w"]
+
+
+def _in(namespace: str | None, argv: Sequence[str]) -> list[str]:
+    return ["ip", "netns", "exec", namespace, *argv] if namespace else list(argv)
+
+
+def _parse_save(text: str) -> tuple[list[str], set[str]]:
+    """Chain names and rule lines (``-A ...``) of one table's ``*-save`` output."""
+    lines = text.splitlines()
+    chains = sorted(line[1:].split()[0] for line in lines if line.startswith(":"))
+    return chains, {line.strip() for line in lines if line.startswith("-A ")}
+
+
+def _exit_status(exc: HostCommandError) -> int | None:
+    status = getattr(exc, "returncode", None)
+    if isinstance(status, int):
+        return status
+    found = re.search(r"\(exit (\d+)\)", str(exc))
+    return int(found.group(1)) if found else None
+
+
+def _describe_failure(exc: HostCommandError, text: str) -> str:
+    """The program's complaint plus the failing line of ``text`` with context, numbered."""
+    complaint = str(getattr(exc, "stderr", "") or exc).strip()
+    found = re.search(r"(?:line:? )(\d+)", complaint)
+    if not found:
+        return complaint
+    number = int(found.group(1))
+    lines = text.splitlines()
+    first, last = max(1, number - _CONTEXT), min(len(lines), number + _CONTEXT)
+    shown = [
+        f"{'>' if n == number else ' '} {n:5d}  {lines[n - 1]}" for n in range(first, last + 1)
+    ]
+    return "\n".join([complaint, *shown])
