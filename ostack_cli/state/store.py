@@ -39,6 +39,9 @@ class Store:
         # command changed, so the host side can follow.
         self.changed_kinds: set[str] = set()
         self._pending_kinds: set[str] = set()
+        # (kind, id) of records deleted by committed transactions: what the host must drop.
+        self.deleted: set[tuple[str, str]] = set()
+        self._pending_deleted: set[tuple[str, str]] = set()
 
     def close(self) -> None:
         self.conn.close()
@@ -60,17 +63,21 @@ class Store:
         except BaseException:
             self._depth = 0
             self._pending_kinds.clear()
+            self._pending_deleted.clear()
             self.conn.execute("ROLLBACK")
             raise
         self._depth = 0
         self.conn.execute("COMMIT")
         self.changed_kinds |= self._pending_kinds
         self._pending_kinds.clear()
+        self.deleted |= self._pending_deleted
+        self._pending_deleted.clear()
 
-    def take_changes(self) -> set[str]:
-        """The kinds changed since the last call."""
+    def take_changes(self) -> tuple[set[str], set[tuple[str, str]]]:
+        """The kinds changed, and the (kind, id) deleted, since the last call."""
         changed, self.changed_kinds = self.changed_kinds, set()
-        return changed
+        deleted, self.deleted = self.deleted, set()
+        return changed, deleted
 
     # -- documents --------------------------------------------------------------------
 
@@ -147,6 +154,7 @@ class Store:
     def delete(self, model: type[Resource], resource_id: str) -> bool:
         self._require_transaction()
         self._pending_kinds.add(model.KIND)
+        self._pending_deleted.add((model.KIND, resource_id))
         cur = self.conn.execute(
             "DELETE FROM resources WHERE kind = ? AND id = ?", (model.KIND, resource_id)
         )

@@ -27,12 +27,20 @@ L3_KINDS = {"router", "port", "floating_ip", "subnet", "network", "server"}
 
 
 class LocalHostSync(ServerNetworking):
-    def sync_host(self, kinds: set[str] | None = None) -> None:
+    def sync_host(
+        self, kinds: set[str] | None = None, deleted: set[tuple[str, str]] | None = None
+    ) -> None:
         """Converge the host for what changed (``kinds``), or everything (None)."""
         if self.host.is_test_driver or os.geteuid() != 0:
             return  # nothing of the host to drive (libvirt's test driver, or not root)
         everything = kinds is None
         kinds = kinds or set()
+        for kind, resource_id in sorted(deleted or ()):
+            if kind == "network":
+                self.host.network.remove(resource_id)
+                router_host.remove_external_bridge(resource_id)
+            elif kind == "router":
+                router_host.remove_router(resource_id)
         if everything or kinds & L3_KINDS:
             self._sync_l3()
         if everything or kinds & FIREWALL_KINDS:
@@ -40,9 +48,9 @@ class LocalHostSync(ServerNetworking):
 
     def close(self) -> None:
         try:
-            changed = self.store.take_changes()
+            changed, deleted = self.store.take_changes()
             if changed:
-                self.sync_host(changed)
+                self.sync_host(changed, deleted)
         finally:
             self.host.close()
             self.store.close()
@@ -58,18 +66,12 @@ class LocalHostSync(ServerNetworking):
                 self._sync_external(network, routers)
             else:
                 self._sync_network(network)
-        wanted = set()
         for router in routers:
             spec = self._router_spec(router, ports)
             if spec is not None:
                 router_host.ensure_router(spec)
-                wanted.add(names.router_namespace(router.id))
-        for namespace in _host_namespaces(names.router_namespace("")):
-            if namespace not in wanted:
-                router_host.remove_router(namespace.removeprefix(names.router_namespace("")))
-        for network_id in self.host.network.networks_on_host():
-            if network_id not in networks:
-                self.host.network.remove(network_id)
+            elif Path("/run/netns", names.router_namespace(router.id)).exists():
+                router_host.remove_router(router.id)
 
     def _sync_external(self, network: Network, routers: list[Router]) -> None:
         used = any((r.external_gateway_info or {}).get("network_id") == network.id
@@ -196,9 +198,3 @@ class LocalHostSync(ServerNetworking):
             ))
         iptables.sync_port_filters(filters)
 
-
-def _host_namespaces(prefix: str) -> list[str]:
-    try:
-        return [n for n in os.listdir("/run/netns") if n.startswith(prefix)]
-    except FileNotFoundError:
-        return []

@@ -98,8 +98,11 @@ def test_changes_are_reported_once_and_only_when_committed(tmp_path: Path) -> No
     with pytest.raises(ValueError), store.transaction():
         store.insert(Flavor(id="1", name="a"))
         raise ValueError("boom")
-    assert store.take_changes() == set()
+    assert store.take_changes() == (set(), set())
     with store.transaction():
         store.insert(Flavor(id="1", name="a"))
-    assert store.take_changes() == {"flavor"}
-    assert store.take_changes() == set()
+    assert store.take_changes() == ({"flavor"}, set())
+    assert store.take_changes() == (set(), set())
+    with store.transaction():
+        store.delete(Flavor, "1")
+    assert store.take_changes() == ({"flavor"}, {("flavor", "1")})
