@@ -39,6 +39,10 @@ def ostack_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ENV_TO_CLEAR:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CLIFF_MAX_TERM_WIDTH", "0")
+    # Unit tests never touch the host: libvirt's in-memory test driver, no bridges, no
+    # namespaces, no iptables (the vm and host tiers drive the real thing).
+    monkeypatch.setenv("OSTACK_LIBVIRT_URI", "test:///default")
+    monkeypatch.setenv("OSTACK_VIRT_TYPE", "qemu")
     # The host's built test image would otherwise show up in `ostack bootstrap`.
     monkeypatch.setenv("OSTACK_IMAGE_DIR", str(tmp_path / "no-guest-image"))
     return home
