@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,11 @@ from typing import Any
 import pytest
 
 from ostack_cli.main import OstackApp
+
+# No test touches the host unless it says so: every ostack this test run starts, in process or
+# not, uses libvirt's in-memory test driver (no guests, bridges, namespaces or iptables). The
+# vm and host tiers remove this variable for the commands they run.
+os.environ["OSTACK_LIBVIRT_URI"] = "test:///default"
 
 
 @dataclasses.dataclass
