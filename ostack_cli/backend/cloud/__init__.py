@@ -11,7 +11,7 @@ from typing import Any
 from openstack.connection import Connection
 
 from ostack_cli.backend.cloud.compute import CloudFlavors
-from ostack_cli.backend.cloud.connection import HttpDebug, connect
+from ostack_cli.backend.cloud.connection import LibraryLogging, connect
 from ostack_cli.backend.cloud.identity import CloudIdentity
 from ostack_cli.backend.cloud.image import CloudImages
 from ostack_cli.backend.cloud.keypair import CloudKeypairs
@@ -21,6 +21,7 @@ from ostack_cli.backend.cloud.routers import CloudRouters
 from ostack_cli.backend.cloud.security_group import CloudSecurityGroups
 from ostack_cli.backend.cloud.server import CloudServers
 from ostack_cli.config import Selection
+from ostack_cli.errors import BackendUnavailable
 
 
 class CloudBackend(
@@ -34,31 +35,36 @@ class CloudBackend(
     CloudSecurityGroups,
     CloudServers,
 ):
-    def __init__(self, conn: Connection, http_debug: HttpDebug | None = None) -> None:
+    def __init__(self, conn: Connection, logs: LibraryLogging | None = None) -> None:
         self.conn = conn
-        self._http_debug = http_debug
+        self._logs = logs
 
     @classmethod
     def open(cls, selection: Selection, options: Any) -> CloudBackend:
-        http_debug = None
-        if getattr(options, "debug", False):
-            http_debug = HttpDebug()
-            http_debug.start()
+        logs = LibraryLogging(debug=bool(getattr(options, "debug", False)))
+        logs.start()
         try:
             conn = connect(selection, options)
         except BaseException:
-            if http_debug is not None:
-                http_debug.stop()
+            logs.stop()
             raise
-        return cls(conn, http_debug)
+        return cls(conn, logs)
+
+    def sync_host(
+        self, kinds: set[str] | None = None, deleted: set[tuple[str, str]] | None = None
+    ) -> None:
+        raise BackendUnavailable(
+            "'host sync' drives this host's bridges and guests: it is for the local backend "
+            "only; a cloud keeps its own."
+        )
 
     def close(self) -> None:
         try:
             self.conn.close()
         finally:
-            if self._http_debug is not None:
-                self._http_debug.stop()
-                self._http_debug = None
+            if self._logs is not None:
+                self._logs.stop()
+                self._logs = None
 
 
 __all__ = ["CloudBackend"]
