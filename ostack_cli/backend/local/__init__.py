@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ostack_cli.backend.local.compute import default_flavors
 from ostack_cli.backend.local.host import HostContext
-from ostack_cli.backend.local.identity import LocalIdentity, default_projects
 from ostack_cli.backend.local.host_sync import LocalHostSync
+from ostack_cli.backend.local.identity import LocalIdentity, default_projects
 from ostack_cli.backend.local.server_actions import LocalServerActions
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.flavor import Flavor

@@ -10,8 +10,8 @@ from typing import Any
 
 from ostack_cli.backend.local import names
 from ostack_cli.backend.local.compute import LocalFlavors
-from ostack_cli.backend.local.host import HostContext
 from ostack_cli.backend.local.guest_image import LocalGuestImage
+from ostack_cli.backend.local.host import HostContext
 from ostack_cli.backend.local.keypairs import LocalKeypairs
 from ostack_cli.backend.local.network import LocalNetworking
 from ostack_cli.backend.local.quotas import LocalQuotas
