@@ -1,0 +1,134 @@
+"""The article end to end on this host, with real guests: floating IP, a ping that fails
+until an ICMP rule exists, ssh once TCP 22 is allowed, teardown that leaves nothing, and a
+host that lost its networking brought back by `ostack host sync`."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.vm.conftest import Host, host_leftovers
+from tests.vm.test_server_vm import wait_console
+
+pytestmark = [pytest.mark.slow, pytest.mark.vm]
+
+
+@contextlib.contextmanager
+def outside(host: Host) -> Iterator[str]:
+    """A namespace on the External network playing the internet; its address is a port's."""
+    name = f"ostack-t-out-{uuid.uuid4().hex[:6]}"
+    leg = f"ostt{uuid.uuid4().hex[:8]}"
+    port = json.loads(host.ok("port", "create", "--network", "External", "--no-security-group",
+                              "outside-client", "-f", "json").out)
+    address = port["fixed_ips"][0]["ip_address"]
+    network_id = host.ok("network", "show", "External", "-f", "value", "-c", "id").out.strip()
+    from ostack_cli.backend.local.names import bridge_name
+
+    try:
+        for argv in (["ip", "netns", "add", name],
+                     ["ip", "link", "add", leg, "type", "veth", "peer", "name", "eth0", "netns",
+                      name],
+                     ["ip", "link", "set", leg, "master", bridge_name(network_id), "up"],
+                     ["ip", "-n", name, "addr", "add", f"{address}/24", "dev", "eth0"],
+                     ["ip", "-n", name, "link", "set", "eth0", "up"]):
+            subprocess.run(argv, check=True)
+        yield name
+    finally:
+        subprocess.run(["ip", "netns", "del", name], check=False)
+        subprocess.run(["ip", "link", "del", leg], capture_output=True, check=False)
+        host("port", "delete", port["id"])
+
+
+def pings(namespace: str, address: str) -> bool:
+    return subprocess.run(["ip", "netns", "exec", namespace, "ping", "-c1", "-W1", address],
+                          capture_output=True, check=False).returncode == 0
+
+
+def pings_within(namespace: str, address: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if pings(namespace, address):
+            return True
+    return False
+
+
+def ssh(namespace: str, key: Path, address: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["ip", "netns", "exec", namespace, "ssh", "-i", str(key), "-o", "BatchMode=yes",
+         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+         "-o", "ConnectTimeout=5", f"cirros@{address}", "hostname"],
+        capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_article_walkthrough(host: Host, tmp_path: Path) -> None:
+    host.ok("bootstrap")
+    key = tmp_path / "id_ed25519"
+    host.ok("keypair", "create", "--private-key", str(key), "mykey")
+    server = host.ok("server", "create", "--image", "cirros", "--flavor", "m1.tiny", "--nic",
+                     "net-id=private", "--key-name", "mykey", "Host2", "--wait",
+                     "-f", "json").json()
+    wait_console(host, "Host2", r"ping gateway 10\.0\.0\.1 ok")  # it reaches its router
+    fip = host.ok("floating", "ip", "create", "External", "-f", "value", "-c",
+                  "floating_ip_address").out.strip()
+    host.ok("server", "add", "floating", "ip", "Host2", fip)
+    assert fip in host.ok("server", "show", "Host2", "-f", "json").json()["addresses"][
+        "private"]
+    group = next(g["ID"] for g in host.ok("security", "group", "list", "-f", "json").json()
+                 if g["Name"] == "default")
+    with outside(host) as world:
+        assert not pings(world, fip), "ping passed before any ICMP rule"
+        rule = host.ok("security", "group", "rule", "create", "--src-ip", "0.0.0.0/0",
+                       "--protocol", "ICMP", group, "-f", "value", "-c", "id").out.strip()
+        assert pings_within(world, fip, 2), "ping did not pass within 2 s of the rule"
+        host.ok("security", "group", "rule", "delete", rule)
+        assert not pings_within(world, fip, 1.5), "ping still passes after the rule is gone"
+
+        assert ssh(world, key, fip).returncode != 0
+        host.ok("security", "group", "rule", "create", "--protocol", "tcp", "--dst-port",
+                "22", group)
+        done = ssh(world, key, fip)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().startswith("host2")
+
+        # The host loses its networking (as in a reboot): host sync brings it back.
+        _break_host(host)
+        assert not pings_within(world, fip, 1)
+        host.ok("host", "sync")
+        host.ok("host", "sync")  # twice changes nothing
+        assert pings_within(world, fip, 5) is False  # ICMP is still not allowed...
+        assert ssh(world, key, fip).returncode == 0  # ...but ssh through the NAT is back
+
+    host.ok("server", "delete", "--wait", "Host2")
+    host.ok("floating", "ip", "delete", fip)
+    host.ok("router", "remove", "subnet", "router1", "private-subnet")
+    host.ok("router", "delete", "router1")
+    network_ids = host.ids("network")
+    host.ok("network", "delete", "private", "External")
+    assert host_leftovers([server["id"]], network_ids) == []
+    assert not [n for n in _netns() if re.match(r"ostack-(router|dhcp)-", n)]
+    assert "ostack-" not in subprocess.run(["iptables-save"], capture_output=True,
+                                           text=True, check=False).stdout
+
+
+def _netns() -> list[str]:
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False)
+    return [line.split()[0] for line in out.stdout.splitlines() if line.strip()]
+
+
+def _break_host(host: Host) -> None:
+    from ostack_cli.backend.local import names
+
+    for router_id in host.ids("router"):
+        subprocess.run(["ip", "netns", "del", names.router_namespace(router_id)], check=False)
+    for network_id in host.ids("network"):
+        subprocess.run(["ip", "link", "del", names.bridge_name(network_id)],
+                       capture_output=True, check=False)
+    subprocess.run(["iptables", "-F", "ostack-sg-chain"], check=False)
