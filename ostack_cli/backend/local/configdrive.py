@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ostack_cli.backend.local.domain_xml import check_ipv4, check_mac, tap_name
+from ostack_cli.backend.local.domain_xml import check_ifname, check_ipv4, check_mac
 
 VOLUME_ID = "config-2"
 RANDOM_SEED_BYTES = 512
@@ -89,7 +89,7 @@ class NetworkLinkSpec:
 
     def __post_init__(self) -> None:
         check_mac(self.mac)
-        tap_name(self.port_id)
+        link_id(self.port_id)
         if (self.cidr is None) != (self.ip_address is None):
             raise ValueError("give both the port's IP address and its subnet's CIDR, or neither")
         if self.cidr is not None and self.ip_address is not None:
@@ -104,6 +104,12 @@ class NetworkLinkSpec:
         for destination, nexthop in self.host_routes:
             _check_network(destination)
             check_ipv4(nexthop, "route next hop")
+
+
+def link_id(port_id: str) -> str:
+    """Nova's name for a port's link in network_data.json: ``tap`` + the port ID's first 11
+    characters (its tap device name in a Nova host; only an identifier to the guest)."""
+    return check_ifname("tap" + port_id[:11], "link id")
 
 
 def _check_network(cidr: str) -> ipaddress.IPv4Network:
@@ -205,10 +211,10 @@ def network_metadata(links: tuple[NetworkLinkSpec, ...]) -> dict[str, Any]:
     for link in links:
         if link.cidr is None or link.ip_address is None:
             continue  # Nova sees no subnet for a port without fixed IPs, and skips it.
-        link_id = tap_name(link.port_id)
+        link_name = link_id(link.port_id)
         result_links.append(
             {
-                "id": link_id,
+                "id": link_name,
                 "vif_id": link.port_id,
                 "type": "bridge",
                 "mtu": link.mtu,
@@ -216,7 +222,7 @@ def network_metadata(links: tuple[NetworkLinkSpec, ...]) -> dict[str, Any]:
             }
         )
         link_services = [{"type": "dns", "address": dns} for dns in link.dns_nameservers]
-        networks.append(_network(link, f"network{len(networks)}", link_id, link_services))
+        networks.append(_network(link, f"network{len(networks)}", link_name, link_services))
         services += [dns for dns in link_services if dns not in services]
     return {"links": result_links, "networks": networks, "services": services}
 

@@ -84,16 +84,6 @@ def _check_uuid(value: str, what: str) -> None:
         raise ValueError(f"invalid {what} {value!r}: expected {canonical}")
 
 
-def tap_name(port_id: str) -> str:
-    """Nova's rule (``tap`` + the port ID's first 11 characters): 14 characters, unique enough."""
-    return check_ifname("tap" + port_id[:11], "tap name")
-
-
-def domain_name(server_id: str) -> str:
-    """``ostack-<server id>``: everything ostack creates on the host carries the prefix."""
-    return DOMAIN_PREFIX + server_id
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class InstanceMetadata:
     """What libvirt cannot tell us about a domain but ``server list`` needs after a crash."""

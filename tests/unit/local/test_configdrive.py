@@ -277,7 +277,7 @@ def test_spec_rejects_invalid_hostname(hostname: str) -> None:
     ("fields", "message"),
     [
         ({"mac": "fa:16:3e:11:22"}, "invalid MAC"),
-        ({"port_id": "bad port"}, "invalid tap name"),
+        ({"port_id": "bad port"}, "invalid link id"),
         ({"cidr": None}, "or neither"),
         ({"ip_address": None}, "or neither"),
         ({"ip_address": "10.0.1.5"}, "not in 10.0.0.0/24"),

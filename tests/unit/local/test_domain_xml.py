@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
+from ostack_cli.backend.local import names
+from ostack_cli.backend.local.configdrive import link_id
 from ostack_cli.backend.local.domain_xml import (
     METADATA_NS,
     DomainSpec,
     InstanceMetadata,
     NicSpec,
-    domain_name,
     parse_metadata,
     render_domain,
-    tap_name,
 )
 from tests.unit.local.golden_util import GOLDEN_DIR, assert_golden
 
@@ -48,12 +48,12 @@ def metadata(**changes: Any) -> InstanceMetadata:
 
 
 def nic(port_id: str, mac: str, bridge: str = "ostack-br1", mtu: int | None = None) -> NicSpec:
-    return NicSpec(mac=mac, bridge=bridge, tap_name=tap_name(port_id), mtu=mtu)
+    return NicSpec(mac=mac, bridge=bridge, tap_name=names.tap_name(port_id), mtu=mtu)
 
 
 def spec(**changes: Any) -> DomainSpec:
     values: dict[str, Any] = {
-        "name": domain_name(SERVER_ID),
+        "name": names.domain_name(SERVER_ID),
         "uuid": SERVER_ID,
         "vcpus": 1,
         "memory_mib": 128,
@@ -146,7 +146,7 @@ def test_structure_of_minimal_domain() -> None:
     assert root.find("devices/graphics") is None
     assert [d.get("device") for d in root.findall("devices/disk")] == ["disk"]
     target = root.find("devices/interface/target")
-    assert target is not None and target.get("dev") == "tap2f1d4c9e-7a"
+    assert target is not None and target.get("dev") == names.tap_name(PORT_A)
 
 
 def test_kvm_passes_the_host_cpu_through() -> None:
@@ -172,9 +172,9 @@ def test_mac_is_written_lowercase() -> None:
 
 
 def test_names() -> None:
-    assert tap_name("2f1d4c9e-7a1b-4c3d-8e9f-0a1b2c3d4e5f") == "tap2f1d4c9e-7a"
-    assert len(tap_name(PORT_A)) == 14
-    assert domain_name(SERVER_ID) == f"ostack-{SERVER_ID}"
+    assert link_id("2f1d4c9e-7a1b-4c3d-8e9f-0a1b2c3d4e5f") == "tap2f1d4c9e-7a"
+    assert len(names.tap_name(PORT_A)) == 15
+    assert names.domain_name(SERVER_ID) == f"ostack-{SERVER_ID}"
 
 
 def test_parse_metadata_of_a_foreign_domain() -> None:
@@ -235,8 +235,8 @@ def test_nic_spec_rejects(fields: dict[str, Any], message: str) -> None:
 
 
 def test_tap_name_rejects_port_ids_that_make_bad_names() -> None:
-    with pytest.raises(ValueError, match="invalid tap name"):
-        tap_name("abc def")
+    with pytest.raises(ValueError, match="invalid link id"):
+        link_id("abc def")
 
 
 def test_metadata_rejects_text_xml_cannot_carry() -> None:

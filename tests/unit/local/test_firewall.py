@@ -1,0 +1,343 @@
+"""firewall.py renders security groups to restore text; iptables.py applies it (faked here).
+
+Rulesets are golden files (``OSTACK_UPDATE_GOLDEN=1`` rewrites them); tests/host proves the
+same text really passes and drops traffic, and that iptables-save prints it back unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Sequence
+
+import pytest
+
+from ostack_cli.backend.local import firewall, iptables, names
+from ostack_cli.backend.local.firewall import PortFilter, RuleSpec
+from ostack_cli.backend.local.runner import HostCommandError
+from tests.unit.local.golden_util import assert_golden
+
+WEB = "3cb1218c-3f00-4a6e-9b9a-0e6d2e1f0001"
+DB = "7a0d5e21-9c4b-4b51-8a0c-55e3f1a2b3c4"
+OPEN = "c0ffee00-1111-2222-3333-444455556666"
+
+DEFAULT_GROUP = (
+    RuleSpec(direction="egress", ethertype="IPv4"),
+    RuleSpec(direction="egress", ethertype="IPv6"),
+    RuleSpec(direction="ingress", ethertype="IPv4", remote_addresses=("10.0.0.5", "10.0.0.7")),
+    RuleSpec(direction="ingress", ethertype="IPv6", remote_addresses=("2001:db8::5",)),
+)
+
+EVERY_KIND = (
+    RuleSpec(direction="ingress", protocol="tcp", port_range_min=22, port_range_max=22,
+             remote_ip_prefix="0.0.0.0/0"),
+    RuleSpec(direction="ingress", protocol="tcp", port_range_min=8000, port_range_max=8080),
+    RuleSpec(direction="ingress", protocol="udp", port_range_min=53, port_range_max=None,
+             remote_ip_prefix="192.168.7.9/24"),
+    RuleSpec(direction="ingress", protocol="icmp", port_range_min=8, port_range_max=0),
+    RuleSpec(direction="ingress", protocol="icmp", port_range_min=3),
+    RuleSpec(direction="ingress", protocol="1", remote_ip_prefix="172.16.0.1"),
+    RuleSpec(direction="ingress", protocol="gre"),
+    RuleSpec(direction="ingress", protocol="112"),
+    RuleSpec(direction="ingress", protocol="sctp", port_range_min=9, port_range_max=10),
+    RuleSpec(direction="ingress", protocol="udplite", port_range_min=7, port_range_max=9),
+    RuleSpec(direction="ingress", protocol="tcp", remote_addresses=("10.0.0.5", "10.0.0.9",
+                                                                     "2001:db8::9")),
+    RuleSpec(direction="ingress", protocol="tcp", remote_addresses=()),
+    RuleSpec(direction="egress", protocol="tcp", port_range_min=443, port_range_max=443,
+             remote_ip_prefix="203.0.113.0/24"),
+    RuleSpec(direction="egress", protocol="udp", remote_addresses=("10.0.0.9",)),
+    RuleSpec(direction="egress", ethertype="IPv6", protocol="ipv6-icmp"),
+    RuleSpec(direction="ingress", ethertype="IPv6", protocol="icmp", port_range_min=128,
+             port_range_max=0),
+    RuleSpec(direction="ingress", ethertype="IPv6", protocol="tcp", port_range_min=22,
+             port_range_max=22, remote_ip_prefix="2001:db8:1::/48"),
+    RuleSpec(direction="ingress", ethertype="IPv6", protocol="58", remote_ip_prefix="::/0"),
+    RuleSpec(direction="ingress", ethertype="IPv4", protocol="tcp",
+             remote_ip_prefix="2001:db8::/32"),  # family mismatch: never rendered
+)
+
+
+def port(port_id: str, *rules: RuleSpec, **changes: object) -> PortFilter:
+    spec = PortFilter(port_id=port_id, tap=names.tap_name(port_id), mac="fa:16:3e:11:22:33",
+                      fixed_ips=("10.0.0.5", "2001:db8::5"), rules=rules,
+                      dhcp_servers=("10.0.0.2", "2001:db8::2"))
+    return dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
+
+
+def two_ports_and_an_open_one() -> list[PortFilter]:
+    return [
+        port(WEB, *DEFAULT_GROUP),
+        port(DB, *DEFAULT_GROUP, mac="FA:16:3E:44:55:66", fixed_ips=("10.0.0.7",)),
+        port(OPEN, port_security=False, mac="fa:16:3e:77:88:99", fixed_ips=("10.0.0.9",)),
+    ]
+
+
+STALE = ["ostack-i0123456789a", "ostack-o0123456789a", "ostack-s0123456789a", "ostack-FORWARD",
+         "ostack-something-else", "FORWARD", "neutron-openvswi-i0123456789a"]
+
+
+# -- golden rulesets ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_default_group_on_two_ports_and_one_without_port_security(family: int) -> None:
+    text = firewall.render_filter_table(two_ports_and_an_open_one(), family=family,  # type: ignore[arg-type]
+                                        existing_chains=STALE)
+    assert_golden(f"firewall/default_group_v{family}.rules", text)
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_every_rule_kind(family: int) -> None:
+    text = firewall.render_filter_table([port(WEB, *EVERY_KIND)], family=family)  # type: ignore[arg-type]
+    assert_golden(f"firewall/every_kind_v{family}.rules", text)
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_address_pairs_and_a_port_without_addresses(family: int) -> None:
+    ports = [
+        port(WEB, *DEFAULT_GROUP, allowed_address_pairs=(("fa:16:3e:aa:aa:aa", "10.9.0.0/16"),
+                                                          ("fa:16:3e:11:22:33", "2001:db8:9::1"))),
+        port(DB, RuleSpec(direction="egress"), fixed_ips=(), dhcp_servers=()),
+    ]
+    text = firewall.render_filter_table(ports, family=family)  # type: ignore[arg-type]
+    assert_golden(f"firewall/pairs_and_no_address_v{family}.rules", text)
+
+
+def test_no_ports_keeps_the_dispatch_chains_and_removes_stale_port_chains() -> None:
+    text = firewall.render_filter_table([], existing_chains=STALE)
+    assert_golden("firewall/no_ports_v4.rules", text)
+
+
+def test_bridge_table() -> None:
+    ports = [
+        *two_ports_and_an_open_one(),
+        port("0fa1b2c3-0000-4000-8000-000000000000", fixed_ips=(), dhcp_servers=(),
+             mac="fa:16:3e:00:00:01"),
+        port("1fa1b2c3-0000-4000-8000-000000000000", mac="fa:16:3e:00:00:02",
+             allowed_address_pairs=(("fa:16:3e:aa:aa:aa", "10.9.0.0/16"),)),
+    ]
+    text = firewall.render_bridge_table(ports, existing_chains=["ostack-a0123456789a",
+                                                                "ostack-PREROUTING", "other"])
+    assert_golden("firewall/bridge.rules", text)
+
+
+# -- properties that golden files alone would not make obvious ---------------------------
+
+
+def test_order_of_ports_and_rules_does_not_matter_and_duplicates_collapse() -> None:
+    ports = [port(WEB, *EVERY_KIND), port(DB, *DEFAULT_GROUP, fixed_ips=("10.0.0.7",))]
+    expected = firewall.render_filter_table(ports)
+    shuffled = [dataclasses.replace(p, rules=tuple(random.sample(p.rules, len(p.rules))) * 2)
+                for p in reversed(ports)]
+    assert firewall.render_filter_table(shuffled) == expected
+
+
+def test_chain_names_fit_iptables_limit_and_carry_the_prefix() -> None:
+    text = firewall.render_filter_table(two_ports_and_an_open_one())
+    declared = [line[1:].split()[0] for line in text.splitlines() if line.startswith(":")]
+    assert declared == sorted(declared)
+    assert all(name.startswith("ostack-") and len(name) <= firewall.MAX_CHAIN
+               for name in declared)
+    assert firewall.ingress_chain(WEB) == "ostack-i3cb1218c3f0"
+    assert firewall.egress_chain(WEB) == "ostack-o3cb1218c3f0"
+    assert firewall.spoof_chain(WEB) == "ostack-s3cb1218c3f0"
+    assert firewall.bridge_port_chain(WEB) == "ostack-a3cb1218c3f0"
+
+
+def test_built_in_chains_are_never_named_in_the_text() -> None:
+    """The FORWARD/INPUT hooks are installed once apart; --noflush would duplicate them."""
+    text = firewall.render_filter_table(two_ports_and_an_open_one(), existing_chains=STALE)
+    for builtin in ("INPUT", "FORWARD", "OUTPUT"):
+        assert f"-A {builtin} " not in text and f":{builtin} " not in text
+    assert "-X ostack-FORWARD" not in text and "something-else" not in text
+
+
+def test_a_port_without_port_security_has_no_chains_and_is_accepted_after_filtered_ports() -> None:
+    lines = firewall.render_filter_table(two_ports_and_an_open_one()).splitlines()
+    forward = [line for line in lines if line.startswith("-A ostack-FORWARD")]
+    open_tap = names.tap_name(OPEN)
+    assert forward[-3:] == [
+        f"-A ostack-FORWARD -m physdev --physdev-out {open_tap} --physdev-is-bridged -j ACCEPT",
+        f"-A ostack-FORWARD -m physdev --physdev-in {open_tap} --physdev-is-bridged -j ACCEPT",
+        "-A ostack-FORWARD -o ostbr+ -m physdev --physdev-is-bridged -j ACCEPT",
+    ]
+    assert not any(firewall.port_key(OPEN) in line for line in lines if line.startswith(":"))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"mac": "fa:16:3e:11:22:33\n-A FORWARD -j ACCEPT"}, "bad MAC address"),
+        ({"tap": "tap x"}, "bad device name"),
+        ({"tap": "a" * 16}, "bad device name"),
+        ({"port_id": "not-a-uuid"}, "is not a UUID"),
+        ({"fixed_ips": ("10.0.0.300",)}, "does not appear to be an IPv4 or IPv6 address"),
+        ({"rules": (RuleSpec(direction="ingress", protocol="tcp -j ACCEPT"),)},
+         "unknown protocol"),
+        ({"rules": (RuleSpec(direction="ingress", protocol="256"),)}, "out of range"),
+        ({"rules": (RuleSpec(direction="ingress", protocol="tcp", port_range_min=70000),)},
+         "out of range"),
+        ({"rules": (RuleSpec(direction="ingress", remote_ip_prefix="10.0.0.0/33"),)},
+         "does not appear to be an IPv4 or IPv6 network"),
+        ({"rules": (RuleSpec(direction="ingress", remote_addresses=("x",)),)},
+         "does not appear to be an IPv4 or IPv6"),
+        ({"allowed_address_pairs": (("zz", "10.0.0.1"),)}, "bad MAC address"),
+    ],
+)
+def test_malformed_input_never_reaches_the_restore_text(
+    change: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        firewall.render_filter_table([dataclasses.replace(port(WEB), **change)])  # type: ignore[arg-type]
+
+
+def test_two_ports_with_the_same_chain_key_are_refused() -> None:
+    with pytest.raises(ValueError, match="two ports share the chain key 3cb1218c3f0"):
+        firewall.render_filter_table([port(WEB), port(WEB.replace("0001", "0002"))])
+
+
+# -- the apply layer, with a fake runner --------------------------------------------------
+
+
+class FakeRun:
+    """Records argv lists; answers from a queue of (exit status, stdout, last stderr line)."""
+
+    def __init__(self, *answers: tuple[int, str, str]) -> None:
+        self.calls: list[tuple[list[str], bytes | None]] = []
+        self.answers = list(answers)
+
+    def __call__(self, argv: Sequence[str], *, timeout: float = 60.0,
+                 input: bytes | None = None) -> str:
+        self.calls.append((list(argv), input))
+        status, out, err = self.answers.pop(0) if self.answers else (0, "", "")
+        if status:
+            raise HostCommandError(f"{argv[0]} failed (exit {status}): {err}")
+        return out
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakeRun:
+    runner = FakeRun()
+    monkeypatch.setattr(iptables, "run", runner)
+    monkeypatch.setattr(iptables.time, "sleep", lambda _: None)
+    return runner
+
+
+def test_apply_runs_restore_with_the_lock_and_noflush(fake: FakeRun) -> None:
+    iptables.apply("*filter\nCOMMIT\n")
+    iptables.apply("*nat\nCOMMIT\n", family=4, namespace="ostack-router-r1", noflush=False)
+    iptables.apply("*filter\nCOMMIT\n", family=6)
+    iptables.apply("*nat\nCOMMIT\n", family="eb")
+    assert [argv for argv, _ in fake.calls] == [
+        ["iptables-restore", "-w", "--noflush"],
+        ["ip", "netns", "exec", "ostack-router-r1", "iptables-restore", "-w"],
+        ["ip6tables-restore", "-w", "--noflush"],
+        ["ebtables-restore", "--noflush"],
+    ]
+    assert fake.calls[0][1] == b"*filter\nCOMMIT\n"
+
+
+def test_apply_retries_while_the_xtables_lock_is_busy(fake: FakeRun) -> None:
+    fake.answers = [(4, "", "Another app is currently holding the xtables lock."),
+                    (4, "", "Another app is currently holding the xtables lock."), (0, "", "")]
+    iptables.apply("*filter\nCOMMIT\n")
+    assert len(fake.calls) == 3
+
+
+def test_apply_gives_up_after_five_busy_attempts(fake: FakeRun) -> None:
+    fake.answers = [(4, "", "lock")] * 5
+    with pytest.raises(iptables.RulesetError, match="exit 4"):
+        iptables.apply("*filter\nCOMMIT\n")
+    assert len(fake.calls) == 5
+
+
+def test_a_failure_shows_the_failing_line_with_three_lines_around_it(fake: FakeRun) -> None:
+    text = "".join(f"line{n}\n" for n in range(1, 11))
+    fake.answers = [(1, "", "iptables-restore: line 5 failed: No chain/target/match by that "
+                            "name.")]
+    with pytest.raises(iptables.RulesetError) as caught:
+        iptables.apply(text)
+    assert str(caught.value) == "\n".join([
+        "iptables-restore failed (exit 1): iptables-restore: line 5 failed: No "
+        "chain/target/match by that name.",
+        "      2  line2",
+        "      3  line3",
+        "      4  line4",
+        ">     5  line5",
+        "      6  line6",
+        "      7  line7",
+        "      8  line8",
+    ])
+    assert len(fake.calls) == 1, "only exit status 4 is retried"
+
+
+def test_the_complaint_alone_when_it_names_no_line(fake: FakeRun) -> None:
+    fake.answers = [(2, "", "Try `iptables-restore -h' for more information.")]
+    with pytest.raises(iptables.RulesetError) as caught:
+        iptables.apply("*filter\nCOMMIT\n")
+    assert str(caught.value) == ("iptables-restore failed (exit 2): Try `iptables-restore -h' "
+                                 "for more information.")
+
+
+def test_ensure_hook_checks_before_inserting(fake: FakeRun) -> None:
+    fake.answers = [(0, "*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n", ""), (0, "", ""),
+                    (1, "", "iptables: Bad rule (does a matching rule exist in that chain?)."),
+                    (0, "", "")]
+    assert iptables.ensure_hook("FORWARD", "ostack-FORWARD", namespace="ns1") is True
+    assert [argv for argv, _ in fake.calls] == [
+        ["ip", "netns", "exec", "ns1", "iptables-save", "-t", "filter"],
+        ["ip", "netns", "exec", "ns1", "iptables", "-w", "-t", "filter", "-N", "ostack-FORWARD"],
+        ["ip", "netns", "exec", "ns1", "iptables", "-w", "-t", "filter", "-C", "FORWARD", "-j",
+         "ostack-FORWARD"],
+        ["ip", "netns", "exec", "ns1", "iptables", "-w", "-t", "filter", "-I", "FORWARD", "1",
+         "-j", "ostack-FORWARD"],
+    ]
+
+
+def test_ensure_hook_leaves_an_existing_hook_alone(fake: FakeRun) -> None:
+    fake.answers = [(0, ":ostack-PREROUTING RETURN\n", ""), (0, "", "")]
+    assert iptables.ensure_hook("PREROUTING", "ostack-PREROUTING", table="nat",
+                                family="eb") is False
+    assert [argv for argv, _ in fake.calls] == [
+        ["ebtables-save", "-t", "nat"],
+        ["ebtables", "-t", "nat", "--check", "PREROUTING", "-j", "ostack-PREROUTING"],
+    ]
+
+
+def test_has_rule_raises_when_the_check_itself_fails(fake: FakeRun) -> None:
+    fake.answers = [(2, "", "Couldn't load target `ostack-x'")]
+    with pytest.raises(HostCommandError, match="exit 2"):
+        iptables.has_rule("FORWARD", ["-j", "ostack-x"])
+
+
+def test_sync_port_filters_runs_one_save_and_one_restore_per_family(fake: FakeRun) -> None:
+    saved = ("*filter\n:FORWARD ACCEPT [0:0]\n:ostack-FORWARD - [0:0]\n:ostack-INPUT - [0:0]\n"
+             ":ostack-i0123456789a - [0:0]\n-A INPUT -j ostack-INPUT\n"
+             "-A FORWARD -j ostack-FORWARD\nCOMMIT\n")
+    fake.answers = [(0, "1\n1\n", ""), (0, saved, ""), (0, "", ""), (0, saved, ""), (0, "", ""),
+                    (0, "*nat\n-A PREROUTING -j ostack-PREROUTING\n", ""), (0, "", "")]
+    ports = [port(WEB, *DEFAULT_GROUP)]
+    iptables.sync_port_filters(ports)
+    assert [argv for argv, _ in fake.calls] == [
+        ["sysctl", "-n", "net.bridge.bridge-nf-call-iptables",
+         "net.bridge.bridge-nf-call-ip6tables"],
+        ["iptables-save", "-t", "filter"],
+        ["iptables-restore", "-w", "--noflush"],
+        ["ip6tables-save", "-t", "filter"],
+        ["ip6tables-restore", "-w", "--noflush"],
+        ["ebtables-save", "-t", "nat"],
+        ["ebtables-restore", "--noflush"],
+    ]
+    v4 = fake.calls[2][1]
+    assert v4 is not None and b"-X ostack-i0123456789a\n" in v4
+    assert v4.decode() == firewall.render_filter_table(
+        ports, existing_chains=["ostack-i0123456789a", "ostack-FORWARD"])
+
+
+def test_sync_port_filters_turns_bridge_netfilter_on(fake: FakeRun) -> None:
+    fake.answers = [(0, "0\n1\n", "")]
+    iptables.ensure_bridge_netfilter("ns1")
+    assert fake.calls[1][0] == [
+        "ip", "netns", "exec", "ns1", "sysctl", "-q", "-w",
+        "net.bridge.bridge-nf-call-iptables=1", "net.bridge.bridge-nf-call-ip6tables=1"]

@@ -1,0 +1,126 @@
+"""l3.py: a router's namespace layout and its NAT table (golden files).
+
+tests/host/test_router_host.py proves in the real kernel that this NAT really translates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from ostack_cli.backend.local import l3, names
+from ostack_cli.backend.local.l3 import ExternalGateway, InternalLeg, RouterSpec
+from tests.unit.local.golden_util import assert_golden
+
+ROUTER = "5b3f7e0e-1d8c-4c1e-9a53-6f0a9f1c2d3e"
+NET1 = "11111111-aaaa-4bbb-8ccc-000000000001"
+NET2 = "22222222-aaaa-4bbb-8ccc-000000000002"
+EXT = "eeeeeeee-aaaa-4bbb-8ccc-00000000000e"
+
+FULL = RouterSpec(
+    router_id=ROUTER,
+    internal=(
+        InternalLeg(network_id=NET2, cidr="10.0.2.0/24", gateway_ip="10.0.2.1", mtu=1450),
+        InternalLeg(network_id=NET1, cidr="10.0.1.0/24", gateway_ip="10.0.1.1",
+                    mac="fa:16:3e:00:00:01"),
+        InternalLeg(network_id=NET1, cidr="10.0.3.0/24", gateway_ip="10.0.3.254"),
+        InternalLeg(network_id=NET1, cidr="2001:db8:1::/64", gateway_ip="2001:db8:1::1"),
+    ),
+    external=ExternalGateway(network_id=EXT, address="203.0.113.10/24",
+                             gateway_ip="203.0.113.1", mac="FA:16:3E:00:00:EE"),
+    routes=(("10.9.0.0/16", "10.0.2.50"), ("192.168.50.7/24", "10.0.1.60")),
+    floating_ips=(("203.0.113.30", "10.0.2.5"), ("203.0.113.20", "10.0.1.5")),
+)
+
+
+def test_router_with_gateway_snat_and_floating_ips() -> None:
+    assert_golden("l3/router_full.rules", l3.render_nat_table(FULL))
+
+
+def test_router_without_snat_keeps_floating_ips_one_to_one() -> None:
+    assert_golden("l3/router_no_snat.rules",
+                  l3.render_nat_table(dataclasses.replace(FULL, snat=False)))
+
+
+def test_router_without_gateway_has_an_empty_nat_table() -> None:
+    spec = dataclasses.replace(FULL, external=None, floating_ips=())
+    assert_golden("l3/router_no_gateway.rules", l3.render_nat_table(spec))
+
+
+def test_nat_order_does_not_depend_on_input_order() -> None:
+    shuffled = dataclasses.replace(FULL, internal=FULL.internal[::-1],
+                                   floating_ips=FULL.floating_ips[::-1])
+    assert l3.render_nat_table(shuffled) == l3.render_nat_table(FULL)
+
+
+def test_layout() -> None:
+    layout = l3.router_layout(FULL)
+    assert layout == l3.RouterLayout(
+        namespace=f"ostack-router-{ROUTER}",
+        legs=(
+            l3.Leg(inner="qr-11111111aaa", outer=l3.outer_ifname(ROUTER, NET1, external=False),
+                   bridge=names.bridge_name(NET1), network_id=NET1,
+                   addresses=("10.0.1.1/24", "10.0.3.254/24", "2001:db8:1::1/64"), mtu=1500,
+                   external=False, mac="fa:16:3e:00:00:01"),
+            l3.Leg(inner="qr-22222222aaa", outer=l3.outer_ifname(ROUTER, NET2, external=False),
+                   bridge=names.bridge_name(NET2), network_id=NET2, addresses=("10.0.2.1/24",),
+                   mtu=1450, external=False, mac=l3.leg_mac(ROUTER, NET2)),
+            l3.Leg(inner="qg-eeeeeeeeaaa", outer=l3.outer_ifname(ROUTER, EXT, external=True),
+                   bridge=names.bridge_name(EXT), network_id=EXT,
+                   addresses=("203.0.113.10/24", "203.0.113.20/32", "203.0.113.30/32"),
+                   mtu=1500, external=True, mac="fa:16:3e:00:00:ee"),
+        ),
+        routes=(("0.0.0.0/0", "203.0.113.1"), ("10.9.0.0/16", "10.0.2.50"),
+                ("192.168.50.0/24", "10.0.1.60")),
+        ipv6=True,
+    )
+
+
+def test_device_names_fit_the_kernel_limit_and_are_stable() -> None:
+    outer = l3.outer_ifname(ROUTER, NET1, external=False)
+    assert outer == "ostqr" + outer[5:] and len(outer) == names.IFNAMSIZ
+    assert outer == l3.outer_ifname(ROUTER, NET1, external=False)
+    assert outer != l3.outer_ifname("another-router", NET1, external=False)
+    assert l3.outer_ifname(ROUTER, EXT, external=True).startswith("ostqg")
+    for leg in l3.router_layout(FULL).legs:
+        assert len(leg.inner) <= names.IFNAMSIZ and len(leg.outer) <= names.IFNAMSIZ
+    mac = l3.leg_mac(ROUTER, NET2)
+    assert mac.startswith("02:") and mac == l3.leg_mac(ROUTER, NET2)
+
+
+def test_a_floating_ip_equal_to_the_routers_address_is_not_added_twice() -> None:
+    spec = dataclasses.replace(FULL, floating_ips=(("203.0.113.10", "10.0.1.5"),))
+    external = l3.router_layout(spec).legs[-1]
+    assert external.addresses == ("203.0.113.10/24",)
+
+
+def test_a_user_route_to_0_0_0_0_replaces_the_default() -> None:
+    spec = dataclasses.replace(FULL, routes=(("0.0.0.0/0", "10.0.1.254"),))
+    assert l3.router_layout(spec).routes == (("0.0.0.0/0", "10.0.1.254"),)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"router_id": "r 1"}, "bad router id"),
+        ({"router_id": "../x"}, "bad router id"),
+        ({"internal": (InternalLeg(network_id=NET1, cidr="10.0.1.0/24",
+                                   gateway_ip="10.0.2.1"),)}, "is not in 10.0.1.0/24"),
+        ({"internal": (InternalLeg(network_id="net 1", cidr="10.0.1.0/24",
+                                   gateway_ip="10.0.1.1"),)}, "is not a UUID"),
+        ({"internal": (InternalLeg(network_id=NET1, cidr="10.0.1.0/24", gateway_ip="10.0.1.1",
+                                   mac="fa:16:3e:00:00"),)}, "bad MAC address"),
+        ({"external": ExternalGateway(network_id=EXT, address="2001:db8::5/64")},
+         "must be IPv4"),
+        ({"external": None}, "floating IPs need an external gateway"),
+        ({"floating_ips": (("203.0.113.20", "10.0.1.5 -j ACCEPT"),)}, "decimal digits"),
+        ({"routes": (("10.9.0.0/16", "x"),)}, "does not appear to be an IPv4 or IPv6"),
+    ],
+)
+def test_malformed_specs_are_refused(changes: dict[str, object], message: str) -> None:
+    spec = dataclasses.replace(FULL, **changes)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=message):
+        l3.render_nat_table(spec)
+    with pytest.raises(ValueError, match=message):
+        l3.router_layout(spec)
