@@ -12,9 +12,8 @@ tuple (fixed choices) or a str (a kind: see ``spec``).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 WORDS = "words"
 FILES = "files"
@@ -25,8 +24,7 @@ NONE = "none"
 ValueLister = Callable[[str, str, dict[str, str]], list[str]]
 
 
-@dataclasses.dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """``mode`` is WORDS (complete from ``candidates``), FILES (paths) or NONE."""
 
     mode: str
@@ -50,13 +48,14 @@ def load_tree() -> dict[str, Any]:
             "key_values": tree.KEY_VALUES}
 
 
-@dataclasses.dataclass
 class Line:
     """The words before the cursor, read as cliff's parser reads them."""
 
-    tree: dict[str, Any]
-    command: str = ""
-    globals_seen: dict[str, str] = dataclasses.field(default_factory=dict)
+    def __init__(self, tree: dict[str, Any]) -> None:
+        self.tree = tree
+        self.command = ""
+        # The global options the line sets (--os-cloud, ...): they choose the store or cloud.
+        self.globals_seen: dict[str, str] = {}
 
     @property
     def commands(self) -> dict[str, Any]:

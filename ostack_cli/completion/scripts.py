@@ -65,6 +65,7 @@ def tree_module(tree: dict[str, Any]) -> str:
         return pprint.pformat(value, width=100, sort_dicts=True)
 
     return (
+        "# ruff: noqa: E501\n"
         f'"""What the completion engine knows of the command tree.\n\n{GENERATED}\n"""\n\n'
         "from typing import Any\n\n"
         f"GLOBAL_OPTIONS: dict[str, Any] = {literal(tree['global'])}\n\n"
@@ -237,7 +238,7 @@ _ostack() {
   if [[ -f $prog && -r $prog ]] && IFS= read -r line < $prog && [[ $line == '#!'*python* ]]; then
     runner=(${=line#??} -m ostack_cli.completion)
   fi
-  out=("${(@f)$($runner --shell zsh -- ${(Q)words[1,CURRENT-1]} ${(Q)PREFIX} 2>/dev/null)}")
+  out=("${(@f)$($runner --shell zsh -- "${(@Q)words[1,CURRENT-1]}" "${(Q)PREFIX}" 2>/dev/null)}")
   case ${out[1]} in
     files)
       _files

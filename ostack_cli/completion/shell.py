@@ -11,6 +11,7 @@ where cmd2 now wants a ``Completions``, and cmd2 offers only its own commands as
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import cmd2
@@ -43,7 +44,13 @@ class OstackShell(InteractiveApp):
         *,
         batch: bool,
     ) -> None:
-        super().__init__(parent_app, command_manager, stdin, stdout, errexit=batch)
+        # cmd2 would run the program's own arguments (global options such as --debug) as
+        # commands, and exit on -h: the App has consumed them already.
+        argv, sys.argv = sys.argv, sys.argv[:1]
+        try:
+            super().__init__(parent_app, command_manager, stdin, stdout, errexit=batch)
+        finally:
+            sys.argv = argv
         # cmd2 resets the prompt cliff set; a batch prints none.
         self.prompt = "" if batch else f"({parent_app.NAME}) "
         self.batch = batch
@@ -54,14 +61,40 @@ class OstackShell(InteractiveApp):
     # -- running ----------------------------------------------------------------------
 
     def default(self, line: Any) -> bool | None:
+        argv = self._split_line(line)
         try:
-            status = self.parent_app.run_subcommand(self._split_line(line))
-        except cmd2.Cmd2ArgparseError:
-            status = 2  # argparse printed the usage error already
+            status = self._run_batch_line(argv) if self.batch else self._run_line(argv)
         except KeyboardInterrupt:
             status = SIGINT_STATUS
         self.status = status
         return self.batch and status != 0
+
+    def _run_line(self, argv: list[str]) -> int:
+        return int(self.parent_app.run_subcommand(argv))
+
+    def _run_batch_line(self, argv: list[str]) -> int:
+        # Each line runs exactly as `ostack <line>` would: usage errors exit 2 (cliff's
+        # interactive mode turns them into status 1), messages name the program.
+        app = self.parent_app
+        app.interactive_mode = False
+        try:
+            return int(app.run_subcommand(argv))
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else 1
+        finally:
+            app.interactive_mode = True
+
+    def sigint_handler(self, signum: int, frame: Any) -> None:
+        # Ctrl-C ends a batch with 130, wherever it is (cmd2 would print ^C and read on).
+        if self.batch and not self.sigint_protection:
+            raise SystemExit(SIGINT_STATUS)
+        super().sigint_handler(signum, frame)
+
+    def do__eof(self, _: Any) -> bool:
+        # End of input: quit; cmd2 would print a newline, which a batch's stdout must not get.
+        if not self.batch:
+            self.poutput()
+        return True
 
     def onecmd_plus_hooks(self, line: str, *args: Any, **kwargs: Any) -> bool:
         self._failed = False

@@ -64,6 +64,7 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "<network-segment>"): "network_segment",
     (ANY, "<agent-id>"): "network_agent",
     (ANY, "subnet=<subnet>,ip-address=<ip-address>"): "kv:fixed_ip",
+    (ANY, "subnet=<subnet>,ip-address=<ip-address>,ip-substring=<ip-substring>"): "kv:fixed_ip",
     # -- paths
     (ANY, "<file>"): "file",
     (ANY, "<filename>"): "file",
@@ -98,7 +99,14 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "<command_name>"): None,
     (ANY, "destination=<subnet>,gateway=<ip-address>"): None,
     (ANY, "start=<ip-address>,end=<ip-address>"): None,
+    (ANY, "<dns-domain>"): None,
+    (ANY, "dns-domain"): None,
+    (ANY, "<provider-network-type>"): None,
+    (ANY, "<provider-physical-network>"): None,
+    (ANY, "<provider-segment>"): None,
     (ANY, "--os-project-domain-name"): None,
+    (ANY, "--os-network-api-version"): None,
+    (ANY, "--os-image-api-version"): None,
     (ANY, "--os-user-domain-name"): None,
     # -- per command group and command
     ("keypair *", "<key>"): "keypair",
@@ -112,6 +120,12 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     ("security group rule create", "--src-group"): "security_group",
     ("security group rule create", "--remote-address-group"): "address_group",
     ("help", "cmd"): "command",
+    # quota set: counts, named after what they count
+    ("quota *", "<floating-ips>"): None,
+    ("quota *", "<injected-file-size>"): None,
+    ("quota *", "<server-groups>"): None,
+    ("quota *", "<server-group-members>"): None,
+    ("quota *", "<subnet-pools>"): None,
 }
 
 # Fixed values of options whose parsers take any text (argparse choices come on their own).
@@ -147,15 +161,14 @@ KEY_VALUE_KINDS: dict[str, tuple[dict[str, str | None], tuple[str, ...]]] = {
          "tag": None},
         ("auto", "none"),
     ),
-    "fixed_ip": ({"subnet": "subnet", "ip-address": None}, ()),
+    "fixed_ip": ({"subnet": "subnet", "ip-address": None, "ip-substring": None}, ()),
 }
 
 # Words that make a metavar look like it names a resource (for the coverage test).
 RESOURCE_WORDS = frozenset({
-    "server", "flavor", "image", "network", "net", "subnet", "port", "router", "group",
-    "security", "key", "keypair", "project", "floating", "ip", "volume", "snapshot", "user",
-    "domain", "rule", "file", "filename", "path", "host", "cert", "qos", "pool", "segment",
-    "agent", "device",
+    "server", "flavor", "image", "network", "subnet", "port", "router", "group", "keypair",
+    "project", "floating", "volume", "snapshot", "user", "domain", "rule", "file", "filename",
+    "qos", "pool", "segment", "agent",
 })
 
 

@@ -76,18 +76,18 @@ LOCAL_QUERIES: dict[str, tuple[str, str]] = {
 
 
 def candidates(rows: Iterable[tuple[str, str]], prefix: str) -> list[str]:
-    """Names, and IDs once the prefix starts one (or when the record has no name).
+    """Names; IDs when no name starts with the prefix (and for records without a name).
 
-    ``server show <TAB>`` then lists names only, not every server twice, and a pasted ID
-    prefix still completes.
+    ``server show <TAB>`` then lists names only, not every server twice; ``c<TAB>`` completes
+    ``cirros`` even when some ID starts with ``c``; a typed or pasted ID prefix completes.
     """
-    found: set[str] = set()
-    for resource_id, name in rows:
-        if name and name.startswith(prefix):
-            found.add(name)
-        if resource_id and resource_id.startswith(prefix) and (prefix or not name):
-            found.add(resource_id)
-    return sorted(v for v in found if "\n" not in v)
+    listed = list(rows)
+    names = {n for _, n in listed if n and n.startswith(prefix)}
+    ids = {
+        i for i, n in listed
+        if i and i.startswith(prefix) and (not n or (prefix and not names))
+    }
+    return sorted(v for v in names | ids if "\n" not in v)
 
 
 class Source(Protocol):
@@ -274,15 +274,13 @@ def open_source(seen: Mapping[str, str]) -> Source:
     if not cloud and not auth_url:
         return LocalSource(local_state_dir(), project)
     import argparse
-    import logging
 
     from ostack_cli.config import LOCAL, select_backend
 
-    # A warning (an exposed clouds.yaml, say) must not land in the middle of a prompt.
-    logging.disable(logging.CRITICAL)
     options = argparse.Namespace(os_cloud=cloud, os_auth_url=auth_url, os_project_name=project)
     try:
-        selection = select_backend(options)
+        with _quiet():
+            selection = select_backend(options)
     except Exception:
         return NoSource()  # no such cloud, unreadable clouds.yaml: nothing to offer
     if selection.backend == LOCAL:
@@ -291,15 +289,27 @@ def open_source(seen: Mapping[str, str]) -> Source:
 
 
 def cloud_names() -> list[str]:
-    import logging
-
     from ostack_cli.config import load_clouds
 
-    logging.disable(logging.CRITICAL)
     try:
-        return sorted(str(name) for name in load_clouds().clouds)
+        with _quiet():
+            return sorted(str(name) for name in load_clouds().clouds)
     except Exception:
         return []
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """No log output meanwhile: a warning (an exposed clouds.yaml, say) must not land in the
+    middle of a prompt. Scoped, as the interactive shell completes in the CLI's process."""
+    import logging
+
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
 
 
 def list_values(kind: str, prefix: str, seen: Mapping[str, str]) -> list[str]:
