@@ -84,6 +84,14 @@ install_completion() {
     install -m 0644 completions/ostack.bash /usr/share/bash-completion/completions/ostack
     install -m 0644 completions/ostack.bash /usr/share/bash-completion/completions/openstack
   fi
+  if [ "$(id -u)" -eq 0 ]; then
+    [ -d /usr/share/zsh/vendor-completions ] &&
+      install -m 0644 completions/_ostack /usr/share/zsh/vendor-completions/_ostack
+    if [ -d /usr/share/fish/vendor_completions.d ]; then
+      install -m 0644 completions/ostack.fish /usr/share/fish/vendor_completions.d/ostack.fish
+      install -m 0644 completions/ostack.fish /usr/share/fish/vendor_completions.d/openstack.fish
+    fi
+  fi
 }
 
 install_system_packages
