@@ -221,14 +221,17 @@ def connect(selection: Selection, options: Any) -> sdk_connection.Connection:
     return sdk_connection.Connection(config=region)
 
 
-class HttpDebug:
-    """``--debug``: keystoneauth's and openstacksdk's request logs on the console.
+class LibraryLogging:
+    """keystoneauth's and openstacksdk's logs on the console, as the real client shows them.
 
-    keystoneauth logs each request as a curl command line and each response, with tokens
-    replaced by their SHA-256 and authentication requests not logged at all.
+    With ``--debug`` everything, including each HTTP request as a curl command line and each
+    response, with tokens replaced by their SHA-256 and authentication requests not logged at
+    all (keystoneauth's own redaction). Otherwise warnings and errors only: the real client's
+    console level, below which ostack's own console (INFO) would otherwise show them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, debug: bool) -> None:
+        self.debug = debug
         self.handler = logging.StreamHandler(_console_stream())
         self.handler.setLevel(logging.DEBUG)
         self.handler.setFormatter(logging.Formatter("%(message)s"))
@@ -238,9 +241,12 @@ class HttpDebug:
         for name in HTTP_LOGGERS:
             logger = logging.getLogger(name)
             self.saved[name] = (logger.level, logger.propagate)
-            logger.setLevel(logging.DEBUG)
-            logger.propagate = False
-            logger.addHandler(self.handler)
+            if self.debug:
+                logger.setLevel(logging.DEBUG)
+                logger.propagate = False
+                logger.addHandler(self.handler)
+            else:
+                logger.setLevel(logging.WARNING)
 
     def stop(self) -> None:
         for name, (level, propagate) in self.saved.items():

@@ -2,49 +2,186 @@
 
 from __future__ import annotations
 
+import base64
+import time
 from collections.abc import Callable
+from typing import Any
+
+from openstack import utils as sdk_utils
+from openstack.compute.v2 import hypervisor as sdk_hypervisor
+from openstack.compute.v2 import server as sdk_server
 
 from ostack_cli.backend.api.server import ServerFilters
-from ostack_cli.backend.cloud.base import CloudBase, unavailable
+from ostack_cli.backend.cloud.base import CloudBase
+from ostack_cli.backend.cloud.errors import translate_errors
 from ostack_cli.backend.models.server import Hypervisor, Server, ServerSpec
+from ostack_cli.errors import OstackError
+
+# How often --wait asks Nova; the real client waits 5 s between polls.
+POLL_INTERVAL = 2.0
 
 
+def server_from_sdk(server: sdk_server.Server) -> Server:
+    """ostack's model of a server as Nova shows it (microversion negotiated by openstacksdk)."""
+    body = dict(server.to_dict(original_names=True, computed=False, headers=False))
+    flavor = body.get("flavor") or {}
+    image = body.get("image") or {}
+    return Server(
+        id=server.id,
+        name=server.name,
+        project_id=server.project_id,
+        user_id=server.user_id,
+        flavor_id=str(flavor.get("id") or ""),
+        flavor={k: v for k, v in flavor.items() if k != "links"},
+        image_id=str(image.get("id") or "") if isinstance(image, dict) else "",
+        vm_state=server.vm_state,
+        task_state=server.task_state,
+        power_state=server.power_state,
+        key_name=server.key_name,
+        hostname=server.hostname,
+        description=server.description,
+        metadata=dict(server.metadata or {}),
+        security_group_names=[g.get("name") for g in server.security_groups or []],
+        user_data=server.user_data,
+        config_drive=bool(server.has_config_drive),
+        instance_name=server.instance_name,
+        host=server.compute_host,
+        host_id=server.host_id,
+        host_status=server.host_status,
+        launch_index=server.launch_index,
+        reservation_id=server.reservation_id,
+        fault=server.fault or None,
+        tags=list(server.tags or []),
+        created_at=server.created_at,
+        updated_at=server.updated_at,
+        launched_at=server.launched_at,
+        terminated_at=server.terminated_at,
+        addresses=dict(server.addresses or {}),
+    )
+
+
+def hypervisor_from_sdk(hyp: sdk_hypervisor.Hypervisor) -> Hypervisor:
+    return Hypervisor(
+        id=hyp.id,
+        name=hyp.name,
+        hypervisor_type=hyp.hypervisor_type,
+        virt_type="",
+        state=hyp.state,
+        status=hyp.status,
+        host_ip=hyp.host_ip,
+        vcpus=hyp.vcpus,
+        vcpus_used=hyp.vcpus_used,
+        memory_mb=hyp.memory_size,
+        memory_mb_used=hyp.memory_used,
+        local_gb=hyp.local_disk_size,
+        local_gb_used=hyp.local_disk_used,
+        running_vms=hyp.running_vms,
+        hypervisor_version=hyp.hypervisor_version,
+        uptime=hyp.uptime or "",
+        cpu_info=hyp.cpu_info if isinstance(hyp.cpu_info, dict) else {},
+    )
+
+
+@translate_errors
 class CloudServers(CloudBase):
     def servers(self, filters: ServerFilters | None = None) -> list[Server]:
-        raise unavailable("Listing servers")
+        filters = filters or ServerFilters()
+        query: dict[str, Any] = {k: v for k, v in (
+            ("name", filters.name), ("status", filters.status), ("flavor", filters.flavor_id),
+            ("image", filters.image_id), ("ip", filters.ip),
+            ("changes_since", filters.changes_since),
+        ) if v is not None}
+        if filters.all_projects:
+            query["all_projects"] = True
+        if filters.deleted:
+            query["deleted"] = True
+        return [server_from_sdk(s) for s in self.conn.compute.servers(**query)]
 
     def find_server(self, name_or_id: str, *, all_projects: bool = False) -> Server:
-        raise unavailable("Finding servers")
+        query = {"all_projects": True} if all_projects else {}
+        return server_from_sdk(
+            self.conn.compute.find_server(name_or_id, ignore_missing=False, **query))
 
     def get_server(self, server_id: str) -> Server:
-        raise unavailable("Reading servers")
+        return server_from_sdk(self.conn.compute.get_server(server_id))
+
+    def _networks(self, spec: ServerSpec) -> Any:
+        compute, network = self.conn.compute, self.conn.network
+        if spec.no_network:
+            return "none"
+        if spec.nics is None:
+            # Without a choice, 2.37+ needs one: "auto", as the real client sends.
+            return "auto" if sdk_utils.supports_microversion(compute, "2.37") else None
+        networks = []
+        for nic in spec.nics:
+            entry: dict[str, str] = {}
+            if nic.network:
+                entry["uuid"] = network.find_network(nic.network, ignore_missing=False).id
+            if nic.port:
+                entry["port"] = network.find_port(nic.port, ignore_missing=False).id
+            if nic.fixed_ip:
+                entry["fixed_ip"] = nic.fixed_ip
+            networks.append(entry)
+        return networks
 
     def create_servers(self, spec: ServerSpec) -> list[Server]:
-        raise unavailable("Creating servers")
+        compute, network, image = self.conn.compute, self.conn.network, self.conn.image
+        flavor = compute.find_flavor(spec.flavor, ignore_missing=False)
+        image_id = image.find_image(spec.image, ignore_missing=False).id
+        kwargs: dict[str, Any] = {
+            "name": spec.name, "image_id": image_id, "flavor_id": flavor.id,
+            "min_count": spec.min_count, "max_count": spec.max_count,
+        }
+        networks = self._networks(spec)
+        if networks is not None:
+            kwargs["networks"] = networks
+        if spec.security_groups:
+            # By ID, so that two groups of one name cannot be confused.
+            kwargs["security_groups"] = [
+                {"name": network.find_security_group(g, ignore_missing=False).id}
+                for g in spec.security_groups
+            ]
+        if spec.description:
+            kwargs["description"] = spec.description
+        if spec.metadata:
+            kwargs["metadata"] = dict(spec.metadata)
+        if spec.key_name:
+            kwargs["key_name"] = spec.key_name
+        if spec.user_data is not None:
+            kwargs["user_data"] = base64.b64encode(spec.user_data).decode()
+        if spec.config_drive:
+            # Nova refuses False; leaving it out is "no".
+            kwargs["config_drive"] = True
+        if spec.tags:
+            kwargs["tags"] = list(spec.tags)
+        if spec.hostname:
+            kwargs["hostname"] = spec.hostname
+        created = compute.create_server(**kwargs)
+        return [server_from_sdk(compute.get_server(created.id))]
 
     def delete_server(self, server: Server, *, force: bool = False) -> None:
-        raise unavailable("Deleting servers")
+        self.conn.compute.delete_server(server.id, force=force)
 
     def start_server(self, server: Server) -> None:
-        raise unavailable("Starting servers")
+        self.conn.compute.start_server(server.id)
 
     def stop_server(self, server: Server) -> None:
-        raise unavailable("Stopping servers")
+        self.conn.compute.stop_server(server.id)
 
     def reboot_server(self, server: Server, *, hard: bool = False) -> None:
-        raise unavailable("Rebooting servers")
+        self.conn.compute.reboot_server(server.id, "HARD" if hard else "SOFT")
 
     def pause_server(self, server: Server) -> None:
-        raise unavailable("Pausing servers")
+        self.conn.compute.pause_server(server.id)
 
     def unpause_server(self, server: Server) -> None:
-        raise unavailable("Unpausing servers")
+        self.conn.compute.unpause_server(server.id)
 
     def suspend_server(self, server: Server) -> None:
-        raise unavailable("Suspending servers")
+        self.conn.compute.suspend_server(server.id)
 
     def resume_server(self, server: Server) -> None:
-        raise unavailable("Resuming servers")
+        self.conn.compute.resume_server(server.id)
 
     def update_server(
         self,
@@ -55,16 +192,28 @@ class CloudServers(CloudBase):
         set_metadata: dict[str, str] | None = None,
         unset_metadata: list[str] | None = None,
     ) -> Server:
-        raise unavailable("Changing servers")
+        compute = self.conn.compute
+        attrs = {k: v for k, v in (("name", name), ("description", description))
+                 if v is not None}
+        if attrs:
+            compute.update_server(server.id, **attrs)
+        if set_metadata:
+            compute.set_server_metadata(server.id, **set_metadata)
+        if unset_metadata:
+            compute.delete_server_metadata(server.id, list(unset_metadata))
+        return self.get_server(server.id)
 
     def add_security_group_to_server(self, server: Server, group_name_or_id: str) -> None:
-        raise unavailable("Adding security groups to servers")
+        group = self.conn.network.find_security_group(group_name_or_id, ignore_missing=False)
+        self.conn.compute.add_security_group_to_server(server.id, group.id)
 
     def remove_security_group_from_server(self, server: Server, group_name_or_id: str) -> None:
-        raise unavailable("Removing security groups from servers")
+        group = self.conn.network.find_security_group(group_name_or_id, ignore_missing=False)
+        self.conn.compute.remove_security_group_from_server(server.id, group.id)
 
     def console_log(self, server: Server, lines: int | None = None) -> str:
-        raise unavailable("Console logs")
+        output = self.conn.compute.get_server_console_output(server.id, length=lines)
+        return str(output.get("output") or "")
 
     def wait_for_server(
         self,
@@ -75,10 +224,26 @@ class CloudServers(CloudBase):
         timeout: float | None = None,
         callback: Callable[[int], None] | None = None,
     ) -> Server:
-        raise unavailable("Waiting for servers")
+        compute = self.conn.compute
+        deadline = None if timeout is None else time.monotonic() + timeout
+        wanted = {s.upper() for s in statuses} | {s.upper() for s in failures}
+        while True:
+            current = compute.get_server(server.id)
+            if (current.status or "").upper() in wanted:
+                return server_from_sdk(current)
+            if callback is not None:
+                callback(current.progress or 0)
+            if deadline is not None and time.monotonic() > deadline:
+                raise OstackError(
+                    f"Timeout waiting for the server {server.id} to reach "
+                    f"{', '.join(statuses)}; it is {current.status}."
+                )
+            time.sleep(POLL_INTERVAL)
 
     def wait_for_server_delete(self, server: Server, *, timeout: float = 120.0) -> None:
-        raise unavailable("Waiting for servers")
+        compute = self.conn.compute
+        compute.wait_for_delete(sdk_server.Server.existing(id=server.id), interval=2,
+                                wait=int(timeout))
 
     def hypervisors(self) -> list[Hypervisor]:
-        raise unavailable("Listing hypervisors")
+        return [hypervisor_from_sdk(h) for h in self.conn.compute.hypervisors(details=True)]

@@ -218,7 +218,7 @@ def test_debug_logs_http_to_the_console_and_stops(config_home: Path) -> None:
     root = logging.getLogger()
     root.addHandler(console)
     try:
-        debug = connection.HttpDebug()
+        debug = connection.LibraryLogging(debug=True)
         debug.start()
         logging.getLogger("keystoneauth.session").debug("REQ: curl -g -i -X GET http://x")
         debug.stop()
@@ -227,6 +227,17 @@ def test_debug_logs_http_to_the_console_and_stops(config_home: Path) -> None:
         root.removeHandler(console)
     assert stream.getvalue() == "REQ: curl -g -i -X GET http://x\n"
     assert logging.getLogger("keystoneauth").handlers == []
+
+
+def test_library_info_logs_stay_off_the_console_without_debug(config_home: Path) -> None:
+    quiet = connection.LibraryLogging(debug=False)
+    quiet.start()
+    try:
+        assert not logging.getLogger("openstack.config").isEnabledFor(logging.INFO)
+        assert logging.getLogger("keystoneauth.session").isEnabledFor(logging.WARNING)
+    finally:
+        quiet.stop()
+    assert logging.getLogger("openstack").level == logging.NOTSET
 
 
 def closed_port() -> int:

@@ -21,6 +21,9 @@ from ostack_cli.backend.models.identity import Project, Token
 from ostack_cli.commands.flavor import flavor_fields
 from ostack_cli.commands.project import project_fields
 
+# openstacksdk warns about its own internals (RemovedInSDK50Warning) on to_dict().
+pytestmark = pytest.mark.filterwarnings("ignore:The _compute_attributes method")
+
 # GET /v2.1/flavors/detail at microversion 2.61 (Nova 34), one item.
 NOVA_FLAVOR: dict[str, Any] = {
     "id": "1", "name": "m1.tiny", "ram": 512, "disk": 1, "swap": "",
