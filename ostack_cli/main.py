@@ -155,7 +155,8 @@ class OstackApp(App):
         tls.add_argument(
             "--insecure",
             action="store_true",
-            default=_env("OS_INSECURE") in ("1", "true", "True", "yes"),
+            # None: not given, so clouds.yaml's `insecure` (or --verify) decides.
+            default=True if _env("OS_INSECURE") in ("1", "true", "True", "yes") else None,
             help="Disable server certificate verification",
         )
         tls.add_argument("--verify", action="store_false", dest="insecure", help="Verify TLS")

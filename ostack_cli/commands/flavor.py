@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from ostack_cli.backend.models.flavor import Flavor, FlavorSpec
-from ostack_cli.columns import DictColumn, ListColumn
+from ostack_cli.columns import DictColumn
 from ostack_cli.commands.base import (
     Command,
     KeyValueAction,
@@ -18,7 +18,8 @@ from ostack_cli.commands.base import (
 from ostack_cli.commands.pagination import add_pagination, paginate
 from ostack_cli.errors import CommandError
 
-FORMATTERS = {"properties": DictColumn, "access_project_ids": ListColumn}
+# access_project_ids prints raw (None, or a Python list), as the real client leaves it.
+FORMATTERS = {"properties": DictColumn}
 
 
 def flavor_fields(flavor: Flavor, *, with_access: bool = True) -> dict[str, Any]:

@@ -6,10 +6,10 @@ import argparse
 from typing import Any
 
 from ostack_cli.backend.models.identity import Project
-from ostack_cli.columns import DictColumn, ListColumn
 from ostack_cli.commands.base import Command, Lister, ShowOne, delete_each, show_fields
 
-FORMATTERS = {"options": DictColumn, "tags": ListColumn}
+# The real client prints options and tags raw ({} and []).
+FORMATTERS: dict[str, type] = {}
 
 
 def project_fields(project: Project) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import secrets
 from typing import Any
 
 from ostack_cli.backend.api.server import ServerFilters
@@ -167,6 +166,7 @@ class CreateServer(ShowOne):
             min_count=parsed_args.min,
             max_count=parsed_args.max,
             tags=list(parsed_args.tags),
+            password=parsed_args.password,
         )
         servers = self.backend.create_servers(spec)
         server = servers[0]
@@ -174,7 +174,7 @@ class CreateServer(ShowOne):
             server = self.backend.wait_for_server(server, callback=progress_printer())
             if server.status == "ERROR":
                 raise CommandError(f"Error creating server: {parsed_args.server_name}")
-        admin_pass = parsed_args.password or secrets.token_urlsafe(9)[:12]
+        admin_pass = servers[0].admin_pass
         fields = server_fields(server, image_label(self.backend, server.image_id),
                                admin_pass=admin_pass)
         return show_fields(fields)

@@ -156,8 +156,12 @@ class CloudServers(CloudBase):
             kwargs["tags"] = list(spec.tags)
         if spec.hostname:
             kwargs["hostname"] = spec.hostname
+        if spec.password:
+            kwargs["admin_password"] = spec.password
         created = compute.create_server(**kwargs)
-        return [server_from_sdk(compute.get_server(created.id))]
+        shown = server_from_sdk(compute.get_server(created.id))
+        # Nova returns the password only in its answer to the create.
+        return [shown.replace(admin_pass=getattr(created, "admin_password", None))]
 
     def delete_server(self, server: Server, *, force: bool = False) -> None:
         self.conn.compute.delete_server(server.id, force=force)

@@ -27,6 +27,7 @@ address, and per-network conntrack zones (overlapping CIDRs on one host share co
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -265,31 +266,33 @@ def _spoof_rules(port: PortFilter, family: Family) -> list[str]:
 
 
 def _sg_rules(port: PortFilter, direction: Direction, family: Family) -> list[str]:
-    own = {ipaddress.ip_address(ip) for ip in port.fixed_ips}
+    own = {_host_cidr(ip) for ip in port.fixed_ips}
     out: set[str] = set()
     for rule in port.rules:
-        if rule.direction != direction or (4 if rule.ethertype == "IPv4" else 6) != family:
-            continue
-        match = _protocol_args(rule, family)
-        remotes: list[str | None]
-        if rule.remote_addresses is not None:
-            # One line per member; a port need not be let in by its own address.
-            remotes = [
-                _host_cidr(a) for a in rule.remote_addresses
-                if _version(a) == family and ipaddress.ip_address(a) not in own
-            ]
-        elif rule.remote_ip_prefix:
-            if _version(rule.remote_ip_prefix) != family:
-                continue
-            net = _cidr(rule.remote_ip_prefix)
-            remotes = [None if net.endswith("/0") else net]
-        else:
-            remotes = [None]
-        flag = "-s" if direction == "ingress" else "-d"
-        for remote in remotes:
-            prefix = f"{flag} {remote} " if remote else ""
-            out.add(f"{prefix}{match}-j RETURN")
+        if rule.direction == direction and (4 if rule.ethertype == "IPv4" else 6) == family:
+            # A port need not be let in by its own address (as Neutron skips it).
+            out.update(line for member, line in _rule_lines(rule, family) if member not in own)
     return sorted(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_lines(rule: RuleSpec, family: Family) -> tuple[tuple[str | None, str], ...]:
+    """A rule's lines, each with the remote group member it is for (None: not a group rule).
+
+    Cached: every port of a group carries the same rules, and parsing addresses dominates.
+    """
+    match = _protocol_args(rule, family)
+    flag = "-s" if rule.direction == "ingress" else "-d"
+    if rule.remote_addresses is not None:
+        members = [_host_cidr(a) for a in rule.remote_addresses if _version(a) == family]
+        return tuple((m, f"{flag} {m} {match}-j RETURN") for m in sorted(set(members)))
+    if rule.remote_ip_prefix:
+        if _version(rule.remote_ip_prefix) != family:
+            return ()
+        net = _cidr(rule.remote_ip_prefix)
+        if not net.endswith("/0"):  # an allow-all prefix is no constraint
+            return ((None, f"{flag} {net} {match}-j RETURN"),)
+    return ((None, f"{match}-j RETURN"),)
 
 
 def _protocol_args(rule: RuleSpec, family: Family) -> str:
@@ -374,6 +377,44 @@ def render_bridge_table(ports: Iterable[PortFilter], *, existing_chains: Iterabl
     return "\n".join(lines) + "\n"
 
 
+# -- applying only what changed -----------------------------------------------------------
+
+
+def changes_only(rendered: str, saved: str) -> str | None:
+    """Cut ``rendered`` (one table) down to the chains whose rules differ from ``saved``.
+
+    ``saved`` is ``*-save`` output of the same table now. The renderers write rules exactly as
+    iptables-save/ebtables-save print them (tests/host asserts it), so an unchanged chain
+    compares equal and is left alone; a chain printed differently is merely rewritten. Stale
+    chains' ``-F``/``-X`` lines are kept. None when nothing at all would change.
+    """
+    want_decl, want = _table_chains(rendered)
+    _, have = _table_chains(saved)
+    changed = [name for name in want_decl if want.get(name, []) != have.get(name)]
+    lines = rendered.splitlines()
+    tail = [line for line in lines if line.startswith(("-F ", "-X "))]
+    if not changed and not tail:
+        return None
+    out = [lines[0]]
+    out += [want_decl[name] for name in changed]
+    for name in changed:
+        out += want.get(name, [])
+    return "\n".join([*out, *tail, "COMMIT"]) + "\n"
+
+
+def _table_chains(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
+    declared: dict[str, str] = {}
+    rules: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line.startswith(":"):
+            name = line[1:].split()[0]
+            declared[name] = line
+            rules.setdefault(name, [])
+        elif line.startswith("-A "):
+            rules.setdefault(line.split()[1], []).append(line.strip())
+    return declared, rules
+
+
 # -- validation: everything below ends up in restore text, so nothing may smuggle a line in --
 
 
@@ -400,15 +441,18 @@ def _mac(mac: str) -> str:
     return value
 
 
+@functools.lru_cache(maxsize=4096)
 def _version(address: str) -> int:
     return ipaddress.ip_network(address, strict=False).version
 
 
+@functools.lru_cache(maxsize=4096)
 def _cidr(address: str) -> str:
     """A network in the form iptables-save prints (host bits cleared, prefix always)."""
     return str(ipaddress.ip_network(address, strict=False))
 
 
+@functools.lru_cache(maxsize=4096)
 def _host_cidr(address: str) -> str:
     ip = ipaddress.ip_address(address)
     return f"{ip}/{ip.max_prefixlen}"

@@ -184,25 +184,32 @@ def ensure_bridge_netfilter(namespace: str | None = None) -> None:
 def sync_port_filters(
     ports: Iterable[firewall.PortFilter], *, namespace: str | None = None
 ) -> None:
-    """Bring every port filter (IPv4, IPv6, ARP/MAC) to ``ports``; the whole of it, each time.
+    """Bring every port filter (IPv4, IPv6, ARP/MAC) to ``ports``.
 
-    Each family is one atomic restore. One ``*-save`` per family gives both the stale chains
-    and whether the hooks are in place, so a steady-state apply runs 7 programs in all.
+    The whole ruleset is rendered each time; per family, one ``*-save`` shows what is in
+    place, and one atomic restore rewrites just the chains that differ (none: no restore).
+    The hooks are checked in the same saved text and added only when missing.
     """
     ports = list(ports)
     ensure_bridge_netfilter(namespace)
     hooks = (("FORWARD", firewall.FORWARD_CHAIN), ("INPUT", firewall.INPUT_CHAIN))
     families: tuple[Literal[4, 6], ...] = (4, 6)
     for family in families:
-        chains, rules = _parse_save(save(family=family, namespace=namespace))
+        saved = save(family=family, namespace=namespace)
+        chains, rules = _parse_save(saved)
         text = firewall.render_filter_table(ports, family=family, existing_chains=chains)
-        apply(text, family=family, namespace=namespace)
+        update = firewall.changes_only(text, saved)
+        if update:
+            apply(update, family=family, namespace=namespace)
         for builtin, target in hooks:
             if f"-A {builtin} -j {target}" not in rules:
                 ensure_hook(builtin, target, family=family, namespace=namespace)
-    chains, rules = _parse_save(save(table="nat", family="eb", namespace=namespace))
-    apply(firewall.render_bridge_table(ports, existing_chains=chains), family="eb",
-          namespace=namespace)
+    saved = save(table="nat", family="eb", namespace=namespace)
+    chains, rules = _parse_save(saved)
+    update = firewall.changes_only(
+        firewall.render_bridge_table(ports, existing_chains=chains), saved)
+    if update:
+        apply(update, family="eb", namespace=namespace)
     if f"-A PREROUTING -j {firewall.BRIDGE_CHAIN}" not in rules:
         ensure_hook("PREROUTING", firewall.BRIDGE_CHAIN, table="nat", family="eb",
                     namespace=namespace)

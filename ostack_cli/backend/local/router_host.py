@@ -44,6 +44,12 @@ def ensure_router(spec: l3.RouterSpec, *, host_netns: str | None = None) -> None
     layout = l3.router_layout(spec)
     pyroute2 = _pyroute2()
     namespace = layout.namespace
+    with _host(pyroute2, host_netns) as host:
+        for leg in layout.legs:  # before anything is made: no half-made router
+            if not host.link_lookup(ifname=leg.bridge):
+                raise HostCommandError(
+                    f"Bridge {leg.bridge} of network {leg.network_id} is missing on the host."
+                )
     if namespace not in pyroute2.netns.listnetns():
         with contextlib.suppress(FileExistsError):
             pyroute2.netns.create(namespace)
@@ -58,6 +64,11 @@ def ensure_router(spec: l3.RouterSpec, *, host_netns: str | None = None) -> None
             if ifname.startswith((l3.INTERNAL_PREFIX, l3.EXTERNAL_PREFIX)) and (
                 ifname not in wanted
             ):
+                if ifname.startswith(l3.EXTERNAL_PREFIX):  # its floating IPs go with it
+                    removed_floating |= {
+                        a.get_attr("IFA_ADDRESS") for a in ns.get_addr(index=link["index"])
+                        if a["prefixlen"] == 32
+                    }
                 ns.link("del", index=link["index"])  # takes its host-side peer with it
         for leg in layout.legs:
             _ensure_leg(pyroute2, host, ns, namespace, leg, host_netns)
@@ -92,26 +103,26 @@ def router_exists(router_id: str) -> bool:
 def _ensure_leg(
     pyroute2: Any, host: Any, ns: Any, namespace: str, leg: l3.Leg, host_netns: str | None
 ) -> None:
-    bridges = host.link_lookup(ifname=leg.bridge)
-    if not bridges:
-        raise HostCommandError(
-            f"Bridge {leg.bridge} of network {leg.network_id} is missing on the host."
-        )
+    bridge = _only(host.link_lookup(ifname=leg.bridge), leg.bridge)
     if not ns.link_lookup(ifname=leg.inner):
         for index in host.link_lookup(ifname=leg.outer):  # a half-made leg of a crash
             host.link("del", index=index)
-        host.link("add", ifname=leg.outer, kind="veth",
-                  peer={"ifname": leg.inner, "net_ns_fd": namespace, "address": leg.mac})
-    outer = host.link_lookup(ifname=leg.outer)
-    if not outer:
-        raise HostCommandError(f"The host-side end {leg.outer} of router leg {leg.inner} "
-                               "is missing.")
+        with contextlib.suppress(pyroute2.NetlinkError):  # a racing process made it
+            host.link("add", ifname=leg.outer, kind="veth",
+                      peer={"ifname": leg.inner, "net_ns_fd": namespace, "address": leg.mac})
+    outer = _only(host.link_lookup(ifname=leg.outer), leg.outer)
     _sysctl(host_netns, f"net.ipv6.conf.{leg.outer}.disable_ipv6=1")
-    host.link("set", index=outer[0], master=bridges[0], mtu=leg.mtu, state="up")
-    inner = ns.link_lookup(ifname=leg.inner)[0]
+    host.link("set", index=outer, master=bridge, mtu=leg.mtu, state="up")
+    inner = _only(ns.link_lookup(ifname=leg.inner), leg.inner)
     if ns.get_links(inner)[0].get_attr("IFLA_ADDRESS") != leg.mac:
         ns.link("set", index=inner, address=leg.mac)
     ns.link("set", index=inner, mtu=leg.mtu, state="up")
+
+
+def _only(found: list[int], ifname: str) -> int:
+    if not found:
+        raise HostCommandError(f"Device {ifname} of a router is missing on the host.")
+    return found[0]
 
 
 def _converge_addresses(ns: Any, leg: l3.Leg) -> set[str]:
@@ -128,7 +139,9 @@ def _converge_addresses(ns: Any, leg: l3.Leg) -> set[str]:
         ns.addr("del", index=inner, address=str(iface.ip), prefixlen=iface.network.prefixlen)
     for cidr in sorted(want - have, key=lambda c: ipaddress.ip_interface(c).network.prefixlen):
         iface = ipaddress.ip_interface(cidr)
-        ns.addr("add", index=inner, address=str(iface.ip), prefixlen=iface.network.prefixlen)
+        with contextlib.suppress(_pyroute2().NetlinkError):  # EEXIST: a racing process
+            ns.addr("add", index=inner, address=str(iface.ip),
+                    prefixlen=iface.network.prefixlen)
     if leg.external:
         return {c.split("/")[0] for c in have - want if c.endswith("/32")}
     return set()

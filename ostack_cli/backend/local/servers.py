@@ -85,7 +85,9 @@ class LocalServers(ServerNetworking, ServerBase):
         created = self._record_servers(spec, flavor, image, nics, group_ids)
         for server in created:
             self._spawn(server, flavor, image, public_keys, spec.user_data, virt_type)
-        return [self.get_server(s.id) for s in created]
+        # Nova answers a create with an admin password (the guest may ignore it).
+        return [self.get_server(s.id).replace(admin_pass=spec.password or _password())
+                for s in created]
 
     def _record_servers(
         self,
@@ -409,6 +411,10 @@ class DeletedServer(Server):
     """A deleted server's last record (``server list --deleted``); it counts for nothing."""
 
     KIND = "deleted_server"
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(9)[:12]
 
 
 def _check_spec(spec: ServerSpec) -> None:

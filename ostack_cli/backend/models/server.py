@@ -76,6 +76,8 @@ class Server(Resource):
     updated_at: str = ""
     launched_at: str | None = None
     terminated_at: str | None = None
+    # Only in the answer to a create (Nova returns it once; nobody stores it).
+    admin_pass: str | None = None
     # Filled on read from the ports and floating IPs, never trusted from the store.
     addresses: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
 
@@ -112,6 +114,7 @@ class ServerSpec:
     min_count: int = 1
     max_count: int = 1
     tags: list[str] = dataclasses.field(default_factory=list)
+    password: str | None = None
 
 
 # The real client's quota names, in the order `quota show` prints them, with Nova's and
