@@ -4,8 +4,11 @@ repairs a host that lost everything (a reboot) and follows a single change."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import ipaddress
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from ostack_cli.backend.local import firewall, iptables, l3, names, router_host
@@ -33,9 +36,15 @@ class LocalHostSync(ServerNetworking):
         """Converge the host for what changed (``kinds``), or everything (None)."""
         if self.host.is_test_driver or os.geteuid() != 0:
             return  # nothing of the host to drive (libvirt's test driver, or not root)
+        # One converge at a time: each reads the store once it holds the lock, so the last
+        # one to write a router's NAT or the firewall also saw the latest records.
+        with _host_lock(self.state_dir):
+            self._converge(kinds, deleted or set())
+
+    def _converge(self, kinds: set[str] | None, deleted: set[tuple[str, str]]) -> None:
         everything = kinds is None
         kinds = kinds or set()
-        for kind, resource_id in sorted(deleted or ()):
+        for kind, resource_id in sorted(deleted):
             if kind == "network":
                 self.host.network.remove(resource_id)
                 router_host.remove_external_bridge(resource_id)
@@ -77,15 +86,18 @@ class LocalHostSync(ServerNetworking):
         used = any((r.external_gateway_info or {}).get("network_id") == network.id
                    for r in routers)
         subnet = next((s for s in self._network_subnets(network.id) if s.ip_version == 4), None)
+        uplink = self.host.settings.uplink_interface
         if used and subnet is not None:
             gateway = (f"{subnet.gateway_ip}/{ipaddress.ip_network(subnet.cidr).prefixlen}"
                        if subnet.gateway_ip else None)
             router_host.ensure_external_bridge(network.id, gateway, network.mtu)
-            uplink = self.host.settings.uplink_interface
             if uplink:
                 router_host.enable_uplink_nat(subnet.cidr, uplink)
-        elif Path(f"/sys/class/net/{names.bridge_name(network.id)}").exists():
+        else:
+            # Idempotent: also drops a guard rule whose bridge is already gone.
             router_host.remove_external_bridge(network.id)
+            if uplink and subnet is not None:
+                router_host.disable_uplink_nat(subnet.cidr, uplink)
 
     def _router_spec(self, router: Router, ports: list[Port]) -> l3.RouterSpec | None:
         mine = [p for p in ports if p.device_id == router.id]
@@ -196,5 +208,23 @@ class LocalHostSync(ServerNetworking):
                 ),
                 dhcp_servers=dhcp.get(port.network_id, ()),
             ))
-        iptables.sync_port_filters(filters)
+        if filters:
+            iptables.sync_port_filters(filters)
+        elif not any(Path(f"/sys/class/net/{names.bridge_name(n.id)}").exists()
+                     for n in self.store.list(Network)):
+            # Nothing of this store is left on the host: neither are ostack's chains.
+            iptables.remove_port_filters()
+            router_host.remove_external_guard()
+        else:
+            iptables.sync_port_filters(filters)
 
+
+
+@contextlib.contextmanager
+def _host_lock(state_dir: Path) -> Iterator[None]:
+    with open(state_dir / "host.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

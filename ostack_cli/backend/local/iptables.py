@@ -254,3 +254,25 @@ def _describe_failure(exc: HostCommandError, text: str) -> str:
         f"{'>' if n == number else ' '} {n:5d}  {lines[n - 1]}" for n in range(first, last + 1)
     ]
     return "\n".join([complaint, *shown])
+
+
+def remove_port_filters(*, namespace: str | None = None) -> None:
+    """Take every port filter, hook and global chain of ostack's away (the last port went)."""
+    families: tuple[Literal[4, 6], ...] = (4, 6)
+    for family in families:
+        chains, _ = _parse_save(save(family=family, namespace=namespace))
+        if firewall.SG_CHAIN not in chains:
+            continue
+        apply(firewall.render_filter_table([], family=family, existing_chains=chains),
+              family=family, namespace=namespace)
+        remove_hook("FORWARD", firewall.FORWARD_CHAIN, family=family, namespace=namespace)
+        remove_hook("INPUT", firewall.INPUT_CHAIN, family=family, namespace=namespace)
+        for chain in (firewall.SG_CHAIN, firewall.FALLBACK_CHAIN):
+            run(_in(namespace, [*_cli(family), "-F", chain]))
+            run(_in(namespace, [*_cli(family), "-X", chain]))
+    chains, _ = _parse_save(save(table="nat", family="eb", namespace=namespace))
+    if firewall.BRIDGE_CHAIN in chains:
+        apply(firewall.render_bridge_table([], existing_chains=chains), family="eb",
+              namespace=namespace)
+        remove_hook("PREROUTING", firewall.BRIDGE_CHAIN, table="nat", family="eb",
+                    namespace=namespace)

@@ -284,3 +284,8 @@ def _masquerade(cidr: str, uplink: str) -> list[str]:
 def _sysctl(namespace: str | None, *assignments: str) -> None:
     argv = ["sysctl", "-q", "-w", *assignments]
     run(["ip", "netns", "exec", namespace, *argv] if namespace else argv)
+
+
+def remove_external_guard(*, host_netns: str | None = None) -> None:
+    """The guard chain and its hook, once no external bridge is left to guard."""
+    iptables.remove_hook("FORWARD", EXTERNAL_GUARD, namespace=host_netns)

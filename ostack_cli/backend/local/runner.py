@@ -11,6 +11,9 @@ from ostack_cli.errors import BackendUnavailable, OstackError
 class HostCommandError(OstackError):
     """A host program failed; the message names the program and its complaint."""
 
+    returncode: int | None = None
+    stderr: str = ""
+
 
 def run(argv: Sequence[str], *, timeout: float = 60.0, input: bytes | None = None) -> str:
     try:
@@ -24,8 +27,11 @@ def run(argv: Sequence[str], *, timeout: float = 60.0, input: bytes | None = Non
     except subprocess.TimeoutExpired:
         raise HostCommandError(f"{argv[0]} did not finish within {timeout:g} s.") from None
     if done.returncode != 0:
-        complaint = done.stderr.decode(errors="replace").strip().splitlines()
-        raise HostCommandError(
+        stderr = done.stderr.decode(errors="replace")
+        complaint = stderr.strip().splitlines()
+        error = HostCommandError(
             f"{argv[0]} failed (exit {done.returncode}): {complaint[-1] if complaint else ''}"
         )
+        error.returncode, error.stderr = done.returncode, stderr
+        raise error
     return done.stdout.decode(errors="replace")
