@@ -6,8 +6,8 @@ import dataclasses
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -209,31 +209,58 @@ def child_env(home: Path, settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
+# Programs are started by a small helper process rather than by this runner: a child's peak
+# RSS (ru_maxrss) starts at the size of the process it was forked from, and the runner is
+# large. The helper (about 6 MB, so smaller peaks cannot be seen) also times the program
+# itself, so its own start-up is not counted.
+_SPAWN_HELPER = """\
+import os, sys, time
+report, argv = sys.argv[1], sys.argv[2:]
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as exc:
+        sys.stderr.write(f"{argv[0]}: {exc.strerror}\\n")
+    os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+with open(report, "w") as out:
+    out.write(f"{wall} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss} "
+              f"{os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def run_once(
     argv: Sequence[str], env: Mapping[str, str], *, capture: bool = False, cwd: Path | None = None
 ) -> Run:
     """Run a program once; its stdout goes to /dev/null unless ``capture``."""
-    with tempfile.TemporaryFile() as err_file, tempfile.TemporaryFile() as out_file:
-        stdout: IO[bytes] | int = out_file if capture else subprocess.DEVNULL
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=stdout, stderr=err_file,
-            env=dict(env), cwd=cwd,
-        )
-        # wait4 gives the child's own resource usage, which Popen.wait() does not.
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall_ms = (time.perf_counter() - start) * 1000
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err_file.seek(0)
-        out_file.seek(0)
-        return Run(
-            wall_ms=wall_ms,
-            cpu_ms=(usage.ru_utime + usage.ru_stime) * 1000,
-            max_rss_kb=usage.ru_maxrss,  # kilobytes on Linux
-            returncode=proc.returncode,
-            stdout=out_file.read().decode(errors="replace"),
-            stderr=err_file.read().decode(errors="replace"),
-        )
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "report"
+        with open(Path(scratch) / "err", "w+b") as err_file, \
+                open(Path(scratch) / "out", "w+b") as out_file:
+            stdout: IO[bytes] | int = out_file if capture else subprocess.DEVNULL
+            # -I -S: the helper ignores PYTHON* settings and site; the program still gets env.
+            helper = [sys.executable, "-I", "-S", "-c", _SPAWN_HELPER, str(report), *argv]
+            subprocess.run(helper, stdin=subprocess.DEVNULL, stdout=stdout, stderr=err_file,
+                           env=dict(env), cwd=cwd, check=False)
+            err_file.seek(0)
+            out_file.seek(0)
+            stderr = err_file.read().decode(errors="replace")
+            stdout_text = out_file.read().decode(errors="replace")
+        try:
+            wall, cpu, max_rss_kb, returncode = report.read_text().split()
+        except (OSError, ValueError):
+            raise CommandFailed(argv, 127, stderr) from None
+    return Run(
+        wall_ms=float(wall) * 1000,
+        cpu_ms=float(cpu) * 1000,
+        max_rss_kb=int(max_rss_kb),  # kilobytes on Linux
+        returncode=int(returncode),
+        stdout=stdout_text,
+        stderr=stderr,
+    )
 
 
 def check(argv: Sequence[str], env: Mapping[str, str], *, cwd: Path | None = None) -> Run:

@@ -109,16 +109,16 @@ def host() -> Iterator[Host]:
     try:
         yield h
     finally:
-        servers, networks = h.ids("server"), h.ids("network")
+        servers, networks, routers = h.ids("server"), h.ids("network"), h.ids("router")
         if servers:
             h("server", "delete", *servers)
-        _force_clean(servers, networks)
+        _force_clean(servers, networks, routers)
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _force_clean(server_ids: list[str], network_ids: list[str]) -> None:
+def _force_clean(server_ids: list[str], network_ids: list[str], router_ids: list[str]) -> None:
     """Whatever a failed test left behind, gone."""
-    from ostack_cli.backend.local import names
+    from ostack_cli.backend.local import iptables, names, router_host
     from ostack_cli.backend.local.host_network import HostNetwork
 
     for server_id in server_ids:
@@ -127,5 +127,10 @@ def _force_clean(server_ids: list[str], network_ids: list[str]) -> None:
                        check=False)
         subprocess.run(["virsh", "-c", "qemu:///system", "undefine", "--managed-save", name],
                        capture_output=True, check=False)
+    for router_id in router_ids:
+        router_host.remove_router(router_id)
     for network_id in network_ids:
         HostNetwork(Path("/nonexistent")).remove(network_id)
+        router_host.remove_external_bridge(network_id)
+    iptables.remove_port_filters()
+    router_host.remove_external_guard()
