@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ostack_cli.backend.base import Backend
 from ostack_cli.config import LOCAL, select_backend
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.base import Backend
 
 
 def make_backend(options: Any) -> Backend:

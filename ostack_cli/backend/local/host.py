@@ -8,13 +8,21 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ostack_cli import settings as host_settings
-from ostack_cli.backend.local import accel
-from ostack_cli.backend.local.host_network import HostNetwork
-from ostack_cli.backend.local.hypervisor import Hypervisor
 from ostack_cli.errors import BackendUnavailable
+from ostack_cli.lazy import lazy_import
 from ostack_cli.state.store import Store
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.local import accel, host_network, hypervisor
+    from ostack_cli.backend.local.host_network import HostNetwork
+    from ostack_cli.backend.local.hypervisor import Hypervisor
+else:
+    accel = lazy_import("ostack_cli.backend.local.accel")
+    host_network = lazy_import("ostack_cli.backend.local.host_network")
+    hypervisor = lazy_import("ostack_cli.backend.local.hypervisor")
 
 VIRT_TYPE_SETTING = "virt_type"
 
@@ -30,13 +38,13 @@ class HostContext:
     @property
     def hypervisor(self) -> Hypervisor:
         if self._hypervisor is None:
-            self._hypervisor = Hypervisor(self.settings.libvirt_uri)
+            self._hypervisor = hypervisor.Hypervisor(self.settings.libvirt_uri)
         return self._hypervisor
 
     @property
     def network(self) -> HostNetwork:
         if self._network is None:
-            self._network = HostNetwork(self.host_dir)
+            self._network = host_network.HostNetwork(self.host_dir)
         return self._network
 
     @property

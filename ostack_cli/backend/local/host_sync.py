@@ -10,8 +10,9 @@ import ipaddress
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ostack_cli.backend.local import firewall, iptables, l3, names, router_host
+from ostack_cli.backend.local import names
 from ostack_cli.backend.local.server_network import COMPUTE_OWNER_PREFIX, ServerNetworking
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_DHCP,
@@ -24,6 +25,15 @@ from ostack_cli.backend.models.network import (
     Subnet,
 )
 from ostack_cli.backend.models.security_group import SecurityGroupRule
+from ostack_cli.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.local import firewall, iptables, l3, router_host
+else:
+    firewall = lazy_import("ostack_cli.backend.local.firewall")
+    iptables = lazy_import("ostack_cli.backend.local.iptables")
+    l3 = lazy_import("ostack_cli.backend.local.l3")
+    router_host = lazy_import("ostack_cli.backend.local.router_host")
 
 FIREWALL_KINDS = {"port", "security_group", "security_group_rule", "server", "network"}
 L3_KINDS = {"router", "port", "floating_ip", "subnet", "network", "server"}

@@ -6,10 +6,6 @@ import base64
 import hashlib
 import unicodedata
 
-from cryptography import x509
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-
 from ostack_cli.backend.local.quotas import LocalQuotas
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.keypair import (
@@ -146,6 +142,9 @@ def keypair_fingerprint(public_key: str, key_type: str = KEYPAIR_TYPE_SSH) -> st
 def ssh_fingerprint(public_key: str) -> str:
     """nova.crypto.generate_fingerprint: the key must parse as an OpenSSH public key; the
     digest is taken of the base64 field after the first space, as Nova does."""
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+
     try:
         serialization.load_ssh_public_key(public_key.encode("utf-8"))
         blob = base64.b64decode(public_key.split(" ")[1])
@@ -155,6 +154,9 @@ def ssh_fingerprint(public_key: str) -> str:
 
 
 def _x509_fingerprint(pem: str) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
     try:
         cert = x509.load_pem_x509_certificate(pem.encode("utf-8"))
     except (ValueError, TypeError) as exc:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 
-from ostack_cli.backend.local import dnsmasq
-from ostack_cli.backend.local.host_network import DhcpPortAddress, NetworkHostSpec
 from ostack_cli.backend.local.server_base import ServerBase
 from ostack_cli.backend.models.network import FixedIPRequest, Network, Port, PortSpec
 from ostack_cli.backend.models.server import Server
+from ostack_cli.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.local import dnsmasq, host_network
+else:
+    dnsmasq = lazy_import("ostack_cli.backend.local.dnsmasq")
+    host_network = lazy_import("ostack_cli.backend.local.host_network")
 
 DHCP_OWNER = "network:dhcp"
 COMPUTE_OWNER_PREFIX = "compute:"
@@ -44,7 +50,7 @@ class ServerNetworking(ServerBase):
             subnet = subnets.get(fixed["subnet_id"])
             if subnet is not None:
                 prefix = ipaddress.ip_network(subnet.cidr).prefixlen
-                addresses.append(DhcpPortAddress(fixed["ip_address"], prefix))
+                addresses.append(host_network.DhcpPortAddress(fixed["ip_address"], prefix))
         hosts = []
         for port in guests:
             server = self.store.get(Server, port.device_id)
@@ -61,7 +67,7 @@ class ServerNetworking(ServerBase):
             )
             for s in subnets.values()
         )
-        self.host.network.ensure_dhcp(NetworkHostSpec(
+        self.host.network.ensure_dhcp(host_network.NetworkHostSpec(
             network_id=network.id,
             mtu=network.mtu,
             dhcp_addresses=tuple(addresses),

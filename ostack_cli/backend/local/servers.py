@@ -8,11 +8,10 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ostack_cli.backend.api.server import ServerFilters
-from ostack_cli.backend.local import configdrive, names
-from ostack_cli.backend.local.domain_xml import DomainSpec, InstanceMetadata, NicSpec, render_domain
+from ostack_cli.backend.local import names
 from ostack_cli.backend.local.guests import (
     GIB,
     InstanceFiles,
@@ -28,6 +27,13 @@ from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.network import Network, Port, PortSpec, Subnet
 from ostack_cli.backend.models.server import NicRequest, Server, ServerSpec
 from ostack_cli.errors import BadRequest, Conflict, NotFound, OstackError, duplicate, not_found
+from ostack_cli.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.local import configdrive, domain_xml
+else:
+    configdrive = lazy_import("ostack_cli.backend.local.configdrive")
+    domain_xml = lazy_import("ostack_cli.backend.local.domain_xml")
 
 MAX_USER_DATA = 65535
 RAM_ALLOCATION_RATIO = 1.5
@@ -227,14 +233,14 @@ class LocalServers(ServerNetworking, ServerBase):
         """The guest's definition, from the flavor as embedded at boot (Nova's rule)."""
         kernel, initrd = self._boot_files(image)
         flavor = server.flavor
-        spec = DomainSpec(
+        spec = domain_xml.DomainSpec(
             name=server.instance_name,
             uuid=server.id,
             vcpus=int(flavor["vcpus"]),
             memory_mib=int(flavor["ram"]),
             disk_path=str(files.disk),
             console_log_path=str(files.console_log),
-            metadata=InstanceMetadata(
+            metadata=domain_xml.InstanceMetadata(
                 server_id=server.id, project_id=server.project_id, name=server.name,
                 flavor_name=str(flavor["original_name"]), image_id=image.id,
                 created=server.created_at,
@@ -246,7 +252,7 @@ class LocalServers(ServerNetworking, ServerBase):
             initrd=str(initrd) if initrd else None,
             cmdline=image.properties.get("os_command_line", "console=ttyS0") if kernel else None,
         )
-        return render_domain(spec)
+        return domain_xml.render_domain(spec)
 
     def _boot_files(self, image: Image) -> tuple[Path | None, Path | None]:
         """Kernel and ramdisk for a direct boot, when the image names them (as cirros' do)."""
@@ -260,9 +266,9 @@ class LocalServers(ServerNetworking, ServerBase):
             paths.append(cached_base(self.host.host_dir, part.id, self.image_file(part)))
         return paths[0], paths[1]
 
-    def _nic_spec(self, port: Port) -> NicSpec:
+    def _nic_spec(self, port: Port) -> domain_xml.NicSpec:
         network = self.store.get(Network, port.network_id)
-        return NicSpec(
+        return domain_xml.NicSpec(
             mac=port.mac_address,
             bridge=names.bridge_name(port.network_id),
             tap_name=names.tap_name(port.id),
