@@ -3,7 +3,12 @@
 The guest (tools/guest-image) must behave like cirros: read an OpenStack config drive
 (hostname, public keys, a ``#!`` user-data script), DHCP on every NIC, start dropbear and
 report on its serial console with ``ostack-guest: `` lines. These tests build the image
-into a temporary directory, make a config drive with pycdlib and assert those lines.
+into a temporary directory, write the config drive with ostack's own code
+(``configdrive.build_config_drive`` + ``write_iso``, the very files a server booted by ostack
+gets) and assert those lines. The ssh key is what ``ostack keypair create`` makes: an Ed25519
+key whose public line has no comment and no trailing newline; one test puts every form
+(ed25519/ecdsa/rsa, with and without a comment, with and without a trailing newline) on one
+drive.
 Every QEMU (and dnsmasq) process is killed in a ``finally`` and also gets SIGKILL if the
 test process dies; the network namespace test deletes its namespace.
 """
@@ -12,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import io
 import json
 import os
 import re
@@ -87,7 +91,7 @@ class ConfigDrive:
     iso: Path
     hostname: str
     marker: str
-    key: Path | None  # private key matching the public key in the drive
+    key: Path  # private key (OpenSSH format) matching the public key in the drive
 
 
 @dataclass
@@ -102,37 +106,57 @@ class Boot:
         return [ln[ln.index(PREFIX) :] for ln in self.lines() if PREFIX in ln]
 
 
-def make_config_drive(path: Path, hostname: str, public_key: str, user_data: bytes) -> None:
-    """An OpenStack config drive: ISO 9660 'config-2' with Rock Ridge and Joliet names."""
-    pycdlib = pytest.importorskip("pycdlib", reason="pycdlib (PyPI) builds the config drive")
-    meta = {
-        "uuid": "6f1c0ad6-0c4e-4a53-9a37-94b5c3f0e5d1",
-        "name": hostname.split(".")[0],
-        "hostname": hostname,
-        "availability_zone": "nova",
-        "launch_index": 0,
-        "public_keys": {"ostack-test-key": public_key.strip() + "\n"},
-        "keys": [{"name": "ostack-test-key", "type": "ssh", "data": public_key.strip() + "\n"}],
-        "meta": {},
-    }
-    iso = pycdlib.PyCdlib()
-    iso.new(interchange_level=3, joliet=3, rock_ridge="1.09", vol_ident="config-2")
-    iso.add_directory("/OPENSTACK", rr_name="openstack", joliet_path="/openstack")
-    iso.add_directory("/OPENSTACK/LATEST", rr_name="latest", joliet_path="/openstack/latest")
-    files = {
-        "META_DAT.JSO;1": ("meta_data.json", json.dumps(meta).encode()),
-        "USER_DAT.;1": ("user_data", user_data),
-    }
-    for short, (name, data) in files.items():
-        iso.add_fp(
-            io.BytesIO(data),
-            len(data),
-            f"/OPENSTACK/LATEST/{short}",
-            rr_name=name,
-            joliet_path=f"/openstack/latest/{name}",
-        )
-    iso.write(str(path))
-    iso.close()
+def make_config_drive(
+    path: Path, hostname: str, public_keys: dict[str, str], user_data: bytes
+) -> dict[str, bytes]:
+    """The config drive exactly as ostack writes it for a server (``hostname`` is the short
+    name; meta_data.json says ``<hostname>.novalocal``). Returns the drive's files."""
+    pytest.importorskip("pycdlib", reason="pycdlib (PyPI) writes the config drive ISO")
+    from ostack_cli.backend.local.configdrive import (
+        ConfigDriveSpec,
+        build_config_drive,
+        write_iso,
+    )
+
+    spec = ConfigDriveSpec(
+        uuid="6f1c0ad6-0c4e-4a53-9a37-94b5c3f0e5d1",
+        name=hostname,
+        hostname=hostname,
+        project_id="0c4e4a539a3794b5c3f0e5d16f1c0ad6",
+        public_keys=public_keys,
+        user_data=user_data,
+    )
+    files = build_config_drive(spec)
+    write_iso(files, path)
+    return files
+
+
+def new_key(kind: str, path: Path) -> str:
+    """A new private key of ``kind`` (ed25519, ecdsa, rsa) in OpenSSH format at ``path``
+    (0600, no ``.pub`` beside it); returns the public line, which has no comment."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    key: ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+    if kind == "ed25519":
+        key = ed25519.Ed25519PrivateKey.generate()
+    elif kind == "ecdsa":
+        key = ec.generate_private_key(ec.SECP256R1())
+    elif kind == "rsa":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    else:
+        raise ValueError(kind)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    )  # fmt: skip
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(private)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+    )
+    return public.decode()
 
 
 def boot_guest(
@@ -243,21 +267,24 @@ def guest_image(image_dir: Path) -> GuestImage:
 
 @pytest.fixture
 def config_drive(tmp_path: Path) -> ConfigDrive:
-    hostname = f"ostk-{secrets.token_hex(3)}.novalocal"
+    """ostack's drive with ostack's own key: ``keypair create`` makes the key pair."""
+    from ostack_cli.commands.keypair import generate_keypair
+
+    name = f"ostk-{secrets.token_hex(3)}"
     marker = f"OSTACK-USERDATA-{secrets.token_hex(4)}"
-    key: Path | None = None
-    public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDummyKeyForOstackGuestImageTest0000 dummy"
-    if shutil.which("ssh-keygen"):
-        key = tmp_path / "id_ed25519"
-        subprocess.run(
-            ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ostack-test", "-f", str(key)],
-            check=True,
-        )
-        public_key = key.with_suffix(".pub").read_text()
+    private_key, public_key = generate_keypair()
+    key = tmp_path / "id_ed25519"
+    fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(private_key)
     user_data = f"#!/bin/sh\necho {marker} on $(hostname)\nexit 7\n".encode()
     iso = tmp_path / "config-2.iso"
-    make_config_drive(iso, hostname, public_key, user_data)
-    return ConfigDrive(iso=iso, hostname=hostname, marker=marker, key=key)
+    files = make_config_drive(iso, name, {"mykey": public_key}, user_data)
+    meta = json.loads(files["openstack/latest/meta_data.json"])
+    # The case this guards: no comment, no trailing newline (ssh-keygen's keys have both).
+    assert meta["public_keys"] == {"mykey": public_key}, meta
+    assert len(public_key.split(" ")) == 2 and not public_key.endswith("\n"), public_key
+    return ConfigDrive(iso=iso, hostname=f"{name}.novalocal", marker=marker, key=key)
 
 
 def _overlay(base: Path, tmp_path: Path) -> Path:
@@ -274,6 +301,8 @@ def _ssh(key: Path, port: int, user: str, command: str, host: str = "127.0.0.1",
          wrapper: list[str] | None = None) -> str:  # fmt: skip
     res = subprocess.run(
         [*(wrapper or []), "ssh", "-i", str(key), "-p", str(port),
+         # only this key: no agent keys, no ~/.ssh/id_* (each one dropbear turns down)
+         "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
          "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
          "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=30", "-o", "LogLevel=ERROR",
          f"{user}@{host}", command],
@@ -328,7 +357,7 @@ def test_disk_boot_with_config_drive_on_virtio(
         print(f"\nqcow2 disk boot: ready after {boot.seconds:.1f} s")
         assert f"{PREFIX}config drive /dev/vdb" in boot.guest_lines()
         assert_cirros_like(boot, config_drive, r"eth0 10\.0\.2\.15/24", exit_status=7)
-        if config_drive.key is not None and shutil.which("ssh"):
+        if shutil.which("ssh"):
             out = _ssh(config_drive.key, port, "cirros", "id -un; hostname")
             assert out.split() == ["cirros", config_drive.hostname]
             assert _ssh(config_drive.key, port, "root", "id -u").strip() == "0"
@@ -351,6 +380,56 @@ def test_direct_kernel_boot_with_config_drive_on_cdrom(
     print(f"\ndirect kernel boot: ready after {boot.seconds:.1f} s")
     assert f"{PREFIX}config drive /dev/sr0" in boot.guest_lines()
     assert_cirros_like(boot, config_drive, r"eth0 10\.0\.2\.15/24", exit_status=7)
+
+
+KEY_FORMS = [
+    (kind, comment, newline)
+    for kind in ("ed25519", "ecdsa", "rsa")
+    for comment in (False, True)
+    for newline in (False, True)
+]
+
+
+@pytest.mark.slow
+@pytest.mark.vm
+def test_every_public_key_form_logs_in(guest_image: GuestImage, tmp_path: Path) -> None:
+    """One drive (ostack's code) with a key of every form: ed25519/ecdsa/rsa, with and
+    without a comment, with and without a trailing newline in the JSON string. Each one
+    logs in as cirros and as root; authorized_keys holds exactly these lines."""
+    if shutil.which("ssh") is None:
+        pytest.skip("ssh (openssh-client) missing")
+    keys: dict[str, Path] = {}
+    public_keys: dict[str, str] = {}
+    for kind, comment, newline in KEY_FORMS:
+        name = f"{kind}-{'comment' if comment else 'bare'}-{'nl' if newline else 'nonl'}"
+        keys[name] = tmp_path / name
+        public = new_key(kind, keys[name])
+        if comment:
+            public += f" {name}@ostack-test"
+        public_keys[name] = public + ("\n" if newline else "")
+    marker = f"OSTACK-USERDATA-{secrets.token_hex(4)}"
+    iso = tmp_path / "config-2.iso"
+    make_config_drive(iso, "keyforms", public_keys, f"#!/bin/sh\necho {marker}\n".encode())
+    port = _free_port()
+    netdev = ["-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:22",
+              "-device", "virtio-net-pci,netdev=n0"]  # fmt: skip
+    boot, proc = boot_guest(
+        tmp_path,
+        ["-kernel", str(guest_image.vmlinux), "-initrd", str(guest_image.initrd),
+         "-append", "console=ttyS0", "-cdrom", str(iso)],
+        netdev=netdev, name="keyforms", stop=False,
+    )  # fmt: skip
+    try:
+        assert f"{PREFIX}public keys: {len(public_keys)}" in boot.guest_lines(), boot.console
+        expected = "".join(public_keys[n].rstrip("\n") + "\n" for n in sorted(public_keys))
+        for user, home in (("cirros", "/home/cirros"), ("root", "/root")):
+            for name, key in keys.items():
+                out = _ssh(key, port, user, "id -un")
+                assert out.strip() == user, (name, out)
+            assert _ssh(keys["rsa-bare-nonl"], port, user,
+                        f"cat {home}/.ssh/authorized_keys") == expected  # fmt: skip
+    finally:
+        _kill(proc)
 
 
 @pytest.mark.slow
@@ -406,7 +485,7 @@ def test_dhcp_gateway_ping_and_ssh_in_netns(
         assert f"{PREFIX}ping gateway {gw} ok" in boot.guest_lines()
         ping = subprocess.run([*inns, "ping", "-c", "1", "-W", "5", guest_ip], capture_output=True)
         assert ping.returncode == 0, ping.stdout
-        if config_drive.key is not None and shutil.which("ssh"):
+        if shutil.which("ssh"):
             routes = _ssh(config_drive.key, 22, "cirros", "ip route", host=guest_ip, wrapper=inns)
             assert f"default via {gw} dev eth0" in routes
     finally:
