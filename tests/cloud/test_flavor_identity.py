@@ -41,22 +41,8 @@ def test_admin_reads_json(clients: SideBySide, args: tuple[str, ...]) -> None:
         ("flavor", "list", "--long"),
         ("flavor", "show", "m1.small", "-c", "name", "-c", "ram", "-c", "properties"),
         ("project", "list", "--long"),
-        pytest.param(
-            ("project", "show", "demo"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="commands/project.py formats options/tags with DictColumn/ListColumn; "
-                "the real client prints them raw ({} and [])",
-            ),
-        ),
-        pytest.param(
-            ("flavor", "show", "m1.small"),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="commands/flavor.py formats access_project_ids with ListColumn; the real "
-                "client prints it raw (None, ['id'])",
-            ),
-        ),
+        ("project", "show", "demo"),
+        ("flavor", "show", "m1.small"),
     ],
 )
 def test_admin_reads_table(clients: SideBySide, args: tuple[str, ...]) -> None:

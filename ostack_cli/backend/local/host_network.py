@@ -67,6 +67,21 @@ class HostNetwork:
             ipr.link("set", index=found[0], mtu=mtu, state="up")
         return bridge
 
+    def plug(self, network_id: str, device: str) -> None:
+        """Put an existing device (a guest's tap) back on its network's bridge.
+
+        A bridge re-created after it was lost (a reboot, a hand) starts empty; QEMU's taps
+        survive but hang loose until something enslaves them again.
+        """
+        if not Path(f"/sys/class/net/{device}").exists():
+            return  # the guest is not running: libvirt plugs the tap when it starts
+        bridge = names.bridge_name(network_id)
+        if Path(f"/sys/class/net/{device}/master").resolve().name == bridge:
+            return
+        with _pyroute2().IPRoute() as ipr:
+            ipr.link("set", index=ipr.link_lookup(ifname=device)[0],
+                     master=ipr.link_lookup(ifname=bridge)[0], state="up")
+
     def bridge_exists(self, network_id: str) -> bool:
         with _pyroute2().IPRoute() as ipr:
             return bool(ipr.link_lookup(ifname=names.bridge_name(network_id)))

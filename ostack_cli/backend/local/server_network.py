@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
+from ostack_cli.backend.local import names
 from ostack_cli.backend.local.server_base import ServerBase
 from ostack_cli.backend.models.network import FixedIPRequest, Network, Port, PortSpec
 from ostack_cli.backend.models.server import Server
@@ -74,6 +75,8 @@ class ServerNetworking(ServerBase):
             dhcp_subnets=dhcp_subnets,
             dhcp_hosts=tuple(hosts),
         ))
+        for port in guests:
+            self.host.network.plug(network.id, names.tap_name(port.id))
 
     def _ensure_dhcp_port(self, network: Network) -> Port:
         """Neutron's DHCP port: one address on each DHCP-enabled subnet of the network."""
