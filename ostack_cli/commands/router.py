@@ -51,6 +51,11 @@ def router_fields(router: Router, interfaces: list[Port] | None = None) -> dict[
         "tags": router.tags,
         "updated_at": router.updated_at,
     }
+    # Shown only when the server returns them (Neutron does to an admin).
+    if router.is_distributed is not None:
+        fields["distributed"] = router.is_distributed
+    if router.is_ha is not None:
+        fields["ha"] = router.is_ha
     if interfaces is not None:
         # ``router show`` lists the router's ports other than its gateway.
         fields["interfaces_info"] = [
@@ -276,14 +281,19 @@ class ListRouter(Lister):
             tags=nc.tag_filter(parsed_args),
         )
         routers = paginate(routers, parsed_args)
-        # Distributed and HA appear only when the server reports them; this one does not.
         headers: tuple[str, ...] = ("ID", "Name", "Status", "State", "Project")
+        # Distributed and HA appear only when the server reports them (to an admin).
+        reported = any(r.is_distributed is not None for r in routers)
+        if reported:
+            headers += ("Distributed", "HA")
         if parsed_args.long:
             headers += ("Routes", "External gateway info", "Availability zones", "Tags")
         rows = []
         for r in routers:
             row: tuple[Any, ...] = (r.id, r.name, r.status,
                                     nc.AdminStateColumn(r.is_admin_state_up), r.project_id)
+            if reported:
+                row += (r.is_distributed, r.is_ha)
             if parsed_args.long:
                 row += (nc.RoutesColumn(r.routes), nc.JSONColumn(r.external_gateway_info),
                         nc.ListColumn(r.availability_zones), nc.ListColumn(r.tags))

@@ -53,12 +53,8 @@ COMMAND_LAYER_GAPS: dict[tuple[str, ...], tuple[str, ...]] = {
         ("subnet", "list"),
         ("subnet", "list", "--long"),
         ("subnet", "show", "public-subnet"),
-        pytest.param(("router", "list"), marks=pytest.mark.xfail(
-            strict=True, reason="commands/router.py has no Distributed/HA columns, which the "
-            "real client adds when Neutron returns them (as it does to an admin)")),
-        pytest.param(("router", "show", "router1"), marks=pytest.mark.xfail(
-            strict=True, reason="commands/router.py leaves out distributed/ha, which the "
-            "real client shows when Neutron returns them (as it does to an admin)")),
+        ("router", "list"),
+        ("router", "show", "router1"),
         ("port", "list"),
         ("floating", "ip", "list"),
         ("image", "list"),

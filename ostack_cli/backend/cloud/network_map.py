@@ -40,7 +40,7 @@ PORT_FIELDS = (
 )
 ROUTER_FIELDS = (
     "description", "is_admin_state_up", "status", "external_gateway_info", "enable_ndp_proxy",
-    "flavor_id", "revision_number", "created_at", "updated_at",
+    "flavor_id", "revision_number", "created_at", "updated_at", "is_distributed", "is_ha",
 )
 FLOATING_IP_FIELDS = (
     "floating_network_id", "floating_ip_address", "port_id", "fixed_ip_address", "router_id",

@@ -71,6 +71,9 @@ class LocalRouters(NetworkingBase):
             is_admin_state_up=spec.admin_state_up,
             availability_zone_hints=list(spec.availability_zone_hints),
             tags=check_tags(spec.tags),
+            # What Neutron's L3 plugin reports to an admin for a legacy router.
+            is_distributed=False,
+            is_ha=False,
             created_at=now,
             updated_at=now,
         )

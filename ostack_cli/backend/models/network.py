@@ -158,6 +158,9 @@ class Router(Resource):
     external_gateway_info: dict[str, Any] | None = None
     gw_port_id: str | None = None
     # [{"destination": cidr, "nexthop": ip}]
+    # Neutron returns these to admins only (the local user administers its project).
+    is_distributed: bool | None = None
+    is_ha: bool | None = None
     routes: list[dict[str, str]] = dataclasses.field(default_factory=list)
     availability_zone_hints: list[str] = dataclasses.field(default_factory=list)
     availability_zones: list[str] = dataclasses.field(default_factory=list)

@@ -12,9 +12,9 @@ Snapshot = Callable[[], list[tuple[Any, ...]]]
 
 SHOW_FIELDS = [
     "admin_state_up", "availability_zone_hints", "availability_zones", "created_at",
-    "description", "enable_ndp_proxy", "external_gateway_info", "flavor_id", "id",
-    "interfaces_info", "name", "project_id", "revision_number", "routes", "status", "tags",
-    "updated_at",
+    "description", "distributed", "enable_ndp_proxy", "external_gateway_info", "flavor_id",
+    "ha", "id", "interfaces_info", "name", "project_id", "revision_number", "routes", "status",
+    "tags", "updated_at",
 ]
 
 
@@ -50,8 +50,8 @@ def test_create_without_gateway(cli: Runner) -> None:
         data.pop(key)
     assert data == {
         "admin_state_up": True, "availability_zone_hints": [], "availability_zones": [],
-        "description": "", "enable_ndp_proxy": None, "external_gateway_info": None,
-        "flavor_id": None, "name": "r1", "revision_number": 1, "routes": [],
+        "description": "", "distributed": False, "enable_ndp_proxy": None,
+        "external_gateway_info": None, "flavor_id": None, "ha": False, "name": "r1", "revision_number": 1, "routes": [],
         "status": "ACTIVE", "tags": [],
     }
     table = cli("router", "show", "r1").out
@@ -257,16 +257,18 @@ def test_list(cli: Runner, ids: dict[str, str]) -> None:
     r2 = router(cli, "--disable", "--tag", "x", name="r2")
     project = r1["project_id"]
     assert cli("router", "list", "-f", "json").json() == [
-        {"ID": r1["id"], "Name": "r1", "Status": "ACTIVE", "State": True, "Project": project},
-        {"ID": r2["id"], "Name": "r2", "Status": "ACTIVE", "State": False, "Project": project},
+        {"ID": r1["id"], "Name": "r1", "Status": "ACTIVE", "State": True, "Project": project,
+         "Distributed": False, "HA": False},
+        {"ID": r2["id"], "Name": "r2", "Status": "ACTIVE", "State": False, "Project": project,
+         "Distributed": False, "HA": False},
     ]
     long = cli("router", "list", "--long", "-f", "json").json()
-    assert list(long[0]) == ["ID", "Name", "Status", "State", "Project", "Routes",
-                             "External gateway info", "Availability zones", "Tags"]
+    assert list(long[0]) == ["ID", "Name", "Status", "State", "Project", "Distributed", "HA",
+                             "Routes", "External gateway info", "Availability zones", "Tags"]
     assert long[0]["External gateway info"] == r1["external_gateway_info"]
     rows = cli("router", "list").out.splitlines()
     assert [c.strip() for c in rows[3].split("|")[1:-1]] == [
-        r1["id"], "r1", "ACTIVE", "UP", project]
+        r1["id"], "r1", "ACTIVE", "UP", project, "False", "False"]
     assert cli("router", "list", "--disable", "-f", "value", "-c", "Name").out == "r2\n"
     assert cli("router", "list", "--tags", "x", "-f", "value", "-c", "Name").out == "r2\n"
     assert cli("--os-project-name", "demo", "router", "list", "-f", "value").out == ""
