@@ -51,7 +51,8 @@ def test_create_without_gateway(cli: Runner) -> None:
     assert data == {
         "admin_state_up": True, "availability_zone_hints": [], "availability_zones": [],
         "description": "", "distributed": False, "enable_ndp_proxy": None,
-        "external_gateway_info": None, "flavor_id": None, "ha": False, "name": "r1", "revision_number": 1, "routes": [],
+        "external_gateway_info": None, "flavor_id": None, "ha": False, "name": "r1",
+        "revision_number": 1, "routes": [],
         "status": "ACTIVE", "tags": [],
     }
     table = cli("router", "show", "r1").out
