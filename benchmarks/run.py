@@ -28,6 +28,7 @@ from benchmarks.common import REPO, AreaResult, Settings, table
 AREAS: dict[str, str] = {
     "startup": "benchmarks.startup",
     "compute": "benchmarks.compute",
+    "network": "benchmarks.network",
     "completion": "benchmarks.completion",
 }
 

@@ -1,0 +1,163 @@
+"""Networking on this host: a security group rule or a floating IP to the first ping answered,
+and the cost of applying one rule change as ports and rules grow.
+
+Needs root, libvirtd and the test guest image (``make setup``); otherwise it says why not.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from benchmarks.common import AreaResult, Measurement, Row, Settings, Target, check, child_env
+from benchmarks.compute import _unavailable, _wait_for
+
+DESCRIPTION = "rule -> ping, floating IP -> ping (real guest), ruleset apply cost (namespace)"
+RUNS, QUICK_RUNS = 5, 2
+APPLY_SIZES = ((5, 200), (20, 200), (40, 200))
+PING_TIMEOUT = 30.0
+
+
+def run(settings: Settings) -> AreaResult:
+    reason = _unavailable()
+    rows = _apply_rows(settings) if os.geteuid() == 0 else []
+    if reason:
+        return AreaResult(rows=[Row("security group rule -> first ping", reason), *rows])
+    base = Path(tempfile.mkdtemp(prefix="ostack-bench-net-"))
+    base.chmod(0o755)
+    env = child_env(base / "user", settings, OSTACK_HOME=str(base / "home"))
+    ostack = str(settings.ostack)
+    world = f"ostack-bench-out-{uuid.uuid4().hex[:6]}"
+    leg = f"ostb{uuid.uuid4().hex[:8]}"
+    try:
+        return _measure(settings, ostack, env, base, world, leg, rows)
+    finally:
+        subprocess.run(["ip", "netns", "del", world], capture_output=True, check=False)
+        subprocess.run(["ip", "link", "del", leg], capture_output=True, check=False)
+        _teardown(ostack, env)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _measure(settings: Settings, ostack: str, env: dict[str, str], base: Path, world: str,
+             leg: str, rows: list[Row]) -> AreaResult:
+    check([ostack, "bootstrap"], env)  # External, private, router1 and the cirros image
+    made = check([ostack, "server", "create", "--image", "cirros", "--flavor", "m1.tiny",
+                  "--nic", "net-id=private", "--wait", "vm", "-f", "json"], env)
+    server = json.loads(made.stdout)
+    _wait_for(base / "home-host" / "instances" / server["id"] / "console.log",
+              "ostack-guest: ready")
+    _outside(ostack, env, world, leg)
+    group = next(g["ID"] for g in json.loads(check(
+        [ostack, "security", "group", "list", "-f", "json"], env).stdout) if g["Name"] == "default")
+    runs = QUICK_RUNS if settings.quick else RUNS
+    rule_ms, fip_ms = [], []
+    fip = check([ostack, "floating", "ip", "create", "External", "-f", "value", "-c",
+                 "floating_ip_address"], env).stdout.strip()
+    check([ostack, "server", "add", "floating", "ip", "vm", fip], env)
+    for _ in range(runs):
+        start = time.perf_counter()
+        rule = check([ostack, "security", "group", "rule", "create", "--protocol", "icmp",
+                      group, "-f", "value", "-c", "id"], env).stdout.strip()
+        rule_ms.append(_first_ping(world, fip, start))
+        check([ostack, "security", "group", "rule", "delete", rule], env)
+    check([ostack, "security", "group", "rule", "create", "--protocol", "icmp", group], env)
+    for _ in range(runs):
+        check([ostack, "server", "remove", "floating", "ip", "vm", fip], env)
+        start = time.perf_counter()
+        check([ostack, "server", "add", "floating", "ip", "vm", fip], env)
+        fip_ms.append(_first_ping(world, fip, start))
+    rows = [
+        Row("security group rule create -> first ping", _cell("rule", rule_ms)),
+        Row("server add floating ip -> first ping", _cell("fip", fip_ms)),
+        *rows,
+    ]
+    median_rule = sorted(rule_ms)[len(rule_ms) // 2]
+    targets = [Target("a new ICMP rule lets the ping through within 2 s", median_rule < 2000,
+                      f"median {median_rule:.0f} ms")]
+    return AreaResult(rows=rows, targets=targets)
+
+
+def _outside(ostack: str, env: dict[str, str], world: str, leg: str) -> None:
+    from ostack_cli.backend.local.names import bridge_name
+
+    port = json.loads(check([ostack, "port", "create", "--network", "External",
+                             "--no-security-group", "bench-outside", "-f", "json"], env).stdout)
+    address = port["fixed_ips"][0]["ip_address"]
+    network = check([ostack, "network", "show", "External", "-f", "value", "-c", "id"], env)
+    for argv in (["ip", "netns", "add", world],
+                 ["ip", "link", "add", leg, "type", "veth", "peer", "name", "eth0", "netns",
+                  world],
+                 ["ip", "link", "set", leg, "master", bridge_name(network.stdout.strip()), "up"],
+                 ["ip", "-n", world, "addr", "add", f"{address}/24", "dev", "eth0"],
+                 ["ip", "-n", world, "link", "set", "eth0", "up"]):
+        subprocess.run(argv, check=True)
+
+
+def _first_ping(world: str, address: str, start: float) -> float:
+    deadline = time.monotonic() + PING_TIMEOUT
+    while time.monotonic() < deadline:
+        done = subprocess.run(["ip", "netns", "exec", world, "ping", "-c1", "-W1", address],
+                              capture_output=True, check=False)
+        if done.returncode == 0:
+            return (time.perf_counter() - start) * 1000
+    raise RuntimeError(f"no ping answered from {address} within {PING_TIMEOUT:.0f} s")
+
+
+def _apply_rows(settings: Settings) -> list[Row]:
+    """One rule added to a group every port shares, applied in a throwaway namespace."""
+    from ostack_cli.backend.local import iptables
+    from ostack_cli.backend.local.firewall import PortFilter, RuleSpec
+
+    namespace = f"ostack-bench-fw-{uuid.uuid4().hex[:6]}"
+    subprocess.run(["ip", "netns", "add", namespace], check=True)
+    rows = []
+    try:
+        for count, nrules in APPLY_SIZES:
+            base = tuple(RuleSpec(direction="ingress", protocol="tcp", port_range_min=1000 + i,
+                                  port_range_max=1000 + i) for i in range(nrules))
+            ports = [PortFilter(port_id=str(uuid.UUID(int=(n + 1) << 96)),
+                                tap=f"osttap{n:09d}", mac=f"fa:16:3e:00:00:{n:02x}",
+                                fixed_ips=(f"10.0.0.{n + 10}",), rules=base)
+                     for n in range(count)]
+            iptables.sync_port_filters(ports, namespace=namespace)
+            times = []
+            for i in range(QUICK_RUNS if settings.quick else RUNS):
+                extra = RuleSpec(direction="ingress", protocol="udp", port_range_min=i + 1,
+                                 port_range_max=i + 1)
+                changed = [dataclasses.replace(p, rules=(*base, extra)) for p in ports]
+                start = time.perf_counter()
+                iptables.sync_port_filters(changed, namespace=namespace)
+                times.append((time.perf_counter() - start) * 1000)
+            rows.append(Row(f"apply one rule change, {count} ports x {nrules} rules",
+                            _cell("apply", times)))
+    finally:
+        subprocess.run(["ip", "netns", "del", namespace], check=False)
+    return rows
+
+
+def _cell(name: str, wall_ms: list[float]) -> Measurement:
+    zeros = tuple(0.0 for _ in wall_ms)
+    return Measurement(argv=(name,), wall_ms=tuple(wall_ms), cpu_ms=zeros,
+                       max_rss_kb=tuple(0 for _ in wall_ms))
+
+
+def _teardown(ostack: str, env: dict[str, str]) -> None:
+    def quiet(*args: str) -> None:
+        subprocess.run([ostack, *args], env=env, capture_output=True, check=False)
+
+    quiet("server", "delete", "--wait", "vm")
+    ids = subprocess.run([ostack, "floating", "ip", "list", "-f", "value", "-c", "ID"], env=env,
+                         capture_output=True, text=True, check=False).stdout.split()
+    if ids:
+        quiet("floating", "ip", "delete", *ids)
+    quiet("port", "delete", "bench-outside")
+    quiet("router", "remove", "subnet", "router1", "private-subnet")
+    quiet("router", "delete", "router1")
+    quiet("network", "delete", "private", "External")
