@@ -193,3 +193,54 @@ def test_console_log_of_a_server_without_output(compute: Runner) -> None:
     create(compute, "quiet")
     result = compute("console", "log", "show", "quiet")
     assert (result.rc, result.out) == (0, "")
+
+
+def test_a_build_whose_process_died_is_settled_as_nova_does(compute: Runner) -> None:
+    """A create killed mid-way leaves a BUILD record; the next command sees and settles it."""
+    import subprocess
+    import sys
+
+    from ostack_cli.backend.local import LocalBackend
+    from ostack_cli.backend.models.server import Server
+
+    server = create(compute, "crashed")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    backend = LocalBackend.open()
+    try:
+        record = backend.store.get(Server, server["id"])
+        assert record is not None
+        with backend.store.transaction():
+            backend.store.update(record.replace(vm_state="building", task_state="spawning",
+                                                worker_pid=dead.pid))
+        backend.host.hypervisor.undefine(record.instance_name)
+    finally:
+        backend.close()
+    shown = compute("server", "show", "crashed", "-f", "json").json()
+    assert (shown["status"], shown["OS-EXT-STS:task_state"]) == ("ERROR", None)
+    assert "interrupted" in shown["fault"]["message"]
+    assert compute("server", "delete", "crashed").rc == 0
+
+
+def test_a_delete_whose_process_died_can_be_retried(compute: Runner) -> None:
+    import subprocess
+    import sys
+
+    from ostack_cli.backend.local import LocalBackend
+    from ostack_cli.backend.models.server import Server
+
+    server = create(compute, "halfgone")
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    backend = LocalBackend.open()
+    try:
+        record = backend.store.get(Server, server["id"])
+        assert record is not None
+        with backend.store.transaction():
+            backend.store.update(record.replace(task_state="deleting", worker_pid=dead.pid))
+    finally:
+        backend.close()
+    assert compute("server", "show", "halfgone", "-f", "value",
+                   "-c", "OS-EXT-STS:task_state").out == "None\n"
+    assert compute("server", "delete", "halfgone").rc == 0
+    assert compute("server", "list", "-f", "value").out == ""
