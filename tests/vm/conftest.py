@@ -112,11 +112,13 @@ def host() -> Iterator[Host]:
         servers, networks, routers = h.ids("server"), h.ids("network"), h.ids("router")
         if servers:
             h("server", "delete", *servers)
-        _force_clean(servers, networks, routers)
+        _force_clean(servers, networks, routers, base / "home-host")
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _force_clean(server_ids: list[str], network_ids: list[str], router_ids: list[str]) -> None:
+def _force_clean(
+    server_ids: list[str], network_ids: list[str], router_ids: list[str], host_dir: Path
+) -> None:
     """Whatever a failed test left behind, gone."""
     from ostack_cli.backend.local import iptables, names, router_host
     from ostack_cli.backend.local.host_network import HostNetwork
@@ -130,7 +132,7 @@ def _force_clean(server_ids: list[str], network_ids: list[str], router_ids: list
     for router_id in router_ids:
         router_host.remove_router(router_id)
     for network_id in network_ids:
-        HostNetwork(Path("/nonexistent")).remove(network_id)
+        HostNetwork(host_dir).remove(network_id)
         router_host.remove_external_bridge(network_id)
     iptables.remove_port_filters()
     router_host.remove_external_guard()

@@ -124,6 +124,12 @@ class HostNetwork:
         pyroute2 = _pyroute2()
         namespace = names.dhcp_name(network_id)
         if namespace in pyroute2.netns.listnetns():
+            # Whatever still runs in it (a dnsmasq whose pid file was lost) would keep the
+            # namespace alive after its name is gone.
+            for stray in _namespace_pids(namespace):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(stray, signal.SIGTERM)
+                _wait_gone(stray)
             pyroute2.netns.remove(namespace)
         with pyroute2.IPRoute() as ipr:
             for ifname in (names.bridge_name(network_id), _veth_name(network_id)):
@@ -209,6 +215,14 @@ def _veth_name(network_id: str) -> str:
 def _disable_ipv6(ifname: str) -> None:
     with contextlib.suppress(OSError):
         Path(f"/proc/sys/net/ipv6/conf/{ifname}/disable_ipv6").write_text("1\n")
+
+
+def _namespace_pids(namespace: str) -> list[int]:
+    try:
+        listed = run(["ip", "netns", "pids", namespace])
+    except HostCommandError:
+        return []
+    return [int(p) for p in listed.split() if p.isdigit()]
 
 
 def _alive(pid: int) -> bool:
