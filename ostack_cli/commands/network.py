@@ -22,8 +22,9 @@ FORMATTERS = {
 
 
 def network_fields(network: Network) -> dict[str, Any]:
-    """``network show``: openstacksdk's attributes under the real client's names."""
-    return {
+    """``network show``: openstacksdk's attributes under the real client's names, then what
+    Neutron sent beyond them."""
+    fields: dict[str, Any] = {
         "admin_state_up": network.is_admin_state_up,
         "availability_zone_hints": network.availability_zone_hints,
         "availability_zones": network.availability_zones,
@@ -31,11 +32,11 @@ def network_fields(network: Network) -> dict[str, Any]:
         "description": network.description,
         "dns_domain": network.dns_domain,
         "id": network.id,
-        "ipv4_address_scope": None,
-        "ipv6_address_scope": None,
+        "ipv4_address_scope": network.ipv4_address_scope_id,
+        "ipv6_address_scope": network.ipv6_address_scope_id,
         "is_default": network.is_default,
-        "is_vlan_qinq": None,
-        "is_vlan_transparent": None,
+        "is_vlan_qinq": network.is_vlan_qinq,
+        "is_vlan_transparent": network.is_vlan_transparent,
         "mtu": network.mtu,
         "name": network.name,
         "port_security_enabled": network.is_port_security_enabled,
@@ -43,17 +44,19 @@ def network_fields(network: Network) -> dict[str, Any]:
         "provider:network_type": network.provider_network_type,
         "provider:physical_network": network.provider_physical_network,
         "provider:segmentation_id": network.provider_segmentation_id,
-        "pvlan": None,
+        "pvlan": network.pvlan,
         "qos_policy_id": network.qos_policy_id,
         "revision_number": network.revision_number,
         "router:external": network.is_router_external,
-        "segments": None,
+        "segments": network.segments,
         "shared": network.is_shared,
         "status": network.status,
         "subnets": network.subnet_ids,
         "tags": network.tags,
         "updated_at": network.updated_at,
     }
+    fields.update({k: v for k, v in network.extra_attributes.items() if k not in fields})
+    return fields
 
 
 def _pair(parser: argparse.ArgumentParser, yes: str, no: str, yes_help: str, no_help: str,

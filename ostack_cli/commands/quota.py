@@ -5,11 +5,91 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ostack_cli.backend.models.server import COMPUTE_QUOTAS, QUOTA_DEFAULTS
+from ostack_cli.backend.models.server import (
+    COMPUTE_QUOTA_ATTRS,
+    COMPUTE_QUOTAS,
+    NETWORK_QUOTA_ATTRS,
+    NETWORK_QUOTAS,
+    QUOTA_DEFAULTS,
+)
 from ostack_cli.commands.base import Command, Lister
 
 # Options of `quota set`, named as the real client names them (dest = the quota name).
-SETTABLE = tuple(QUOTA_DEFAULTS)
+# router-routes is shown but not settable yet (the option and its completion are still to come).
+SETTABLE = tuple(name for name in QUOTA_DEFAULTS if name != "router-routes")
+
+# `quota show` prints what python-openstackclient 10.5 makes of openstacksdk 4.22's resources:
+# Nova's quota set (the attributes Nova sent, in its order, then the SDK's others, unset), then
+# Neutron's quota (the SDK's attribute order) merged over it; each compute attribute the client
+# knows is then renamed to its quota name and moved to the end. Its network names never match
+# openstacksdk's, so network rows keep the SDK's names (floating_ips, security_groups, ...).
+COMPUTE_SDK_ORDER = (
+    "cores", "fixed_ips", "floating_ips", "injected_file_content_bytes",
+    "injected_file_path_bytes", "injected_files", "instances", "key_pairs", "metadata_items",
+    "networks", "ram", "security_group_rules", "security_groups", "server_groups",
+    "server_group_members",
+)
+NETWORK_SDK_ORDER = (
+    "check_limit", "floating_ips", "health_monitors", "listeners", "load_balancers",
+    "l7_policies", "networks", "pools", "ports", "project_id", "tenant_id", "rbac_policies",
+    "router_routes", "routers", "subnets", "subnet_pools", "security_group_rules",
+    "security_groups",
+)
+# openstacksdk's QuotaDetails (``--usage``): another order, and only the quotas Neutron sent.
+NETWORK_DETAILS_ORDER = (
+    "floating_ips", "health_monitors", "listeners", "load_balancers", "l7_policies", "networks",
+    "pools", "ports", "project_id", "rbac_policies", "router_routes", "routers", "subnets",
+    "subnet_pools", "security_group_rules", "security_groups", "check_limit", "tenant_id",
+)
+
+
+def _compute_part(values: dict[str, Any]) -> dict[str, Any]:
+    """Nova's attributes by SDK name: those the backend gave, in its order, then the rest."""
+    attrs = {name: attr for attr, name in COMPUTE_QUOTA_ATTRS.items()}
+    part = {attrs[name]: value for name, value in values.items() if name in attrs}
+    part.update({attr: None for attr in COMPUTE_SDK_ORDER if attr not in part})
+    return part
+
+
+def _network_part(values: dict[str, Any], *, details: bool) -> dict[str, Any]:
+    def value(attr: str) -> Any:
+        return values.get(NETWORK_QUOTA_ATTRS.get(attr, attr))
+
+    if details:
+        return {attr: value(attr) for attr in NETWORK_DETAILS_ORDER if value(attr) is not None}
+    return {attr: value(attr) for attr in NETWORK_SDK_ORDER}
+
+
+def _rename(section: dict[str, Any]) -> None:
+    for attr, name in COMPUTE_QUOTA_ATTRS.items():
+        if attr != name and section.get(attr) is not None:
+            section[name] = section.pop(attr)
+
+
+def quota_rows(
+    limits: dict[str, int], usage: dict[str, int] | None, service: str
+) -> list[tuple[Any, ...]]:
+    """``quota show``'s rows: (resource, limit), or (resource, limit, in use, reserved)."""
+    info: dict[str, Any] = {}
+    used: dict[str, Any] = {}
+    if service in ("all", "compute") and COMPUTE_QUOTAS & set(limits):
+        info.update(_compute_part(limits))
+        used.update(_compute_part({k: v for k, v in (usage or {}).items()
+                                   if k in COMPUTE_QUOTAS}))
+    if service in ("all", "network") and NETWORK_QUOTAS & set(limits):
+        network = _network_part(limits, details=usage is not None)
+        info.update(network)
+        used.update({k: v for k, v in _network_part(usage or {}, details=False).items()
+                     if k in network})
+    if usage is None:
+        _rename(info)
+        return [(name, value) for name, value in info.items()]
+    # Key pairs belong to users, not projects: the real client prints no count for them.
+    used["key_pairs"] = "N/A"
+    _rename(info)
+    _rename(used)
+    return [(name, value or 0, 0 if used.get(name) is None else used[name], 0)
+            for name, value in info.items()]
 
 
 class ShowQuota(Lister):
@@ -36,17 +116,14 @@ class ShowQuota(Lister):
             if parsed_args.project
             else self.backend.issue_token().project_id
         )
+        if parsed_args.service == "volume":
+            return ("Resource", "Limit"), []  # no block storage service
         limits = self.backend.quota_limits(project_id, defaults=parsed_args.default)
-        wanted = _service_quotas(parsed_args.service)
-        names = [name for name in limits if name in wanted]
         if not parsed_args.usage:
-            return ("Resource", "Limit"), [(name, limits[name]) for name in names]
+            return ("Resource", "Limit"), quota_rows(limits, None, parsed_args.service)
         usage = self.backend.quota_usage(project_id)
-        rows = [
-            (name, limits[name], "N/A" if name == "key-pairs" else usage.get(name, 0), 0)
-            for name in names
-        ]
-        return ("Resource", "Limit", "In Use", "Reserved"), rows
+        return (("Resource", "Limit", "In Use", "Reserved"),
+                quota_rows(limits, usage, parsed_args.service))
 
 
 class SetQuota(Command):
@@ -75,13 +152,3 @@ class SetQuota(Command):
         }
         if limits:
             self.backend.set_quotas(project.id, limits)
-
-
-def _service_quotas(service: str) -> set[str]:
-    if service == "compute":
-        return set(COMPUTE_QUOTAS)
-    if service == "network":
-        return set(QUOTA_DEFAULTS) - COMPUTE_QUOTAS
-    if service == "volume":
-        return set()
-    return set(QUOTA_DEFAULTS)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from cliff.columns import FormattableColumn
+
 from ostack_cli.backend.api.server import ServerFilters
 from ostack_cli.backend.models.server import NicRequest, ServerSpec
 from ostack_cli.columns import DictColumn
@@ -19,8 +21,10 @@ from ostack_cli.commands.base import (
 from ostack_cli.commands.pagination import add_pagination, paginate
 from ostack_cli.commands.server_format import (
     AddressesColumn,
+    DictListColumn,
     HostColumn,
     PowerStateColumn,
+    hypervisor_hostname,
     image_label,
     image_names,
     progress_printer,
@@ -177,7 +181,7 @@ class CreateServer(ShowOne):
         admin_pass = servers[0].admin_pass
         fields = server_fields(server, image_label(self.backend, server.image_id),
                                admin_pass=admin_pass)
-        return show_fields(fields)
+        return show_fields(as_created(fields))
 
     def _image_by_property(self, properties: dict[str, str]) -> str:
         matches = [
@@ -191,6 +195,27 @@ class CreateServer(ShowOne):
             raise CommandError("More than one image matches the property expected by "
                                "--image-property")
         return matches[0].id
+
+
+# What Nova's answer to a create carries (besides what the request itself set).
+CREATE_ANSWER_FIELDS = frozenset({"id", "OS-DCF:diskConfig", "security_groups", "adminPass"})
+
+
+def as_created(fields: dict[str, Any]) -> dict[str, Any]:
+    """A new server as the real client shows it: the create request and Nova's answer to it,
+    updated with only the non-empty values Nova shows next (python-openstackclient's refresh),
+    so an empty value Nova showed ("", 0, False, []) prints null. Formatted lists and dicts
+    print empty either way."""
+    shown = dict(fields)
+    for key, value in fields.items():
+        if key in CREATE_ANSWER_FIELDS:
+            continue
+        if isinstance(value, PowerStateColumn):
+            if not value.machine_readable():
+                shown[key] = PowerStateColumn(None)
+        elif not isinstance(value, FormattableColumn) and not value:
+            shown[key] = None
+    return shown
 
 
 def _nic_requests(parsed_args: argparse.Namespace) -> list[NicRequest] | None:
@@ -315,8 +340,9 @@ class ListServer(Lister):
                 row += (s.image_id if parsed_args.no_name_lookup else image_name,)
             row += (s.flavor.get("original_name", ""),)
             if long:
-                row += ("nova", HostColumn(s.host or None), DictColumn(dict(s.metadata)), None,
-                        DictColumn({}))
+                row += (s.availability_zone, HostColumn(hypervisor_hostname(s)),
+                        DictColumn(dict(s.metadata)), s.pinned_availability_zone,
+                        DictListColumn(s.scheduler_hints))
                 if "Host Status" in headers:
                     row += (s.host_status,)
             if "Project ID" in headers:

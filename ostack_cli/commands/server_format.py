@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cliff.columns import FormattableColumn
 
-from ostack_cli.columns import DictColumn, ListColumn, ListDictColumn
+from ostack_cli.columns import DictColumn, ListColumn, ListDictColumn, format_list
 from ostack_cli.errors import NotFound
 
 if TYPE_CHECKING:
@@ -17,8 +17,10 @@ if TYPE_CHECKING:
 POWER_STATES = ["NOSTATE", "Running", "", "Paused", "Shutdown", "", "Crashed", "Suspended"]
 
 
-class PowerStateColumn(FormattableColumn[int]):
+class PowerStateColumn(FormattableColumn[int | None]):
     def human_readable(self) -> str:
+        if self._value is None:
+            return "N/A"
         try:
             return POWER_STATES[self._value]
         except (IndexError, TypeError):
@@ -46,6 +48,27 @@ class HostColumn(FormattableColumn[str | None]):
         return self._value or ""
 
 
+class DictListColumn(FormattableColumn[dict[str, Any] | None]):
+    """osc-lib's ``DictListColumn`` (scheduler hints): ``key=a, b; key2=c``; ``{}`` for none."""
+
+    def human_readable(self) -> str:
+        return "; ".join(
+            f"{key}={format_list(value)}"
+            for key, value in sorted((self._value or {}).items())
+            if value is not None
+        )
+
+    def machine_readable(self) -> dict[str, Any]:
+        return dict(self._value or {})
+
+
+def hypervisor_hostname(server: Server) -> str | None:
+    """Nova's hypervisor of a server; locally, the one host is its own hypervisor."""
+    if server.hypervisor_hostname is not None:
+        return server.hypervisor_hostname
+    return server.host or None
+
+
 def image_label(backend: Backend, image_id: str) -> str:
     """``name (id)`` as the real client prints a server's image; the id if it is gone."""
     if not image_id:
@@ -64,25 +87,25 @@ def server_fields(server: Server, image: str, *, admin_pass: str | None = None) 
     """``server show``'s fields (compute API microversion 2.100, as the real client negotiates).
     """
     fields: dict[str, Any] = {
-        "OS-DCF:diskConfig": "MANUAL",
-        "OS-EXT-AZ:availability_zone": "nova",
+        "OS-DCF:diskConfig": server.disk_config,
+        "OS-EXT-AZ:availability_zone": server.availability_zone,
         "OS-EXT-SRV-ATTR:host": server.host or None,
         "OS-EXT-SRV-ATTR:hostname": server.hostname,
-        "OS-EXT-SRV-ATTR:hypervisor_hostname": server.host or None,
+        "OS-EXT-SRV-ATTR:hypervisor_hostname": hypervisor_hostname(server),
         "OS-EXT-SRV-ATTR:instance_name": server.instance_name,
-        "OS-EXT-SRV-ATTR:kernel_id": "",
+        "OS-EXT-SRV-ATTR:kernel_id": server.kernel_id,
         "OS-EXT-SRV-ATTR:launch_index": server.launch_index,
-        "OS-EXT-SRV-ATTR:ramdisk_id": "",
+        "OS-EXT-SRV-ATTR:ramdisk_id": server.ramdisk_id,
         "OS-EXT-SRV-ATTR:reservation_id": server.reservation_id,
-        "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+        "OS-EXT-SRV-ATTR:root_device_name": server.root_device_name,
         "OS-EXT-SRV-ATTR:user_data": server.user_data,
         "OS-EXT-STS:power_state": PowerStateColumn(server.power_state),
         "OS-EXT-STS:task_state": server.task_state,
         "OS-EXT-STS:vm_state": server.vm_state,
         "OS-SRV-USG:launched_at": server.launched_at,
         "OS-SRV-USG:terminated_at": server.terminated_at,
-        "accessIPv4": "",
-        "accessIPv6": "",
+        "accessIPv4": server.access_ipv4,
+        "accessIPv6": server.access_ipv6,
         "addresses": AddressesColumn(server.addresses),
         "config_drive": "True" if server.config_drive else "",
         "created": server.created_at,
@@ -93,22 +116,23 @@ def server_fields(server: Server, image: str, *, admin_pass: str | None = None) 
         "id": server.id,
         "image": image,
         "key_name": server.key_name,
-        "locked": False,
-        "locked_reason": None,
+        "locked": server.is_locked,
+        "locked_reason": server.locked_reason,
         "name": server.name,
-        "pinned_availability_zone": None,
-        "progress": 0,
+        "pinned_availability_zone": server.pinned_availability_zone,
+        "progress": server.progress,
         "project_id": server.project_id,
         "properties": DictColumn(dict(server.metadata)),
-        "scheduler_hints": DictColumn({}),
+        "scheduler_hints": DictListColumn(server.scheduler_hints),
         "security_groups": ListDictColumn([{"name": n} for n in server.security_group_names]),
-        "server_groups": ListColumn([]),
+        # Printed as Nova sent it (a list, or null), without a formatter, as the real client.
+        "server_groups": server.server_groups,
         "status": server.status,
         "tags": ListColumn(list(server.tags)),
-        "trusted_image_certificates": None,
+        "trusted_image_certificates": server.trusted_image_certificates,
         "updated": server.updated_at,
         "user_id": server.user_id,
-        "volumes_attached": ListDictColumn([]),
+        "volumes_attached": ListDictColumn(list(server.attached_volumes)),
     }
     if server.fault is not None:
         fields["fault"] = DictColumn(dict(server.fault))

@@ -29,7 +29,7 @@ IPV6_MODES = ["dhcpv6-stateful", "dhcpv6-stateless", "slaac"]
 
 
 def subnet_fields(subnet: Subnet) -> dict[str, Any]:
-    return {
+    fields: dict[str, Any] = {
         "allocation_pools": subnet.allocation_pools,
         "cidr": subnet.cidr,
         "created_at": subnet.created_at,
@@ -53,6 +53,8 @@ def subnet_fields(subnet: Subnet) -> dict[str, Any]:
         "tags": subnet.tags,
         "updated_at": subnet.updated_at,
     }
+    fields.update({k: v for k, v in subnet.extra_attributes.items() if k not in fields})
+    return fields
 
 
 def _nexthops(routes: list[dict[str, str]] | None) -> list[dict[str, str]]:

@@ -175,6 +175,8 @@ class SideBySide:
         if target.config_file is not None:
             self.env["OS_CLIENT_CONFIG_FILE"] = str(target.config_file)
         self.env["OSTACK_HOME"] = str(home)
+        # ostack's completion cache (fed by list commands) stays with the session.
+        self.env["XDG_CACHE_HOME"] = str(home / "cache")
         self.env["CLIFF_MAX_TERM_WIDTH"] = "0"
         self.env.pop("OSTACK_TEST_CLOUD", None)
 

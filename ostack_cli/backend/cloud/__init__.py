@@ -35,9 +35,16 @@ class CloudBackend(
     CloudSecurityGroups,
     CloudServers,
 ):
-    def __init__(self, conn: Connection, logs: LibraryLogging | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        logs: LibraryLogging | None = None,
+        *,
+        cache_name: str | None = None,
+    ) -> None:
         self.conn = conn
         self._logs = logs
+        self.cache_name = cache_name
 
     @classmethod
     def open(cls, selection: Selection, options: Any) -> CloudBackend:
@@ -48,7 +55,8 @@ class CloudBackend(
         except BaseException:
             logs.stop()
             raise
-        return cls(conn, logs)
+        # The name completion looks the cache up by (completion.values.open_source).
+        return cls(conn, logs, cache_name=selection.cloud_name or "envvars")
 
     def sync_host(
         self, kinds: set[str] | None = None, deleted: set[tuple[str, str]] | None = None

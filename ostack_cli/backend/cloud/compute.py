@@ -50,7 +50,10 @@ class CloudFlavors(CloudBase):
             query["min_disk"] = min_disk
         if min_ram:
             query["min_ram"] = min_ram
-        return [flavor_from_sdk(f) for f in self.conn.compute.flavors(**query)]
+        found = [flavor_from_sdk(f) for f in self.conn.compute.flavors(**query)]
+        if is_public is not False and not min_disk and not min_ram:
+            self._cache_list("flavor", found)
+        return found
 
     def find_flavor(self, name_or_id: str) -> Flavor:
         compute = self.conn.compute

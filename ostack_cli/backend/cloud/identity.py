@@ -57,7 +57,9 @@ class CloudIdentity(CloudBase):
             if user_id is None:
                 raise
             found = list(identity.user_projects(user_id))
-        return [project_from_sdk(p) for p in found]
+        projects = [project_from_sdk(p) for p in found]
+        self._cache_list("project", projects)
+        return projects
 
     def find_project(self, name_or_id: str) -> Project:
         return project_from_sdk(self._identity.find_project(name_or_id, ignore_missing=False))

@@ -95,7 +95,11 @@ class CloudImages(CloudBase):
             query["tag"] = list(tags)
         if is_hidden:
             query["is_hidden"] = True
-        return [image_from_sdk(i) for i in self._glance.images(**query)]
+        found = [image_from_sdk(i) for i in self._glance.images(**query)]
+        # "all" lists more than Glance's default (community images), never less.
+        if visibility in (None, "all") and query.keys() <= {"visibility"}:
+            self._cache_list("image", found)
+        return found
 
     def find_image(self, name_or_id: str) -> Image:
         return image_from_sdk(self._glance.find_image(name_or_id, ignore_missing=False))

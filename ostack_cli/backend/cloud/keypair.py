@@ -55,7 +55,10 @@ class CloudKeypairs(CloudBase):
                     "--marker option"
                 )
             query["marker"] = marker
-        return [keypair_from_sdk(k) for k in self.conn.compute.keypairs(**query)]
+        found = [keypair_from_sdk(k) for k in self.conn.compute.keypairs(**query)]
+        if not query:
+            self._cache_list("keypair", found)
+        return found
 
     def find_keypair(self, name: str, *, user: str | None = None) -> Keypair:
         query = self._user_query(user)

@@ -79,7 +79,10 @@ class CloudNetworks(NeutronBase):
             provider_segmentation_id=provider_segmentation_id,
         )
         query.update(tag_query(tags))
-        return [network_from_sdk(n) for n in self.conn.network.networks(**query)]
+        found = [network_from_sdk(n) for n in self.conn.network.networks(**query)]
+        if not query:
+            self._cache_list("network", found)
+        return found
 
     def find_network(self, name_or_id: str) -> Network:
         return network_from_sdk(self.conn.network.find_network(name_or_id, ignore_missing=False))
@@ -137,6 +140,8 @@ class CloudNetworks(NeutronBase):
         found = [subnet_from_sdk(s) for s in self.conn.network.subnets(**query)]
         if service_types:
             found = [s for s in found if set(service_types) <= set(s.service_types)]
+        elif not query:
+            self._cache_list("subnet", found)
         return found
 
     def find_subnet(self, name_or_id: str) -> Subnet:
@@ -199,7 +204,10 @@ class CloudNetworks(NeutronBase):
             # The real client's form: fixed_ips=subnet_id=...&fixed_ips=ip_address=...
             query["fixed_ips"] = [f"{k}={v}" for ip in fixed_ips for k, v in ip.items()]
         query.update(tag_query(tags))
-        return [port_from_sdk(p) for p in self.conn.network.ports(**query)]
+        found = [port_from_sdk(p) for p in self.conn.network.ports(**query)]
+        if not query:
+            self._cache_list("port", found)
+        return found
 
     def find_port(self, name_or_id: str) -> Port:
         return port_from_sdk(self.conn.network.find_port(name_or_id, ignore_missing=False))

@@ -7,6 +7,7 @@ prints.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from openstack import resource as sdk_resource
@@ -25,7 +26,8 @@ NETWORK_FIELDS = (
     "description", "is_admin_state_up", "is_shared", "is_router_external", "is_default", "mtu",
     "is_port_security_enabled", "provider_network_type", "provider_physical_network",
     "provider_segmentation_id", "dns_domain", "qos_policy_id", "status", "revision_number",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "ipv4_address_scope_id", "ipv6_address_scope_id",
+    "is_vlan_transparent", "is_vlan_qinq", "pvlan", "segments",
 )
 SUBNET_FIELDS = (
     "network_id", "cidr", "ip_version", "gateway_ip", "is_dhcp_enabled", "description",
@@ -37,6 +39,9 @@ PORT_FIELDS = (
     "is_port_security_enabled", "description", "binding_host_id", "binding_vif_type",
     "binding_vnic_type", "propagate_uplink_status", "numa_affinity_policy", "qos_policy_id",
     "data_plane_status", "trusted", "revision_number", "created_at", "updated_at",
+    "ip_allocation", "device_profile", "dns_assignment", "dns_domain", "dns_name",
+    "hardware_offload_type", "pvlan_type", "pvlan_community", "resource_request",
+    "qos_network_policy_id", "trunk_details",
 )
 ROUTER_FIELDS = (
     "description", "is_admin_state_up", "status", "external_gateway_info", "enable_ndp_proxy",
@@ -47,6 +52,25 @@ FLOATING_IP_FIELDS = (
     "status", "description", "qos_policy_id", "dns_domain", "dns_name", "revision_number",
     "created_at", "updated_at", "port_details",
 )
+
+
+# Keys the real client never shows, though Neutron sends them (python-openstackclient's
+# hidden columns).
+HIDDEN_KEYS = frozenset({"tenant_id", "location"})
+
+
+@functools.cache
+def _known(cls: type[sdk_resource.Resource]) -> frozenset[str]:
+    return frozenset(cls().to_dict(computed=False, headers=False))
+
+
+def extra_attributes(res: sdk_resource.Resource) -> dict[str, Any]:
+    """What Neutron sent beyond openstacksdk's attributes, as the real client shows it."""
+    known = _known(type(res))
+    return {
+        key: value for key, value in res.to_dict(computed=False, headers=False).items()
+        if key not in known and key not in HIDDEN_KEYS
+    }
 
 
 def _scalars(res: sdk_resource.Resource, names: tuple[str, ...]) -> dict[str, Any]:
@@ -68,6 +92,7 @@ def network_from_sdk(res: sdk_resource.Resource) -> Network:
         **_scalars(res, NETWORK_FIELDS),
         **_lists(res, "availability_zone_hints", "availability_zones"),
         subnet_ids=list(res.subnet_ids or []),
+        extra_attributes=extra_attributes(res),
     )
 
 
@@ -76,6 +101,7 @@ def subnet_from_sdk(res: sdk_resource.Resource) -> Subnet:
         **_common(res),
         **_scalars(res, SUBNET_FIELDS),
         **_lists(res, "allocation_pools", "dns_nameservers", "host_routes", "service_types"),
+        extra_attributes=extra_attributes(res),
     )
 
 
@@ -87,6 +113,8 @@ def port_from_sdk(res: sdk_resource.Resource) -> Port:
                  "extra_dhcp_opts"),
         binding_profile=dict(res.binding_profile or {}),
         binding_vif_details=dict(res.binding_vif_details or {}),
+        # openstacksdk has no attribute for it; the real client reads it with getattr(..., "").
+        hints=getattr(res, "hints", ""),
     )
 
 

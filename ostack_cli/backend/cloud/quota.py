@@ -8,39 +8,34 @@ from openstack import exceptions as sdk_exceptions
 
 from ostack_cli.backend.cloud.base import CloudBase
 from ostack_cli.backend.cloud.errors import translate_errors
-from ostack_cli.backend.models.server import QUOTA_DEFAULTS
+from ostack_cli.backend.models.server import COMPUTE_QUOTA_ATTRS, NETWORK_QUOTA_ATTRS
 
-# openstacksdk attribute -> the real client's quota name (python-openstackclient's tables).
-COMPUTE_NAMES = {
-    "cores": "cores",
-    "injected_file_content_bytes": "injected-file-size",
-    "injected_file_path_bytes": "injected-path-size",
-    "injected_files": "injected-files",
-    "instances": "instances",
-    "key_pairs": "key-pairs",
-    "metadata_items": "properties",
-    "ram": "ram",
-    "server_group_members": "server-group-members",
-    "server_groups": "server-groups",
-}
-NETWORK_NAMES = {
-    "floating_ips": "floating-ips",
-    "networks": "networks",
-    "ports": "ports",
-    "rbac_policies": "rbac-policies",
-    "routers": "routers",
-    "security_group_rules": "secgroup-rules",
-    "security_groups": "secgroups",
-    "subnet_pools": "subnet-pools",
-    "subnets": "subnets",
-}
+# Neutron quota attributes of openstacksdk's that are no quota (the real client shows them,
+# always empty).
+NOT_QUOTAS = frozenset({"check_limit", "project_id", "tenant_id", "id", "name", "location"})
 
 
-def _in_order(values: dict[str, int]) -> dict[str, int]:
-    """The real client's order of rows; names it does not know go last."""
-    ordered = {name: values[name] for name in QUOTA_DEFAULTS if name in values}
-    ordered.update({k: v for k, v in values.items() if k not in ordered})
-    return ordered
+def compute_values(quota: Any) -> dict[str, Any]:
+    """Nova's quotas by the real client's names, in the order Nova sent them (which is the
+    order the real client prints them in)."""
+    body = quota.to_dict(computed=False)
+    return {COMPUTE_QUOTA_ATTRS[attr]: value for attr, value in body.items()
+            if attr in COMPUTE_QUOTA_ATTRS and value is not None}
+
+
+def network_values(quota: Any, *, detail: str | None = None) -> dict[str, Any]:
+    """Neutron's quotas by the real client's names; the attributes openstacksdk has for
+    services the client has no name for (load balancers, ...) keep openstacksdk's name.
+    ``detail``: one part of each quota's details (``limit`` or ``used``)."""
+    values: dict[str, Any] = {}
+    for attr, value in quota.to_dict(computed=False).items():
+        if attr in NOT_QUOTAS:
+            continue
+        if detail is not None:
+            value = value.get(detail) if isinstance(value, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            values[NETWORK_QUOTA_ATTRS.get(attr, attr)] = value
+    return values
 
 
 @translate_errors
@@ -54,36 +49,31 @@ class CloudQuotas(CloudBase):
         except sdk_exceptions.EndpointNotFound:
             quota = None
         if quota is not None:
-            limits.update({name: getattr(quota, attr) for attr, name in COMPUTE_NAMES.items()
-                           if getattr(quota, attr, None) is not None})
+            limits.update(compute_values(quota))
         try:
             net_quota: Any = (network.get_quota_default(project_id) if defaults
                               else network.get_quota(project_id))
         except sdk_exceptions.EndpointNotFound:
             net_quota = None
         if net_quota is not None:
-            limits.update({name: getattr(net_quota, attr)
-                           for attr, name in NETWORK_NAMES.items()
-                           if getattr(net_quota, attr, None) is not None})
-        return _in_order(limits)
+            limits.update(network_values(net_quota))
+        return limits
 
     def quota_usage(self, project_id: str) -> dict[str, int]:
         usage: dict[str, int] = {}
         quota = self.conn.compute.get_quota_set(project_id, usage=True)
         used = quota.usage or {}
-        usage.update({name: used[attr] for attr, name in COMPUTE_NAMES.items() if attr in used})
+        usage.update({name: used[attr] for attr, name in COMPUTE_QUOTA_ATTRS.items()
+                      if attr in used})
         net_quota = self.conn.network.get_quota(project_id, details=True)
-        for attr, name in NETWORK_NAMES.items():
-            detail = getattr(net_quota, attr, None)
-            if isinstance(detail, dict) and "used" in detail:
-                usage[name] = detail["used"]
-        return _in_order(usage)
+        usage.update(network_values(net_quota, detail="used"))
+        return usage
 
     def set_quotas(self, project_id: str, limits: dict[str, int]) -> None:
         compute: dict[str, Any] = {
-            attr: limits[name] for attr, name in COMPUTE_NAMES.items() if name in limits}
+            attr: limits[name] for attr, name in COMPUTE_QUOTA_ATTRS.items() if name in limits}
         network: dict[str, Any] = {
-            attr: limits[name] for attr, name in NETWORK_NAMES.items() if name in limits}
+            attr: limits[name] for attr, name in NETWORK_QUOTA_ATTRS.items() if name in limits}
         if compute:
             self.conn.compute.update_quota_set(project_id, **compute)
         if network:

@@ -64,7 +64,10 @@ class CloudRouters(NeutronBase):
     ) -> list[Router]:
         query = present(name=name, project_id=project_id, is_admin_state_up=admin_state_up)
         query.update(tag_query(tags))
-        return [router_from_sdk(r) for r in self.conn.network.routers(**query)]
+        found = [router_from_sdk(r) for r in self.conn.network.routers(**query)]
+        if not query:
+            self._cache_list("router", found)
+        return found
 
     def find_router(self, name_or_id: str) -> Router:
         return router_from_sdk(self.conn.network.find_router(name_or_id, ignore_missing=False))
@@ -156,7 +159,10 @@ class CloudRouters(NeutronBase):
             floating_ip_address=floating_ip_address, status=status, project_id=project_id,
         )
         query.update(tag_query(tags))
-        return [floating_ip_from_sdk(f) for f in self.conn.network.ips(**query)]
+        found = [floating_ip_from_sdk(f) for f in self.conn.network.ips(**query)]
+        if not query:
+            self._cache_list("floating_ip", found)
+        return found
 
     def find_floating_ip(self, name_or_id: str) -> FloatingIP:
         return floating_ip_from_sdk(self.conn.network.find_ip(name_or_id, ignore_missing=False))

@@ -97,8 +97,11 @@ class CloudSecurityGroups(CloudBase):
         if shared is not None:
             query["shared"] = shared
         fields = ["id", "name", "description", "project_id", "tags", "shared"]
-        groups = self.conn.network.security_groups(fields=fields, **query)
-        return [group_from_sdk(g) for g in groups]
+        groups = [group_from_sdk(g)
+                  for g in self.conn.network.security_groups(fields=fields, **query)]
+        if not query:
+            self._cache_list("security_group", groups)
+        return groups
 
     def find_security_group(self, name_or_id: str) -> SecurityGroup:
         group = self.conn.network.find_security_group(name_or_id, ignore_missing=False)

@@ -57,7 +57,32 @@ def server_from_sdk(server: sdk_server.Server) -> Server:
         launched_at=server.launched_at,
         terminated_at=server.terminated_at,
         addresses=dict(server.addresses or {}),
+        disk_config=server.disk_config,
+        availability_zone=server.availability_zone,
+        hypervisor_hostname=server.hypervisor_hostname,
+        kernel_id=server.kernel_id,
+        ramdisk_id=server.ramdisk_id,
+        root_device_name=server.root_device_name,
+        access_ipv4=server.access_ipv4,
+        access_ipv6=server.access_ipv6,
+        is_locked=server.is_locked,
+        locked_reason=server.locked_reason,
+        progress=server.progress,
+        pinned_availability_zone=server.pinned_availability_zone,
+        scheduler_hints=server.scheduler_hints,
+        server_groups=None if server.server_groups is None else list(server.server_groups),
+        trusted_image_certificates=server.trusted_image_certificates,
+        attached_volumes=_volumes(server),
     )
+
+
+def _volumes(server: sdk_server.Server) -> list[dict[str, Any]]:
+    """Attached volumes as the real client shows them: set keys only, no SDK ``location``."""
+    volumes = server.to_dict(computed=False).get("attached_volumes") or []
+    return [
+        {k: v for k, v in volume.items() if v is not None and k != "location"}
+        for volume in volumes
+    ]
 
 
 def hypervisor_from_sdk(hyp: sdk_hypervisor.Hypervisor) -> Hypervisor:
@@ -95,7 +120,11 @@ class CloudServers(CloudBase):
             query["all_projects"] = True
         if filters.deleted:
             query["deleted"] = True
-        return [server_from_sdk(s) for s in self.conn.compute.servers(**query)]
+        found = [server_from_sdk(s) for s in self.conn.compute.servers(**query)]
+        # Another project's servers are no names to offer: only the acting project's list.
+        if not query:
+            self._cache_list("server", found)
+        return found
 
     def find_server(self, name_or_id: str, *, all_projects: bool = False) -> Server:
         query = {"all_projects": True} if all_projects else {}
@@ -160,8 +189,12 @@ class CloudServers(CloudBase):
             kwargs["admin_password"] = spec.password
         created = compute.create_server(**kwargs)
         shown = server_from_sdk(compute.get_server(created.id))
-        # Nova returns the password only in its answer to the create.
-        return [shown.replace(admin_pass=getattr(created, "admin_password", None))]
+        # Nova returns the password only in its answer to the create; its groups are in that
+        # answer too, before a building server shows them (the real client shows the answer's).
+        groups = shown.security_group_names or [
+            g.get("name") for g in created.security_groups or []]
+        return [shown.replace(admin_pass=getattr(created, "admin_password", None),
+                              security_group_names=groups)]
 
     def delete_server(self, server: Server, *, force: bool = False) -> None:
         self.conn.compute.delete_server(server.id, force=force)

@@ -68,6 +68,16 @@ class Network(Resource):
     revision_number: int = 1
     created_at: str = ""
     updated_at: str = ""
+    # Extensions the local backend does not have (None: Neutron did not show them).
+    ipv4_address_scope_id: str | None = None
+    ipv6_address_scope_id: str | None = None
+    is_vlan_transparent: bool | None = None
+    is_vlan_qinq: bool | None = None
+    pvlan: bool | None = None
+    segments: list[dict[str, Any]] | None = None
+    # What Neutron sent that openstacksdk has no attribute for (``qinq`` of a network,
+    # ``router:external`` of a subnet): the real client shows such keys as sent.
+    extra_attributes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -97,6 +107,7 @@ class Subnet(Resource):
     revision_number: int = 0
     created_at: str = ""
     updated_at: str = ""
+    extra_attributes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def pool_ranges(self) -> list[tuple[str, str]]:
         return [(p["start"], p["end"]) for p in self.allocation_pools]
@@ -135,6 +146,20 @@ class Port(Resource):
     revision_number: int = 1
     created_at: str = ""
     updated_at: str = ""
+    # Neutron's extensions; the defaults are what the local backend shows. The real client
+    # prints "" for hints when Neutron has no port-hints extension.
+    ip_allocation: str | None = "immediate"
+    hints: Any = None
+    device_profile: str | None = None
+    dns_assignment: list[dict[str, Any]] | None = None
+    dns_domain: str | None = None
+    dns_name: str | None = None
+    hardware_offload_type: str | None = None
+    pvlan_type: str | None = None
+    pvlan_community: str | None = None
+    resource_request: dict[str, Any] | None = None
+    qos_network_policy_id: str | None = None
+    trunk_details: dict[str, Any] | None = None
 
     def unique_key(self) -> str | None:
         # Neutron: a MAC address is unique within a network.

@@ -80,6 +80,26 @@ class Server(Resource):
     admin_pass: str | None = None
     # Filled on read from the ports and floating IPs, never trusted from the store.
     addresses: dict[str, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
+    # What Nova shows of a server that the local backend has one value for: the defaults are
+    # the local backend's; a cloud's come from Nova as it sent them (None: not shown).
+    disk_config: str | None = "MANUAL"
+    availability_zone: str | None = "nova"
+    # None: the host's own name (the local backend's one hypervisor is its host).
+    hypervisor_hostname: str | None = None
+    kernel_id: str | None = ""
+    ramdisk_id: str | None = ""
+    root_device_name: str | None = "/dev/vda"
+    access_ipv4: str | None = ""
+    access_ipv6: str | None = ""
+    is_locked: bool | None = False
+    locked_reason: str | None = None
+    progress: int | None = 0
+    pinned_availability_zone: str | None = None
+    scheduler_hints: dict[str, Any] | None = dataclasses.field(default_factory=dict)
+    # None when Nova leaves them out (its list view, which a look-up by name reads).
+    server_groups: list[str] | None = dataclasses.field(default_factory=list)
+    trusted_image_certificates: list[str] | None = None
+    attached_volumes: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -117,8 +137,34 @@ class ServerSpec:
     password: str | None = None
 
 
-# The real client's quota names, in the order `quota show` prints them, with Nova's and
-# Neutron's defaults.
+# openstacksdk's quota attributes -> the real client's quota names (its `quota set` options).
+# Compute's are in the order Nova sends its quota set, which the real client prints.
+COMPUTE_QUOTA_ATTRS: dict[str, str] = {
+    "cores": "cores",
+    "injected_file_content_bytes": "injected-file-size",
+    "injected_file_path_bytes": "injected-path-size",
+    "injected_files": "injected-files",
+    "instances": "instances",
+    "key_pairs": "key-pairs",
+    "metadata_items": "properties",
+    "ram": "ram",
+    "server_group_members": "server-group-members",
+    "server_groups": "server-groups",
+}
+NETWORK_QUOTA_ATTRS: dict[str, str] = {
+    "floating_ips": "floating-ips",
+    "networks": "networks",
+    "ports": "ports",
+    "rbac_policies": "rbac-policies",
+    "router_routes": "router-routes",
+    "routers": "routers",
+    "security_group_rules": "secgroup-rules",
+    "security_groups": "secgroups",
+    "subnet_pools": "subnet-pools",
+    "subnets": "subnets",
+}
+# The quotas with Nova's and Neutron's defaults, compute first in the order Nova sends them
+# (`quota show` lays its rows out from these as the real client does: commands/quota.py).
 QUOTA_DEFAULTS: dict[str, int] = {
     "cores": 20,
     "injected-file-size": 10240,
@@ -134,13 +180,15 @@ QUOTA_DEFAULTS: dict[str, int] = {
     "networks": 100,
     "ports": 500,
     "rbac-policies": 10,
+    "router-routes": 30,
     "routers": 10,
     "secgroup-rules": 100,
     "secgroups": 10,
     "subnet-pools": -1,
     "subnets": 100,
 }
-COMPUTE_QUOTAS = frozenset(list(QUOTA_DEFAULTS)[:10])
+COMPUTE_QUOTAS = frozenset(COMPUTE_QUOTA_ATTRS.values())
+NETWORK_QUOTAS = frozenset(NETWORK_QUOTA_ATTRS.values())
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -1,35 +1,127 @@
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from ostack_cli.commands.quota import quota_rows
 from tests.conftest import Runner
 
+# `openstack quota show -f json` (python-openstackclient 10.5, openstacksdk 4.22) on a Nova 34
+# and Neutron 29 cloud without Cinder, every quota at its default: network rows keep
+# openstacksdk's names, renamed compute rows go last, and the SDK's non-quotas show as null.
+REAL_DEFAULTS: list[tuple[str, int | None]] = [
+    ("cores", 20), ("instances", 10), ("ram", 51200), ("fixed_ips", None),
+    ("floating_ips", 50), ("networks", 100), ("security_group_rules", 100),
+    ("security_groups", 10), ("check_limit", None), ("health_monitors", None),
+    ("listeners", None), ("load_balancers", None), ("l7_policies", None), ("pools", None),
+    ("ports", 500), ("project_id", None), ("tenant_id", None), ("rbac_policies", 10),
+    ("router_routes", 30), ("routers", 10), ("subnets", 100), ("subnet_pools", -1),
+    ("injected-file-size", 10240), ("injected-path-size", 255), ("injected-files", 5),
+    ("key-pairs", 100), ("properties", 128), ("server-group-members", 10),
+    ("server-groups", 10),
+]
+# ... --compute
+REAL_COMPUTE: list[tuple[str, int | None]] = [
+    ("cores", 20), ("instances", 10), ("ram", 51200), ("fixed_ips", None),
+    ("floating_ips", None), ("networks", None), ("security_group_rules", None),
+    ("security_groups", None), ("injected-file-size", 10240), ("injected-path-size", 255),
+    ("injected-files", 5), ("key-pairs", 100), ("properties", 128),
+    ("server-group-members", 10), ("server-groups", 10),
+]
+# ... --network
+REAL_NETWORK: list[tuple[str, int | None]] = [
+    ("check_limit", None), ("floating_ips", 50), ("health_monitors", None),
+    ("listeners", None), ("load_balancers", None), ("l7_policies", None), ("networks", 100),
+    ("pools", None), ("ports", 500), ("project_id", None), ("tenant_id", None),
+    ("rbac_policies", 10), ("router_routes", 30), ("routers", 10), ("subnets", 100),
+    ("subnet_pools", -1), ("security_group_rules", 100), ("security_groups", 10),
+]
+# ... --usage, in a project with nothing in it
+REAL_USAGE: list[tuple[str, int, int | str, int]] = [
+    ("cores", 20, 0, 0), ("instances", 10, 0, 0), ("ram", 51200, 0, 0),
+    ("fixed_ips", 0, 0, 0), ("floating_ips", 50, 0, 0), ("networks", 100, 0, 0),
+    ("security_group_rules", 100, 0, 0), ("security_groups", 10, 0, 0),
+    ("ports", 500, 0, 0), ("rbac_policies", 10, 0, 0), ("router_routes", 30, 0, 0),
+    ("routers", 10, 0, 0), ("subnets", 100, 0, 0), ("subnet_pools", -1, 0, 0),
+    ("injected-file-size", 10240, 0, 0), ("injected-path-size", 255, 0, 0),
+    ("injected-files", 5, 0, 0), ("key-pairs", 100, "N/A", 0), ("properties", 128, 0, 0),
+    ("server-group-members", 10, 0, 0), ("server-groups", 10, 0, 0),
+]
+# ... --usage --network
+REAL_USAGE_NETWORK = [
+    ("floating_ips", 50, 0, 0), ("networks", 100, 0, 0), ("ports", 500, 0, 0),
+    ("rbac_policies", 10, 0, 0), ("router_routes", 30, 0, 0), ("routers", 10, 0, 0),
+    ("subnets", 100, 0, 0), ("subnet_pools", -1, 0, 0), ("security_group_rules", 100, 0, 0),
+    ("security_groups", 10, 0, 0),
+]
 
-def test_show_defaults_in_the_real_clients_order(cli: Runner) -> None:
-    rows = cli("quota", "show", "-f", "json").json()
-    assert rows[:5] == [
-        {"Resource": "cores", "Limit": 20},
-        {"Resource": "injected-file-size", "Limit": 10240},
-        {"Resource": "injected-path-size", "Limit": 255},
-        {"Resource": "injected-files", "Limit": 5},
-        {"Resource": "instances", "Limit": 10},
-    ]
-    assert {"Resource": "floating-ips", "Limit": 50} in rows
+
+def rows(result: Any) -> list[tuple[Any, ...]]:
+    return [tuple(row.values()) for row in result.json()]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ((), REAL_DEFAULTS),
+        (("--default",), REAL_DEFAULTS),
+        (("--compute",), REAL_COMPUTE),
+        (("--network",), REAL_NETWORK),
+        (("--default", "--network"), REAL_NETWORK),
+        (("--volume",), []),
+    ],
+)
+def test_show_prints_the_real_clients_rows(
+    cli: Runner, options: tuple[str, ...], expected: list[tuple[Any, ...]]
+) -> None:
+    result = cli("quota", "show", *options, "-f", "json")
+    assert result.rc == 0, result.err
+    assert rows(result) == expected
+    keys = {tuple(row) for row in result.json()}
+    assert keys <= {("Resource", "Limit")}
+
+
+def test_show_usage_columns(cli: Runner) -> None:
+    result = cli("quota", "show", "demo", "--usage", "-f", "json")
+    assert list(result.json()[0]) == ["Resource", "Limit", "In Use", "Reserved"]
+    assert rows(result) == REAL_USAGE
+    assert rows(cli("quota", "show", "demo", "--usage", "--network", "-f", "json")) == \
+        REAL_USAGE_NETWORK
+    compute = rows(cli("quota", "show", "demo", "--usage", "--compute", "-f", "json"))
+    assert [r[0] for r in compute] == [r[0] for r in REAL_COMPUTE]
+    assert compute[3] == ("fixed_ips", 0, 0, 0)
+
+
+def test_show_usage_counts(cli: Runner) -> None:
+    cli("network", "create", "n1")
+    usage = {r[0]: r[1:] for r in rows(cli("quota", "show", "--usage", "-f", "json"))}
+    assert usage["networks"][1] >= 1
+    assert usage["key-pairs"] == (100, "N/A", 0)
+
+
+def test_show_table_prints_none_for_the_sdks_non_quotas(cli: Runner) -> None:
+    out = cli("quota", "show", "--network").out
+    assert "| check_limit          | None  |" in out
+    assert "| floating_ips         | 50    |" in out
 
 
 def test_set_is_per_project_and_prints_nothing(cli: Runner) -> None:
     result = cli("quota", "set", "--instances", "3", "--floating-ips", "2", "demo")
     assert (result.rc, result.out, result.err) == (0, "", "")
-    demo = {r["Resource"]: r["Limit"] for r in cli("quota", "show", "demo", "-f", "json").json()}
-    admin = {r["Resource"]: r["Limit"] for r in cli("quota", "show", "-f", "json").json()}
-    assert (demo["instances"], demo["floating-ips"]) == (3, 2)
-    assert (admin["instances"], admin["floating-ips"]) == (10, 50)
-    defaults = cli("quota", "show", "demo", "--default", "-f", "json").json()
-    assert {"Resource": "instances", "Limit": 10} in defaults
+    demo = dict(rows(cli("quota", "show", "demo", "-f", "json")))
+    admin = dict(rows(cli("quota", "show", "-f", "json")))
+    assert (demo["instances"], demo["floating_ips"]) == (3, 2)
+    assert (admin["instances"], admin["floating_ips"]) == (10, 50)
+    defaults = rows(cli("quota", "show", "demo", "--default", "-f", "json"))
+    assert defaults == REAL_DEFAULTS
 
 
-def test_usage_columns(cli: Runner) -> None:
-    result = cli("quota", "show", "--usage", "--compute", "-f", "json").json()
-    assert result[4] == {"Resource": "instances", "Limit": 10, "In Use": 0, "Reserved": 0}
-    assert {"Resource": "key-pairs", "Limit": 100, "In Use": "N/A", "Reserved": 0} in result
+def test_set_options_are_the_real_clients(cli: Runner) -> None:
+    help_text = cli("quota", "set", "--help").out
+    for option in ("--floating-ips", "--secgroup-rules", "--secgroups", "--injected-file-size",
+                   "--properties", "--server-group-members", "--subnet-pools"):
+        assert option in help_text
 
 
 def test_bad_values(cli: Runner, store_snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -42,3 +134,23 @@ def test_bad_values(cli: Runner, store_snapshot) -> None:  # type: ignore[no-unt
     assert cli("quota", "set", "--instances", "1", "nosuch").err.strip() == (
         "No Project found for nosuch")
     assert store_snapshot() == before
+
+
+def test_rows_follow_the_order_nova_sent() -> None:
+    # A Nova that sends its quotas in another order: the real client keeps that order.
+    limits = {"ram": 1, "cores": 2, "instances": 3, "networks": 4}
+    assert quota_rows(limits, None, "compute")[:4] == [
+        ("ram", 1), ("cores", 2), ("instances", 3), ("fixed_ips", None)]
+
+
+def test_rows_without_a_service() -> None:
+    # No network endpoint: no network rows; none for compute either.
+    assert [r[0] for r in quota_rows({"cores": 1}, None, "all")][:2] == ["cores", "fixed_ips"]
+    assert quota_rows({"cores": 1}, None, "network") == []
+    assert quota_rows({"networks": 1}, None, "compute") == []
+
+
+def test_rows_keep_the_quotas_the_client_has_no_name_for() -> None:
+    # A Neutron with load-balancer quotas: shown under openstacksdk's names.
+    shown = dict(quota_rows({"networks": 1, "load_balancers": 5}, None, "network"))
+    assert (shown["load_balancers"], shown["networks"], shown["pools"]) == (5, 1, None)

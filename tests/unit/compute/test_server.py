@@ -27,9 +27,34 @@ def test_create_boots_and_shows_what_nova_shows(compute: Runner) -> None:
     assert server["OS-EXT-SRV-ATTR:instance_name"] == f"ostack-{server['id']}"
     assert server["OS-EXT-SRV-ATTR:hostname"] == "host2"
     assert len(server["adminPass"]) == 12
+    # The real client shows a new server as Nova's create answer updated with only the
+    # non-empty values Nova shows next: empty ones print null; empty lists and dicts stay.
+    assert {k: server[k] for k in (
+        "OS-EXT-SRV-ATTR:kernel_id", "OS-EXT-SRV-ATTR:ramdisk_id", "OS-EXT-SRV-ATTR:launch_index",
+        "accessIPv4", "accessIPv6", "locked", "progress", "server_groups", "description",
+        "OS-DCF:diskConfig", "OS-EXT-AZ:availability_zone", "config_drive", "tags",
+        "properties", "volumes_attached", "scheduler_hints",
+    )} == {
+        "OS-EXT-SRV-ATTR:kernel_id": None, "OS-EXT-SRV-ATTR:ramdisk_id": None,
+        "OS-EXT-SRV-ATTR:launch_index": None, "accessIPv4": None, "accessIPv6": None,
+        "locked": None, "progress": None, "server_groups": None, "description": None,
+        "OS-DCF:diskConfig": "MANUAL", "OS-EXT-AZ:availability_zone": "nova",
+        "config_drive": "True", "tags": [], "properties": {}, "volumes_attached": [],
+        "scheduler_hints": {},
+    }
     shown = compute("server", "show", "Host2", "-f", "json").json()
     assert "adminPass" not in shown
     assert shown["id"] == server["id"]
+    # Shown later, the same server has its values.
+    assert {k: shown[k] for k in (
+        "OS-EXT-SRV-ATTR:kernel_id", "OS-EXT-SRV-ATTR:launch_index", "locked", "progress",
+        "server_groups", "OS-EXT-SRV-ATTR:root_device_name",
+    )} == {
+        "OS-EXT-SRV-ATTR:kernel_id": "", "OS-EXT-SRV-ATTR:launch_index": 0, "locked": False,
+        "progress": 0, "server_groups": [], "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
+    }
+    table = compute("server", "show", "Host2").out
+    assert "| server_groups                       | []" in table
     port = compute("port", "list", "--device-id", server["id"], "-f", "json").json()
     assert len(port) == 1
 
