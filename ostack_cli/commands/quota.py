@@ -10,13 +10,25 @@ from ostack_cli.backend.models.server import (
     COMPUTE_QUOTAS,
     NETWORK_QUOTA_ATTRS,
     NETWORK_QUOTAS,
-    QUOTA_DEFAULTS,
 )
 from ostack_cli.commands.base import Command, Lister
+from ostack_cli.errors import CommandError
 
 # Options of `quota set`, named as the real client names them (dest = the quota name).
-# router-routes is shown but not settable yet (the option and its completion are still to come).
-SETTABLE = tuple(name for name in QUOTA_DEFAULTS if name != "router-routes")
+# `quota set` options in the real client's order (compute, volume, network), each with the
+# quota it sets; volume quotas need a block storage service (None: the local backend has none).
+SET_OPTIONS: tuple[tuple[str, str | None], ...] = (
+    *((name, name) for name in (
+        "cores", "injected-file-size", "injected-path-size", "injected-files", "instances",
+        "key-pairs", "properties", "ram", "server-group-members", "server-groups")),
+    *((name, None) for name in (
+        "backups", "backup-gigabytes", "gigabytes", "groups", "per-volume-gigabytes",
+        "snapshots", "volumes")),
+    ("floating-ips", "floating-ips"), ("secgroup-rules", "secgroup-rules"),
+    ("secgroups", "secgroups"), ("networks", "networks"), ("subnets", "subnets"),
+    ("ports", "ports"), ("routers", "routers"), ("router-routes", "router-routes"),
+    ("rbac-policies", "rbac-policies"), ("subnetpools", "subnet-pools"),
+)
 
 # `quota show` prints what python-openstackclient 10.5 makes of openstacksdk 4.22's resources:
 # Nova's quota set (the attributes Nova sent, in its order, then the SDK's others, unset), then
@@ -133,9 +145,10 @@ class SetQuota(Command):
         parser = super().get_parser(prog_name)
         parser.add_argument("project", metavar="<project/class>",
                             help="Set quotas for this project (name or ID)")
-        for name in SETTABLE:
-            parser.add_argument(f"--{name}", metavar=f"<{name}>", type=int, dest=name,
-                                help=f"New value for the {name} quota")
+        for option, _ in SET_OPTIONS:
+            parser.add_argument(f"--{option}", metavar=f"<{option}>", type=int,
+                                dest=option.replace("-", "_"),
+                                help=f"New value for the {option} quota")
         force = parser.add_mutually_exclusive_group()
         force.add_argument("--force", action="store_true", dest="force", default=None,
                            help="Force quota update (only supported by compute and network)")
@@ -144,11 +157,17 @@ class SetQuota(Command):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
-        project = self.backend.find_project(parsed_args.project)
-        limits = {
-            name: getattr(parsed_args, name)
-            for name in SETTABLE
-            if getattr(parsed_args, name) is not None
+        given = {
+            option: getattr(parsed_args, option.replace("-", "_"))
+            for option, _ in SET_OPTIONS
+            if getattr(parsed_args, option.replace("-", "_")) is not None
         }
+        volume = [option for option, quota in SET_OPTIONS if quota is None and option in given]
+        if volume:
+            raise CommandError(f"--{volume[0]}: ostack does not manage block storage quotas "
+                               "(it has no volume service).")
+        project = self.backend.find_project(parsed_args.project)
+        quotas = dict(SET_OPTIONS)
+        limits = {str(quotas[option]): value for option, value in given.items()}
         if limits:
             self.backend.set_quotas(project.id, limits)

@@ -125,7 +125,9 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     ("quota *", "<injected-file-size>"): None,
     ("quota *", "<server-groups>"): None,
     ("quota *", "<server-group-members>"): None,
-    ("quota *", "<subnet-pools>"): None,
+    ("quota *", "<subnetpools>"): None,
+    ("quota *", "<router-routes>"): None,
+    ("quota *", "<per-volume-gigabytes>"): None,
 }
 
 # Fixed values of options whose parsers take any text (argparse choices come on their own).

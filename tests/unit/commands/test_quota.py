@@ -118,10 +118,28 @@ def test_set_is_per_project_and_prints_nothing(cli: Runner) -> None:
 
 
 def test_set_options_are_the_real_clients(cli: Runner) -> None:
+    import re
+
     help_text = cli("quota", "set", "--help").out
-    for option in ("--floating-ips", "--secgroup-rules", "--secgroups", "--injected-file-size",
-                   "--properties", "--server-group-members", "--subnet-pools"):
-        assert option in help_text
+    usage = help_text.split("\n\n")[0]
+    assert re.findall(r"\[(--[a-z-]+) <", usage) == [
+        "--cores", "--injected-file-size", "--injected-path-size", "--injected-files",
+        "--instances", "--key-pairs", "--properties", "--ram", "--server-group-members",
+        "--server-groups", "--backups", "--backup-gigabytes", "--gigabytes", "--groups",
+        "--per-volume-gigabytes", "--snapshots", "--volumes", "--floating-ips",
+        "--secgroup-rules", "--secgroups", "--networks", "--subnets", "--ports", "--routers",
+        "--router-routes", "--rbac-policies", "--subnetpools",
+    ]
+
+
+def test_set_subnetpools_and_router_routes(cli: Runner) -> None:
+    assert cli("quota", "set", "--subnetpools", "3", "--router-routes", "7", "demo").rc == 0
+    rows = {r["Resource"]: r["Limit"] for r in cli("quota", "show", "demo", "-f", "json").json()}
+    assert any(v == 3 for k, v in rows.items() if "subnet" in k and "pool" in k)
+    assert any(v == 7 for k, v in rows.items() if "router" in k and "route" in k)
+    volume = cli("quota", "set", "--volumes", "3", "demo")
+    assert volume.rc == 1
+    assert "block storage" in volume.err
 
 
 def test_bad_values(cli: Runner, store_snapshot) -> None:  # type: ignore[no-untyped-def]
