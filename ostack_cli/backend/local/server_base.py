@@ -145,8 +145,10 @@ def _reconciled(server: Server, power: int | None) -> Server:
             )
         return server.replace(task_state=None, worker_pid=None)
     if server.vm_state in ("building", "error", "deleted"):
-        return server.replace(power_state=power or srv.NOSTATE) if power != server.power_state \
-            and power is not None else server
+        # Their vm_state is ostack's to decide; only the power state is libvirt's news.
+        if power is None or power == server.power_state:
+            return server
+        return server.replace(power_state=power)
     if power is None:
         # The guest vanished behind our back: Nova reports it stopped with no power state.
         return server.replace(vm_state="stopped", power_state=srv.NOSTATE)
