@@ -13,7 +13,14 @@ from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.security_group import SecurityGroup
 from ostack_cli.backend.models.server import Hypervisor, Server
-from ostack_cli.errors import BadRequest, CommandError, NotFound, OstackError, not_found
+from ostack_cli.errors import (
+    BadRequest,
+    CommandError,
+    Conflict,
+    NotFound,
+    OstackError,
+    not_found,
+)
 
 POLL_INTERVAL = 0.5
 
@@ -119,7 +126,8 @@ class LocalServerActions(LocalServers):
             if current is None:
                 raise not_found("Server", server.id)
             if current.task_state is not None:
-                raise BadRequest(
+                # Another command claimed the server since it was read (Nova's 409).
+                raise Conflict(
                     f"Cannot '{task}' instance {server.id} while it is in task_state "
                     f"{current.task_state}"
                 )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -165,5 +164,3 @@ def _reconciled(server: Server, power: int | None) -> Server:
         return server
     return server.replace(vm_state=vm_state, power_state=power)
 
-
-NAME_RE = re.compile(r"^\S(.*\S)?$", re.DOTALL)

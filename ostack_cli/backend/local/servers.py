@@ -18,7 +18,7 @@ from ostack_cli.backend.local.guests import (
     cached_base,
     create_overlay,
 )
-from ostack_cli.backend.local.server_base import LOCAL_HOST, NAME_RE, ServerBase, host_id
+from ostack_cli.backend.local.server_base import LOCAL_HOST, ServerBase, host_id
 from ostack_cli.backend.local.server_network import ServerNetworking
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models import server as srv
@@ -35,6 +35,7 @@ else:
     configdrive = lazy_import("ostack_cli.backend.local.configdrive")
     domain_xml = lazy_import("ostack_cli.backend.local.domain_xml")
 
+NAME_RE = re.compile(r"^\S(.*\S)?$", re.DOTALL)  # Nova: no leading or trailing whitespace
 MAX_USER_DATA = 65535
 RAM_ALLOCATION_RATIO = 1.5
 ERROR_FAULT_CODE = 500
