@@ -68,6 +68,10 @@ class ServerAPI(Protocol):
 
     def console_log(self, server: Server, lines: int | None = None) -> str: ...
 
+    def console_url(self, server: Server, console_type: str) -> dict[str, str]:
+        """A remote console's ``protocol``, ``type`` and ``url`` (Nova's remote-consoles)."""
+        ...
+
     def wait_for_server(
         self,
         server: Server,

@@ -252,6 +252,11 @@ class CloudServers(CloudBase):
         output = self.conn.compute.get_server_console_output(server.id, length=lines)
         return str(output.get("output") or "")
 
+    def console_url(self, server: Server, console_type: str) -> dict[str, str]:
+        console = self.conn.compute.create_console(server.id, console_type=console_type) or {}
+        return {key: str(value) for key, value in console.items()
+                if key in ("protocol", "type", "url")}
+
     def wait_for_server(
         self,
         server: Server,

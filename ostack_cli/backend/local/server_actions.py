@@ -234,6 +234,11 @@ class LocalServerActions(LocalServers):
     def console_log(self, server: Server, lines: int | None = None) -> str:
         return read_console(InstanceFiles.of(self.host.host_dir, server.id).console_log, lines)
 
+    def console_url(self, server: Server, console_type: str) -> dict[str, str]:
+        # Guests here have a serial console logged to a file and no remote console service
+        # (no noVNC/SPICE proxy), which is what Nova says of a host without one.
+        raise BadRequest(f"Unavailable console type {console_type}.")
+
     def wait_for_server(
         self,
         server: Server,

@@ -269,3 +269,13 @@ def test_a_delete_whose_process_died_can_be_retried(compute: Runner) -> None:
                    "-c", "OS-EXT-STS:task_state").out == "None\n"
     assert compute("server", "delete", "halfgone").rc == 0
     assert compute("server", "list", "-f", "value").out == ""
+
+
+def test_console_url_show_is_novas_answer_for_a_host_without_console_proxies(
+    compute: Runner,
+) -> None:
+    create(compute, "vm")
+    result = compute("console", "url", "show", "vm")
+    assert (result.rc, result.err.strip()) == (1, "Unavailable console type novnc.")
+    assert compute("console", "url", "show", "--spice", "vm").err.strip() == (
+        "Unavailable console type spice-html5.")
