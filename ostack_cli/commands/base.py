@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cliff import command, lister, show
@@ -69,13 +69,6 @@ def show_fields(
         formatters[name](data[name]) if name in formatters else data[name] for name in names
     )
     return names, values
-
-
-def list_rows(
-    items: Iterable[T],
-    getters: Sequence[Callable[[T], Any]],
-) -> Iterable[tuple[Any, ...]]:
-    return (tuple(get(item) for get in getters) for item in items)
 
 
 def delete_each(

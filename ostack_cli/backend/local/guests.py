@@ -7,7 +7,6 @@ images there), because QEMU runs as another user and must read them as backing f
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -73,11 +72,6 @@ def create_overlay(base: Path, base_format: str, overlay: Path, size_bytes: int 
     if size_bytes:
         argv.append(str(size_bytes))
     run(argv)
-
-
-def virtual_size(path: Path, disk_format: str) -> int:
-    info = json.loads(run([QEMU_IMG, "info", "--output=json", "-f", disk_format, str(path)]))
-    return int(info["virtual-size"])
 
 
 def read_console(path: Path, lines: int | None = None) -> str:

@@ -11,7 +11,6 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,10 +81,6 @@ class HostNetwork:
             ipr.link("set", index=ipr.link_lookup(ifname=device)[0],
                      master=ipr.link_lookup(ifname=bridge)[0], state="up")
 
-    def bridge_exists(self, network_id: str) -> bool:
-        with _pyroute2().IPRoute() as ipr:
-            return bool(ipr.link_lookup(ifname=names.bridge_name(network_id)))
-
     # -- DHCP -------------------------------------------------------------------------
 
     def ensure_dhcp(self, spec: NetworkHostSpec) -> None:
@@ -144,12 +139,6 @@ class HostNetwork:
 
     def is_dhcp_running(self, network_id: str) -> bool:
         return self._dnsmasq_pid(network_id) is not None
-
-    def networks_on_host(self) -> Iterator[str]:
-        """IDs of networks whose DHCP state directory exists (for host sync and cleanup)."""
-        base = self.run_dir / "dhcp"
-        if base.exists():
-            yield from (p.name for p in base.iterdir() if p.is_dir())
 
     # -- internals --------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ostack_cli.backend.models import server as srv
@@ -126,11 +125,6 @@ class Hypervisor:
                 else:
                     result[name] = _POWER_STATE.get(state, srv.NOSTATE)
         return result
-
-    def domain_names(self, prefix: str) -> Iterator[str]:
-        for dom in self.conn.listAllDomains(0):
-            if dom.name().startswith(prefix):
-                yield dom.name()
 
     def domain_xml(self, name: str) -> str | None:
         dom = self.lookup(name)
