@@ -31,8 +31,21 @@ class ServerBase(
 
     # -- reading ----------------------------------------------------------------------
 
-    def _with_addresses(self, server: Server) -> Server:
-        """Nova's ``addresses``: fixed and floating IPs by network name, port order kept."""
+    def _floating_by_port(self) -> dict[str, list[FloatingIP]]:
+        by_port: dict[str, list[FloatingIP]] = {}
+        for fip in self.store.list(FloatingIP):
+            if fip.port_id:
+                by_port.setdefault(fip.port_id, []).append(fip)
+        return by_port
+
+    def _with_addresses(
+        self, server: Server, floating: dict[str, list[FloatingIP]] | None = None
+    ) -> Server:
+        """Nova's ``addresses``: fixed and floating IPs by network name, port order kept.
+
+        ``floating``: floating IPs by port, read once when many servers are shown."""
+        if floating is None:
+            floating = self._floating_by_port()
         addresses: dict[str, list[dict[str, Any]]] = {}
         for port_id in server.port_ids:
             port = self.store.get(Port, port_id)
@@ -42,9 +55,8 @@ class ServerBase(
             entries = addresses.setdefault(network.name if network else port.network_id, [])
             for fixed in port.fixed_ips:
                 entries.append(_address(fixed["ip_address"], "fixed", port.mac_address))
-            for fip in self.store.list(FloatingIP):
-                if fip.port_id == port.id:
-                    entries.append(_address(fip.floating_ip_address, "floating", port.mac_address))
+            for fip in floating.get(port.id, []):
+                entries.append(_address(fip.floating_ip_address, "floating", port.mac_address))
         return server.replace(addresses=addresses)
 
     def _reconcile(self, servers: list[Server]) -> list[Server]:

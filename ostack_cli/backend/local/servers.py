@@ -52,7 +52,8 @@ class LocalServers(ServerNetworking, ServerBase):
             found = self._reconcile(self.store.list(Server))
         if not filters.all_projects:
             found = [s for s in found if s.project_id == self.project_id]
-        found = [self._with_addresses(s) for s in found]
+        floating = self._floating_by_port()
+        found = [self._with_addresses(s, floating) for s in found]
         # The store keeps creation order; Nova lists newest first.
         return [s for s in reversed(found) if _matches(s, filters)]
 
