@@ -56,3 +56,16 @@ def not_found(resource: str, name_or_id: str) -> NotFound:
 def duplicate(resource: str, name: str) -> DuplicateResource:
     """openstacksdk's wording: ``More than one Flavor exists with the name 'x'.``"""
     return DuplicateResource(f"More than one {resource} exists with the name '{name}'.")
+
+
+def service_not_in_catalog(
+    service_type: str, *, interface: str = "public", region: str | None = None
+) -> OstackError:
+    """openstacksdk's error on first use of a service the catalog lacks (keystoneauth's
+    ``EndpointNotFound`` text inside it)."""
+    where = f" in {region} region" if region else ""
+    return OstackError(
+        f"Service '{service_type}' is disabled because its configuration could not be loaded. "
+        f"The service is not present in the service catalog: {interface} endpoint for "
+        f"{service_type} service{where} not found"
+    )

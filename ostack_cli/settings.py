@@ -7,9 +7,10 @@ libvirt_uri = qemu:///system
 shutdown_timeout = 60         # seconds a guest gets to power off before it is pulled
 [network]
 uplink_interface = eth0       # opt-in: NAT the external network out of this interface
+host_access = false           # opt-in: guests and external ranges may connect to the host
 ```
-Environment variables OSTACK_VIRT_TYPE, OSTACK_LIBVIRT_URI, OSTACK_SHUTDOWN_TIMEOUT and
-OSTACK_UPLINK_INTERFACE override the file.
+Environment variables OSTACK_VIRT_TYPE, OSTACK_LIBVIRT_URI, OSTACK_SHUTDOWN_TIMEOUT,
+OSTACK_UPLINK_INTERFACE and OSTACK_HOST_ACCESS override the file.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from __future__ import annotations
 import configparser
 import dataclasses
 import os
+import re
 from pathlib import Path
 
 from ostack_cli.errors import OstackError
 
 VIRT_TYPES = ("kvm", "qemu")
+BOOLEANS = {"true": True, "yes": True, "on": True, "1": True,
+            "false": False, "no": False, "off": False, "0": False}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,6 +34,7 @@ class HostSettings:
     libvirt_uri: str = "qemu:///system"
     shutdown_timeout: float = 60.0
     uplink_interface: str | None = None
+    host_access: bool = False
 
 
 def load(state_dir: Path) -> HostSettings:
@@ -53,9 +58,22 @@ def load(state_dir: Path) -> HostSettings:
         raise OstackError(
             f"shutdown_timeout must be a number of seconds, not {timeout!r}."
         ) from None
+    uplink = get("network", "uplink_interface", "OSTACK_UPLINK_INTERFACE")
+    if uplink is not None and not re.fullmatch(r"[A-Za-z0-9_.@-]{1,15}", uplink):
+        raise OstackError(
+            f"uplink_interface must be a network interface name, not {uplink!r}.",
+            "Fix [network] uplink_interface in ostack.conf or OSTACK_UPLINK_INTERFACE.",
+        )
+    access = (get("network", "host_access", "OSTACK_HOST_ACCESS") or "false").lower()
+    if access not in BOOLEANS:
+        raise OstackError(
+            f"host_access must be true or false, not {access!r}.",
+            "Fix [network] host_access in ostack.conf or OSTACK_HOST_ACCESS.",
+        )
     return HostSettings(
         virt_type=virt_type,
         libvirt_uri=get("compute", "libvirt_uri", "OSTACK_LIBVIRT_URI") or "qemu:///system",
         shutdown_timeout=shutdown_timeout,
-        uplink_interface=get("network", "uplink_interface", "OSTACK_UPLINK_INTERFACE"),
+        uplink_interface=uplink,
+        host_access=BOOLEANS[access],
     )

@@ -27,10 +27,9 @@ class Backend(
 ):
     """Typed models in, typed models out; errors are ``ostack_cli.errors`` exceptions."""
 
-    def sync_host(
-        self, kinds: set[str] | None = None, deleted: set[tuple[str, str]] | None = None
-    ) -> None:
-        """Re-create the local host's side of the store's resources (local backend only)."""
+    def sync_host(self) -> list[str]:
+        """Re-create the local host's side of the store's resources (local backend only);
+        returns what the host could not follow, one line each."""
         ...
 
     def close(self) -> None: ...

@@ -9,10 +9,15 @@ from __future__ import annotations
 import argparse
 
 from ostack_cli.commands.base import Command
+from ostack_cli.errors import CommandError
 
 
 class SyncHost(Command):
     """Bring the host's bridges, DHCP servers, routers and firewall in line with the store"""
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
-        self.backend.sync_host()
+        faults = self.backend.sync_host()
+        if faults:
+            for line in faults[:-1]:
+                self.app.stderr.write(f"{line}\n")
+            raise CommandError(faults[-1])

@@ -1,27 +1,31 @@
-"""``quota show`` and ``quota set`` (compute and network quotas of a project)."""
+"""``quota show`` and ``quota set`` (compute, volume and network quotas of a project)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from ostack_cli.backend.api.quota import block_storage_quotas
 from ostack_cli.backend.models.server import (
     COMPUTE_QUOTA_ATTRS,
     COMPUTE_QUOTAS,
     NETWORK_QUOTA_ATTRS,
     NETWORK_QUOTAS,
+    VOLUME_QUOTA_ATTRS,
+    VOLUME_QUOTAS,
+    VOLUME_TYPE_QUOTAS,
+    VolumeQuotas,
+    volume_type_quota,
 )
 from ostack_cli.commands.base import Command, Lister
-from ostack_cli.errors import CommandError
 
-# Options of `quota set`, named as the real client names them (dest = the quota name).
 # `quota set` options in the real client's order (compute, volume, network), each with the
-# quota it sets; volume quotas need a block storage service (None: the local backend has none).
-SET_OPTIONS: tuple[tuple[str, str | None], ...] = (
+# quota it sets (its name for `set_quotas`).
+SET_OPTIONS: tuple[tuple[str, str], ...] = (
     *((name, name) for name in (
         "cores", "injected-file-size", "injected-path-size", "injected-files", "instances",
         "key-pairs", "properties", "ram", "server-group-members", "server-groups")),
-    *((name, None) for name in (
+    *((name, name) for name in (
         "backups", "backup-gigabytes", "gigabytes", "groups", "per-volume-gigabytes",
         "snapshots", "volumes")),
     ("floating-ips", "floating-ips"), ("secgroup-rules", "secgroup-rules"),
@@ -32,7 +36,8 @@ SET_OPTIONS: tuple[tuple[str, str | None], ...] = (
 
 # `quota show` prints what python-openstackclient 10.5 makes of openstacksdk 4.22's resources:
 # Nova's quota set (the attributes Nova sent, in its order, then the SDK's others, unset), then
-# Neutron's quota (the SDK's attribute order) merged over it; each compute attribute the client
+# Cinder's (likewise: per-type quotas such as volumes___DEFAULT__ included), then Neutron's quota
+# (the SDK's attribute order) merged over them; each compute, then volume, attribute the client
 # knows is then renamed to its quota name and moved to the end. Its network names never match
 # openstacksdk's, so network rows keep the SDK's names (floating_ips, security_groups, ...).
 COMPUTE_SDK_ORDER = (
@@ -73,21 +78,33 @@ def _network_part(values: dict[str, Any], *, details: bool) -> dict[str, Any]:
 
 
 def _rename(section: dict[str, Any]) -> None:
-    for attr, name in COMPUTE_QUOTA_ATTRS.items():
+    for attr, name in (*COMPUTE_QUOTA_ATTRS.items(), *VOLUME_QUOTA_ATTRS.items()):
         if attr != name and section.get(attr) is not None:
             section[name] = section.pop(attr)
 
 
 def quota_rows(
-    limits: dict[str, int], usage: dict[str, int] | None, service: str
+    limits: dict[str, int],
+    usage: dict[str, int] | None,
+    service: str,
+    volume: VolumeQuotas | None = None,
 ) -> list[tuple[Any, ...]]:
-    """``quota show``'s rows: (resource, limit), or (resource, limit, in use, reserved)."""
+    """``quota show``'s rows: (resource, limit), or (resource, limit, in use, reserved).
+
+    ``limits``/``usage``: compute and network quotas (usage None: no usage columns);
+    ``volume``: Cinder's quota set, when it is shown.
+    """
     info: dict[str, Any] = {}
     used: dict[str, Any] = {}
+    reserved: dict[str, Any] = {}
     if service in ("all", "compute") and COMPUTE_QUOTAS & set(limits):
         info.update(_compute_part(limits))
         used.update(_compute_part({k: v for k, v in (usage or {}).items()
                                    if k in COMPUTE_QUOTAS}))
+    if volume is not None:
+        info.update(volume.limits)
+        used.update(volume.usage)
+        reserved.update(volume.reserved)
     if service in ("all", "network") and NETWORK_QUOTAS & set(limits):
         network = _network_part(limits, details=usage is not None)
         info.update(network)
@@ -98,10 +115,15 @@ def quota_rows(
         return [(name, value) for name, value in info.items()]
     # Key pairs belong to users, not projects: the real client prints no count for them.
     used["key_pairs"] = "N/A"
-    _rename(info)
-    _rename(used)
-    return [(name, value or 0, 0 if used.get(name) is None else used[name], 0)
+    for section in (info, used, reserved):
+        _rename(section)
+    return [(name, value or 0, _count(used, name), _count(reserved, name))
             for name, value in info.items()]
+
+
+def _count(section: dict[str, Any], name: str) -> Any:
+    value = section.get(name)
+    return 0 if value is None else value
 
 
 class ShowQuota(Lister):
@@ -128,14 +150,31 @@ class ShowQuota(Lister):
             if parsed_args.project
             else self.backend.issue_token().project_id
         )
-        if parsed_args.service == "volume":
-            return ("Resource", "Limit"), []  # no block storage service
-        limits = self.backend.quota_limits(project_id, defaults=parsed_args.default)
-        if not parsed_args.usage:
-            return ("Resource", "Limit"), quota_rows(limits, None, parsed_args.service)
-        usage = self.backend.quota_usage(project_id)
-        return (("Resource", "Limit", "In Use", "Reserved"),
-                quota_rows(limits, usage, parsed_args.service))
+        service = parsed_args.service
+        limits: dict[str, int] = {}
+        usage: dict[str, int] | None = {} if parsed_args.usage else None
+        if service != "volume":
+            limits = self.backend.quota_limits(project_id, defaults=parsed_args.default)
+            if parsed_args.usage:
+                usage = self.backend.quota_usage(project_id)
+        volume = self._volume_quotas(project_id, parsed_args)
+        rows = quota_rows(limits, usage, service, volume)
+        if usage is None:
+            return ("Resource", "Limit"), rows
+        return ("Resource", "Limit", "In Use", "Reserved"), rows
+
+    def _volume_quotas(
+        self, project_id: str, parsed_args: argparse.Namespace
+    ) -> VolumeQuotas | None:
+        # As the real client: Cinder's quotas when asked for (failing without Cinder), and
+        # with all the others when the catalog has a block-storage service.
+        cinder = block_storage_quotas(self.backend)
+        if parsed_args.service == "volume" or (
+            parsed_args.service == "all" and cinder.has_block_storage()
+        ):
+            return cinder.volume_quotas(project_id, defaults=parsed_args.default,
+                                        usage=parsed_args.usage)
+        return None
 
 
 class SetQuota(Command):
@@ -149,6 +188,8 @@ class SetQuota(Command):
             parser.add_argument(f"--{option}", metavar=f"<{option}>", type=int,
                                 dest=option.replace("-", "_"),
                                 help=f"New value for the {option} quota")
+        parser.add_argument("--volume-type", metavar="<volume-type>",
+                            help="Set quotas for a specific <volume-type>")
         force = parser.add_mutually_exclusive_group()
         force.add_argument("--force", action="store_true", dest="force", default=None,
                            help="Force quota update (only supported by compute and network)")
@@ -157,17 +198,25 @@ class SetQuota(Command):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
-        given = {
-            option: getattr(parsed_args, option.replace("-", "_"))
-            for option, _ in SET_OPTIONS
+        limits = {
+            quota: getattr(parsed_args, option.replace("-", "_"))
+            for option, quota in SET_OPTIONS
             if getattr(parsed_args, option.replace("-", "_")) is not None
         }
-        volume = [option for option, quota in SET_OPTIONS if quota is None and option in given]
-        if volume:
-            raise CommandError(f"--{volume[0]}: ostack does not manage block storage quotas "
-                               "(it has no volume service).")
+        limits = self._volume_limits(limits, parsed_args.volume_type)
         project = self.backend.find_project(parsed_args.project)
-        quotas = dict(SET_OPTIONS)
-        limits = {str(quotas[option]): value for option, value in given.items()}
         if limits:
             self.backend.set_quotas(project.id, limits)
+
+    def _volume_limits(self, limits: dict[str, int], volume_type: str | None) -> dict[str, int]:
+        """The limits to set, volume ones as the real client sends them: under Cinder's
+        per-type names with ``--volume-type``, and not at all (silently) when the catalog has
+        no block-storage service."""
+        if not VOLUME_QUOTAS & set(limits):
+            return limits
+        if not block_storage_quotas(self.backend).has_block_storage():
+            return {name: value for name, value in limits.items() if name not in VOLUME_QUOTAS}
+        if not volume_type:
+            return limits
+        return {volume_type_quota(name, volume_type) if name in VOLUME_TYPE_QUOTAS else name:
+                value for name, value in limits.items()}

@@ -42,6 +42,10 @@ class Store:
         # (kind, id) of records deleted by committed transactions: what the host must drop.
         self.deleted: set[tuple[str, str]] = set()
         self._pending_deleted: set[tuple[str, str]] = set()
+        # (kind, id) of every record written or deleted: whose host-side faults are the
+        # command's own to report.
+        self.written: set[tuple[str, str]] = set()
+        self._pending_written: set[tuple[str, str]] = set()
 
     def close(self) -> None:
         self.conn.close()
@@ -64,6 +68,7 @@ class Store:
             self._depth = 0
             self._pending_kinds.clear()
             self._pending_deleted.clear()
+            self._pending_written.clear()
             self.conn.execute("ROLLBACK")
             raise
         self._depth = 0
@@ -72,6 +77,8 @@ class Store:
         self._pending_kinds.clear()
         self.deleted |= self._pending_deleted
         self._pending_deleted.clear()
+        self.written |= self._pending_written
+        self._pending_written.clear()
 
     def take_changes(self) -> tuple[set[str], set[tuple[str, str]]]:
         """The kinds changed, and the (kind, id) deleted, since the last call."""
@@ -110,9 +117,15 @@ class Store:
         """(id, name) pairs of one kind: cheap enough for tab completion."""
         return list(self.conn.execute("SELECT id, name FROM resources WHERE kind = ?", (kind,)))
 
+    def take_written(self) -> set[tuple[str, str]]:
+        """The (kind, id) of every record written or deleted since the last call."""
+        written, self.written = self.written, set()
+        return written
+
     def insert(self, obj: Resource) -> None:
         self._require_transaction()
         self._pending_kinds.add(obj.KIND)
+        self._pending_written.add((obj.KIND, obj.id))
         try:
             self.conn.execute(
                 "INSERT INTO resources (kind, id, project_id, name, unique_key, created_at, body)"
@@ -133,6 +146,7 @@ class Store:
     def update(self, obj: Resource) -> None:
         self._require_transaction()
         self._pending_kinds.add(obj.KIND)
+        self._pending_written.add((obj.KIND, obj.id))
         try:
             cur = self.conn.execute(
                 "UPDATE resources SET project_id = ?, name = ?, unique_key = ?, body = ?"
@@ -155,6 +169,7 @@ class Store:
         self._require_transaction()
         self._pending_kinds.add(model.KIND)
         self._pending_deleted.add((model.KIND, resource_id))
+        self._pending_written.add((model.KIND, resource_id))
         cur = self.conn.execute(
             "DELETE FROM resources WHERE kind = ? AND id = ?", (model.KIND, resource_id)
         )

@@ -1,14 +1,18 @@
 """Security groups in the real kernel: traffic between guest namespaces on one bridge.
 
 Every assertion is about packets really arriving or really dropped, through
-``iptables.sync_port_filters`` inside the sandbox namespace that plays the host.
+``iptables.apply_firewall`` inside the sandbox namespace that plays the host.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
+import uuid
 
-from ostack_cli.backend.local.firewall import PortFilter, RuleSpec
+from ostack_cli.backend.local import firewall, iptables
+from ostack_cli.backend.local.firewall import HostGuard, PortFilter, RuleSpec
+from ostack_cli.backend.local.names import HostNames
 from tests.host.conftest import Guest, Sandbox, in_ns, wait_until
 
 ICMP_IN = RuleSpec(direction="ingress", protocol="icmp")
@@ -159,8 +163,10 @@ def test_dhcp_server_replies_from_a_guest_are_dropped(sandbox: Sandbox) -> None:
 
 
 def test_dhcp_replies_from_the_networks_dhcp_server_are_let_in(sandbox: Sandbox) -> None:
-    bridge = sandbox.bridge()
-    server = sandbox.guest(bridge, "10.0.0.2/24")  # plays the DHCP port: not filtered
+    network_id = str(uuid.uuid4())
+    bridge = sandbox.bridge(network_id)
+    # Plays the network's DHCP port: plugged by a DHCP leg, which is no tap and not filtered.
+    server = sandbox.guest(bridge, "10.0.0.2/24", device=sandbox.names.dhcp_leg(network_id))
     b = sandbox.guest(bridge, "10.0.0.12/24")
     other = sandbox.guest(bridge, "10.0.0.3/24")
     sandbox.sync([port(b, dhcp_servers=("10.0.0.2",)), port(other, port_security=False)])
@@ -191,3 +197,125 @@ def test_ipv6_rules_and_neighbour_discovery(sandbox: Sandbox) -> None:
     assert a.cannot_reach(b.ip), "an IPv6 rule does not open IPv4"
     a.run("ip", "-6", "addr", "add", "2001:db8::50/64", "dev", "eth0", "nodad")
     assert a.cannot_reach(b.ip6, source="2001:db8::50")
+
+
+# -- failing closed ------------------------------------------------------------------------
+
+
+def _static_neighbours(*guests: Guest) -> None:
+    """Every guest knows every other's MAC: IPv4 frames leave without waiting for ARP."""
+    for guest in guests:
+        for other in guests:
+            if other is not guest:
+                guest.run("ip", "neigh", "replace", other.ip, "lladdr", other.mac, "dev",
+                          "eth0", "nud", "permanent")
+
+
+def _frames(sandbox: Sandbox, listener: Guest, senders: list[tuple[Guest, str]]) -> list[str]:
+    """``source-MAC ethertype`` of every frame ``listener`` receives while each sender pings
+    (its ARP requests, or IPv4 at once with static neighbours) and broadcasts a datagram."""
+    sniffer = sandbox.spawn(listener.namespace, "sniff", "eth0", "2.5")
+    for sender, target in senders:
+        sender.ping(target)
+        sandbox.client(sender.namespace, "udp-send", "10.0.0.255", "9999", "9999")
+    out, _ = sniffer.communicate(timeout=10)
+    return out.splitlines()
+
+
+def test_a_tap_of_the_store_without_a_filter_carries_nothing_either_way(
+    sandbox: Sandbox,
+) -> None:
+    """A port whose filter cannot be rendered is left out; its tap must not pass a single
+    frame, to or from anyone (ARP and flooded broadcasts included), while a filtered port
+    on the same bridge works."""
+    bridge = sandbox.bridge()
+    a, b, c = (sandbox.guest(bridge, f"10.0.0.{n}/24") for n in (11, 12, 13))
+    broken = port(c, RuleSpec(direction="ingress", protocol="no-such-protocol"))
+    good, failed = firewall.check_ports([port(a, ICMP_IN), port(b, ICMP_IN), broken],
+                                        sandbox.guard)
+    assert list(failed) == [c.port_id]
+    iptables.apply_firewall(good, sandbox.guard, namespace=sandbox.hv)
+    assert a.reaches(b.ip) and b.reaches(a.ip), "filtered ports on the same bridge work"
+    # ARP: nothing is learnt either way; c's requests go unanswered.
+    assert a.cannot_reach(c.ip) and c.cannot_reach(a.ip)
+    c_seen = _frames(sandbox, c, [(a, c.ip), (b, c.ip)])
+    assert c_seen == [], "a tap without a filter receives nothing, not even ARP"
+    a_seen = _frames(sandbox, a, [(c, a.ip), (b, a.ip)])
+    assert not [f for f in a_seen if f.startswith(c.mac)], "and sends nothing"
+    assert f"{b.mac} 0806" in a_seen, "control: the sniffer sees what does cross the bridge"
+    # IPv4 without ARP (static neighbours): still nothing either way.
+    _static_neighbours(a, b, c)
+    assert c.cannot_reach(a.ip) and a.cannot_reach(c.ip)
+    assert _frames(sandbox, c, [(a, c.ip)]) == []
+    a_seen = _frames(sandbox, a, [(c, a.ip), (b, a.ip)])
+    assert not [f for f in a_seen if f.startswith(c.mac)]
+    assert f"{b.mac} 0800" in a_seen
+
+
+def test_a_port_whose_filter_is_taken_away_stops_at_once(sandbox: Sandbox) -> None:
+    bridge = sandbox.bridge()
+    a, b = sandbox.guest(bridge, "10.0.0.11/24"), sandbox.guest(bridge, "10.0.0.12/24")
+    sandbox.sync([port(a, ICMP_IN), port(b, ICMP_IN)])
+    assert a.reaches(b.ip)
+    sandbox.sync([port(a, ICMP_IN)])  # b's tap is still on the bridge, its filter gone
+    assert a.cannot_reach(b.ip) and b.cannot_reach(a.ip)
+    assert _frames(sandbox, b, [(a, b.ip)]) == []
+    sandbox.sync([port(a, ICMP_IN), port(b, ICMP_IN)])
+    assert a.reaches(b.ip)
+
+
+# -- two stores on one host ------------------------------------------------------------------
+
+_COUNTERS = re.compile(r"\[\d+:\d+\]")
+
+
+def _store_rules(sandbox: Sandbox, names: HostNames) -> list[str]:
+    """Every chain declaration and rule of one store in every table, counters left out."""
+    tables: list[tuple[iptables.Family, str]] = [(4, "filter"), (6, "filter"), ("eb", "nat"),
+                                                 (4, "nat")]
+    lines = []
+    for family, table in tables:
+        text = iptables.save(table=table, family=family, namespace=sandbox.hv)
+        lines += [f"{family} {_COUNTERS.sub('', line)}"
+                  for line in text.splitlines() if names.object_prefix in line]
+    return lines
+
+
+def test_one_stores_firewall_never_touches_another_stores_chains_or_traffic(
+    sandbox: Sandbox,
+) -> None:
+    other = sandbox.store()
+    other_guard = HostGuard(names=other)
+    mine_bridge, other_bridge = sandbox.bridge(), sandbox.bridge(store=other)
+    a1, a2 = (sandbox.guest(mine_bridge, f"10.0.0.{n}/24") for n in (11, 12))
+    b1, b2 = (sandbox.guest(other_bridge, f"10.0.0.{n}/24", store=other) for n in (11, 12))
+    sandbox.sync([port(b1, ICMP_IN), port(b2)], other_guard)
+    theirs = _store_rules(sandbox, other)
+    assert any(line.startswith("4 -A FORWARD -j") for line in theirs)
+
+    def theirs_unchanged() -> bool:
+        # b1 lets pings in, b2 does not: the other store's filters still decide.
+        return (_store_rules(sandbox, other) == theirs and b2.reaches(b1.ip)
+                and b1.cannot_reach(b2.ip))
+
+    assert theirs_unchanged()
+    sandbox.sync([port(a1, ICMP_IN), port(a2)])
+    assert a2.reaches(a1.ip) and a1.cannot_reach(a2.ip)
+    assert theirs_unchanged()
+    sandbox.sync([port(a1), port(a2, ICMP_IN)])  # rules change, chains are rewritten
+    assert a1.reaches(a2.ip) and a2.cannot_reach(a1.ip)
+    assert theirs_unchanged()
+    sandbox.sync([port(a2, ICMP_IN)])  # a port goes: its chains are deleted
+    assert theirs_unchanged()
+    iptables.remove_firewall(sandbox.names, namespace=sandbox.hv)
+    assert _store_rules(sandbox, sandbox.names) == [], "nothing of the removed store is left"
+    assert theirs_unchanged()
+    assert a1.reaches(a2.ip) and a2.reaches(a1.ip), "no filter at all any more"
+    # And the other way round: removing the other store leaves this one's alone.
+    sandbox.sync([port(a1, ICMP_IN), port(a2)])
+    mine = _store_rules(sandbox, sandbox.names)
+    iptables.remove_firewall(other, namespace=sandbox.hv)
+    assert _store_rules(sandbox, other) == []
+    assert _store_rules(sandbox, sandbox.names) == mine
+    assert a2.reaches(a1.ip) and a1.cannot_reach(a2.ip)
+    assert wait_until(lambda: b1.reaches(b2.ip), timeout=1)

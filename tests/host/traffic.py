@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import select
 import socket
+import struct
 import sys
+import threading
 import time
 
 
@@ -81,12 +83,77 @@ def arp_reply(ifname: str, sender_mac: str, sender_ip: str, target_mac: str,
         time.sleep(0.05)
 
 
+def tcp_echo(port: str) -> None:
+    """Echo every line back on every connection, each connection in a thread of its own."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("0.0.0.0", int(port)))
+    server.listen(16)
+    print("ready", flush=True)
+
+    def echo(conn: socket.socket) -> None:
+        with conn:
+            while data := conn.recv(4096):
+                conn.sendall(data)
+
+    while True:
+        conn, _ = server.accept()
+        threading.Thread(target=echo, args=(conn,), daemon=True).start()
+
+
+def tcp_stream(host: str, port: str) -> None:
+    """Hold one connection open: a line every 0.1 s, "echo" for each one that comes back.
+
+    A line that gets no answer within 0.5 s prints "silent"; the connection is kept (TCP
+    retransmits), so a flow that is let through again resumes on the same connection.
+    """
+    conn = socket.create_connection((host, int(port)), timeout=1)
+    conn.settimeout(0.5)
+    print("ready", flush=True)
+    pending = b""
+    while True:
+        conn.sendall(b"ping\n")
+        try:
+            while b"\n" not in pending:
+                data = conn.recv(4096)
+                if not data:
+                    print("closed", flush=True)
+                    return
+                pending += data
+            pending = pending.split(b"\n", 1)[1]
+            print("echo", flush=True)
+        except TimeoutError:
+            print("silent", flush=True)
+        time.sleep(0.1)
+
+
+def sniff(ifname: str, seconds: str) -> None:
+    """Print ``source-MAC ethertype`` of every frame ``ifname`` receives within ``seconds``."""
+    eth_p_all = 0x0003
+    packet_outgoing = 4
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(eth_p_all))
+    sock.bind((ifname, 0))
+    print("ready", flush=True)
+    deadline = time.monotonic() + float(seconds)
+    while (left := deadline - time.monotonic()) > 0:
+        if select.select([sock], [], [], left)[0]:
+            frame, address = sock.recvfrom(65535)
+            if address[2] == packet_outgoing:
+                continue
+            source = ":".join(f"{b:02x}" for b in frame[6:12])
+            (ethertype,) = struct.unpack("!H", frame[12:14])
+            print(f"{source} {ethertype:04x}", flush=True)
+
+
 COMMANDS = {
     "tcp-serve": tcp_serve,
     "tcp-connect": tcp_connect,
     "udp-listen": udp_listen,
     "udp-send": udp_send,
     "arp-reply": arp_reply,
+    "tcp-echo": tcp_echo,
+    "tcp-stream": tcp_stream,
+    "sniff": sniff,
 }
 
 if __name__ == "__main__":

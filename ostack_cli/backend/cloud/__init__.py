@@ -58,9 +58,7 @@ class CloudBackend(
         # The name completion looks the cache up by (completion.values.open_source).
         return cls(conn, logs, cache_name=selection.cloud_name or "envvars")
 
-    def sync_host(
-        self, kinds: set[str] | None = None, deleted: set[tuple[str, str]] | None = None
-    ) -> None:
+    def sync_host(self) -> list[str]:
         raise BackendUnavailable(
             "'host sync' drives this host's bridges and guests: it is for the local backend "
             "only; a cloud keeps its own."

@@ -267,15 +267,21 @@ def _render_devices(devices: ET.Element, spec: DomainSpec) -> None:
         if nic.mtu is not None:
             _sub(interface, "mtu", size=str(nic.mtu))
 
-    # A file-backed serial port: QEMU itself appends everything the guest prints, from the
-    # first firmware line, whatever libvirt's stdio_handler is and with no virtlogd in the
-    # path (the pty + <log> variant needs virtlogd and loses output if it restarts). append
-    # keeps earlier boots across stop/start. It is unbounded: the driver caps its size.
-    serial = _sub(devices, "serial", type="file")
-    _sub(serial, "source", path=spec.console_log_path, append="on")
+    # The serial console goes through virtlogd, as Nova's does: QEMU writes to a pipe and
+    # virtlogd (root) to the log file, rotating it before it passes max_size (console.log.0
+    # newest, then .1 ...) and keeping max_backups rotated files (/etc/libvirt/virtlogd.conf:
+    # 2 MiB and 3 by default), so a guest that prints without end cannot fill the host's
+    # disk, as a file-backed serial port (QEMU appending to the file itself) could. This
+    # relies on qemu.conf's stdio_handler being "logd", the default: with "file", libvirt
+    # hands the path to QEMU again. append='off' (Nova's): every start of QEMU begins a new
+    # log (virtlogd deletes the old file and its rotated copies). The pty is only the
+    # chardev the log hangs on; nothing needs to read it. libvirt copies serial 0 into the
+    # console, so the console carries the same log (as libvirt writes the XML back).
+    serial = _sub(devices, "serial", type="pty")
+    _sub(serial, "log", file=spec.console_log_path, append="off")
     _sub(serial, "target", port="0")
-    console = _sub(devices, "console", type="file")
-    _sub(console, "source", path=spec.console_log_path, append="on")
+    console = _sub(devices, "console", type="pty")
+    _sub(console, "log", file=spec.console_log_path, append="off")
     _sub(console, "target", type="serial", port="0")
 
     # Guests generate SSH host keys on first boot and would block on an empty entropy pool.

@@ -1,28 +1,46 @@
-"""Security groups as iptables rules, the way Neutron's iptables firewall driver lays them out.
+"""Security groups as iptables rules, the way Neutron's iptables firewall driver lays them out,
+plus the guard that keeps a store's guests and external networks off the host itself.
 
 Pure: frozen specs in, ``iptables-restore`` text out (``iptables.py`` applies it). The text
-touches only ``ostack-*`` chains and is meant for ``iptables-restore --noflush``: declaring a
-chain that exists flushes it (asserted on iptables-nft 1.8.9 by tests/host), so every apply
-rebuilds every chain and nothing else.
+touches only one store's chains (``ostack-<tag>-*``) and is meant for ``iptables-restore
+--noflush``: declaring a chain that exists flushes it (asserted on iptables-nft 1.8.9 by
+tests/host), so every apply rebuilds every chain of the store and nothing else.
 
-Flow of a bridged packet (``br_netfilter`` must be on, see ``iptables.ensure_bridge_netfilter``)::
+Flow of a packet (``br_netfilter`` must be on, see ``iptables.ensure_bridge_netfilter``)::
 
-    FORWARD -> ostack-FORWARD -(physdev in/out a filtered tap)-> ostack-sg-chain
-        ostack-sg-chain: -> ostack-i<port> (traffic to the guest), -> ostack-o<port> (from it)
-        each port chain RETURNs what it allows, so a packet between two guests is checked by
-        the sender's egress chain AND the receiver's ingress chain; then ostack-sg-chain ACCEPTs.
-        ostack-o<port> first jumps to ostack-s<port>: only the port's MAC+IP pairs may leave.
-    Unfiltered ports (port security off) are ACCEPTed after all filtered jumps, as Neutron
-    does, so a filtered receiver still filters what an unfiltered sender sends it.
+    FORWARD -> ostack-<tag>-FORWARD:
+        routed from a guest's tap: its source is checked (ostack-<tag>-s<port>) first;
+        uplink opt-in: the external ranges may leave by the uplink (and come back);
+        anything else the host would route from or into the store's bridges is dropped;
+        bridged in/out of a filtered tap -> ostack-<tag>-sg-chain:
+            -> ostack-<tag>-i<port> (to the guest), -> ostack-<tag>-o<port> (from it)
+            each port chain RETURNs what it allows, so a packet between two guests is checked
+            by the sender's egress chain AND the receiver's ingress chain; then ACCEPT.
+            ostack-<tag>-o<port> first jumps to ostack-<tag>-s<port>: only the port's MAC+IP
+            pairs may leave.
+        unfiltered ports (port security off) are ACCEPTed after all filtered jumps;
+        fail closed: any other tap of the store (a port whose filter is not in place) drops
+        (what it exchanges with a filtered port is dropped by ebtables, see below);
+        other bridged traffic on the store's bridges (router and DHCP legs) is accepted.
+    INPUT -> ostack-<tag>-INPUT: replies to the host's own connections come back; new
+        connections from the store's bridges to the host's own addresses are dropped unless
+        the host access setting opts them in (then a guest's egress rules still apply).
 
-The hook ``FORWARD -j ostack-FORWARD`` (and ``INPUT -j ostack-INPUT``) is never part of this
-text: ``iptables.ensure_hook`` installs it once (``-C`` then ``-I``).
+The hooks (``FORWARD -j ostack-<tag>-FORWARD``, ``INPUT -j ostack-<tag>-INPUT`` and the
+ebtables ones) are never part of this text: ``iptables.ensure_hook`` installs them once (``-C`` then ``-I``).
 
 ARP is not IP, so iptables never sees it: ``render_bridge_table`` adds an ebtables ``nat``
 PREROUTING filter per port (as Neutron's linuxbridge ``arp_protect``): frames with another
-source MAC and ARP claiming another IP are dropped before the bridge learns from them.
+source MAC and ARP claiming another IP are dropped before the bridge learns from them. It is
+also where failing closed is complete: frames from a tap of the store with no filter are
+dropped in PREROUTING, frames to one in POSTROUTING (``ostack-<tag>-POSTROUTING``), whatever
+their type. iptables alone could not do it: a packet between a filtered port and a tap
+without a filter is decided by the filtered port's chains, which end in ACCEPT.
 Not covered (as in Neutron's iptables driver): IPv6 neighbour advertisements for another
 address, and per-network conntrack zones (overlapping CIDRs on one host share conntrack).
+
+Each port is checked on its own (``check_ports``): a port whose values cannot be rendered is
+left out (its tap then drops everything) and reported; the other ports are unaffected.
 """
 
 from __future__ import annotations
@@ -35,22 +53,13 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from ostack_cli.backend.local import names
-
-CHAIN_PREFIX = f"{names.PREFIX}-"
-FORWARD_CHAIN = f"{CHAIN_PREFIX}FORWARD"
-INPUT_CHAIN = f"{CHAIN_PREFIX}INPUT"
-SG_CHAIN = f"{CHAIN_PREFIX}sg-chain"
-FALLBACK_CHAIN = f"{CHAIN_PREFIX}sg-fallback"
-BRIDGE_CHAIN = f"{CHAIN_PREFIX}PREROUTING"  # ebtables nat
-MAX_CHAIN = 28  # iptables' limit (XT_EXTENSION_MAXNAMELEN - 1)
-
-# Chains this module creates per port; only these are ever removed as stale.
-PORT_CHAIN_RE = re.compile(rf"^{re.escape(CHAIN_PREFIX)}[ios][0-9a-f]{{11}}$")
-BRIDGE_PORT_CHAIN_RE = re.compile(rf"^{re.escape(CHAIN_PREFIX)}a[0-9a-f]{{11}}$")
+from ostack_cli.backend.local.names import HostNames
 
 Direction = Literal["ingress", "egress"]
 Ethertype = Literal["IPv4", "IPv6"]
 Family = Literal[4, 6]
+MAX_CHAIN = 28  # iptables' limit (XT_EXTENSION_MAXNAMELEN - 1)
+PORT_KEY_DIGITS = 11
 
 # Neutron's protocol names (neutron_lib.constants) and their numbers. Rules use numbers
 # for all but the protocols that have their own match modules, so /etc/protocols spellings
@@ -111,88 +120,199 @@ class PortFilter:
     dhcp_servers: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
+class ExternalRange:
+    """An external network on the host: its bridge and the range its addresses come from."""
+
+    bridge: str
+    cidr: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostGuard:
+    """What a store's chains do besides the ports' filters.
+
+    ``uplink``: the interface the external ranges may leave by (an explicit opt-in), else
+    None. ``host_access``: whether guests and the external ranges may open connections to
+    the host's own addresses (an explicit opt-in; off, only replies reach the host).
+    """
+
+    names: HostNames
+    external: tuple[ExternalRange, ...] = ()
+    uplink: str | None = None
+    host_access: bool = False
+
+
 # -- names --------------------------------------------------------------------------------
 
 
 def port_key(port_id: str) -> str:
-    key = port_id.replace("-", "").lower()[:11]
-    if not re.fullmatch(r"[0-9a-f]{11}", key):
-        raise ValueError(f"port id {port_id!r} is not a UUID")
-    return key
+    return names.id_key(port_id, PORT_KEY_DIGITS)
 
 
-def ingress_chain(port_id: str) -> str:
-    return f"{CHAIN_PREFIX}i{port_key(port_id)}"
+@dataclass(frozen=True)
+class StoreChains:
+    """The names of one store's chains."""
 
+    names: HostNames
 
-def egress_chain(port_id: str) -> str:
-    return f"{CHAIN_PREFIX}o{port_key(port_id)}"
+    @property
+    def prefix(self) -> str:
+        return self.names.object_prefix
 
+    @property
+    def forward(self) -> str:
+        return self.names.chain("FORWARD")
 
-def spoof_chain(port_id: str) -> str:
-    return f"{CHAIN_PREFIX}s{port_key(port_id)}"
+    @property
+    def input(self) -> str:
+        return self.names.chain("INPUT")
 
+    @property
+    def sg(self) -> str:
+        return self.names.chain("sg-chain")
 
-def bridge_port_chain(port_id: str) -> str:
-    return f"{CHAIN_PREFIX}a{port_key(port_id)}"
+    @property
+    def fallback(self) -> str:
+        return self.names.chain("sg-fallback")
+
+    @property
+    def bridge(self) -> str:  # ebtables nat, frames from the taps
+        return self.names.chain("PREROUTING")
+
+    @property
+    def bridge_out(self) -> str:  # ebtables nat, frames to the taps
+        return self.names.chain("POSTROUTING")
+
+    @property
+    def uplink_nat(self) -> str:  # iptables nat, the opt-in masquerade
+        return self.names.chain("uplink")
+
+    def ingress(self, port_id: str) -> str:
+        return f"{self.prefix}i{port_key(port_id)}"
+
+    def egress(self, port_id: str) -> str:
+        return f"{self.prefix}o{port_key(port_id)}"
+
+    def spoof(self, port_id: str) -> str:
+        return f"{self.prefix}s{port_key(port_id)}"
+
+    def bridge_port(self, port_id: str) -> str:
+        return f"{self.prefix}a{port_key(port_id)}"
+
+    @property
+    def port_chain_re(self) -> re.Pattern[str]:
+        """Chains made per port; only these are ever removed as stale."""
+        return re.compile(rf"^{re.escape(self.prefix)}[ios][0-9a-f]{{{PORT_KEY_DIGITS}}}$")
+
+    @property
+    def bridge_port_chain_re(self) -> re.Pattern[str]:
+        return re.compile(rf"^{re.escape(self.prefix)}a[0-9a-f]{{{PORT_KEY_DIGITS}}}$")
+
+    def fixed_filter_chains(self) -> tuple[str, ...]:
+        return (self.forward, self.input, self.sg, self.fallback)
 
 
 # -- iptables ------------------------------------------------------------------------------
 
 
 def render_filter_table(
-    ports: Iterable[PortFilter], *, family: Family = 4, existing_chains: Iterable[str] = ()
+    ports: Iterable[PortFilter],
+    guard: HostGuard,
+    *,
+    family: Family = 4,
+    existing_chains: Iterable[str] = (),
 ) -> str:
-    """The ``*filter`` text for iptables (family 4) or ip6tables (family 6).
+    """The store's ``*filter`` text for iptables (family 4) or ip6tables (family 6).
 
-    ``existing_chains`` are the filter table's chain names now (``iptables.list_chains``):
-    per-port chains among them that no port needs any more are flushed and deleted.
+    ``ports`` must have passed ``check_ports``. ``existing_chains`` are the filter table's
+    chain names now (``iptables.list_chains``): the store's per-port chains among them that
+    no port needs any more are flushed and deleted.
     """
-    ordered = _checked(ports)
+    names_ = StoreChains(guard.names)
+    ordered = sorted(ports, key=lambda p: port_key(p.port_id))
     filtered = [p for p in ordered if p.port_security]
+    bridges = guard.names.device_wildcard(names.BRIDGE)
+    taps = guard.names.device_wildcard(names.TAP)
+    forward: list[str] = []
     chains: dict[str, list[str]] = {
-        FORWARD_CHAIN: [],
-        INPUT_CHAIN: [],
-        SG_CHAIN: [],
-        FALLBACK_CHAIN: ["-j DROP"],
+        names_.input: [],
+        names_.sg: [],
+        names_.fallback: ["-j DROP"],
     }
     for port in filtered:
-        dev = port.tap
-        for chain, physdev in ((FORWARD_CHAIN, "out"), (FORWARD_CHAIN, "in")):
-            chains[chain].append(
-                f"-m physdev --physdev-{physdev} {dev} --physdev-is-bridged -j {SG_CHAIN}"
-            )
-        chains[SG_CHAIN].append(
-            f"-m physdev --physdev-out {dev} --physdev-is-bridged -j {ingress_chain(port.port_id)}"
-        )
-        chains[SG_CHAIN].append(
-            f"-m physdev --physdev-in {dev} --physdev-is-bridged -j {egress_chain(port.port_id)}"
-        )
-        # Traffic from the guest to the host itself is routed, not bridged: is-bridged is
-        # false in INPUT, so match the bridge port alone there.
-        chains[INPUT_CHAIN].append(
-            f"-m physdev --physdev-in {dev} -j {egress_chain(port.port_id)}"
-        )
-        chains[ingress_chain(port.port_id)] = _ingress_rules(port, family)
-        chains[egress_chain(port.port_id)] = _egress_rules(port, family)
-        chains[spoof_chain(port.port_id)] = _spoof_rules(port, family)
-    chains[SG_CHAIN].append("-j ACCEPT")
+        chains[names_.ingress(port.port_id)] = _ingress_rules(port, family, names_)
+        chains[names_.egress(port.port_id)] = _egress_rules(port, family, names_)
+        chains[names_.spoof(port.port_id)] = _spoof_rules(port, family)
+    # Routed by the host from a guest (sent to the bridge's own MAC): at least its source
+    # must be the guest's own before anything below may let it through.
+    forward += [f"-m physdev --physdev-in {p.tap} ! --physdev-is-bridged "
+                f"-j {names_.spoof(p.port_id)}" for p in filtered]
+    if guard.uplink and family == 4:
+        for ext in sorted(guard.external, key=lambda e: e.bridge):
+            cidr = _cidr(ext.cidr)
+            forward += [
+                f"-s {cidr} -i {ext.bridge} -o {guard.uplink} -j ACCEPT",
+                f"-d {cidr} -i {guard.uplink} -o {ext.bridge} "
+                "-m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+            ]
+    # The host routes nothing from or into the store's bridges: guests and the external
+    # ranges reach each other only through routers, which are namespaces of their own.
+    forward += [
+        f"-i {bridges} -m physdev ! --physdev-is-bridged -j DROP",
+        f"-o {bridges} -m physdev ! --physdev-is-bridged -j DROP",
+    ]
+    for port in filtered:
+        forward += [
+            f"-m physdev --physdev-out {port.tap} --physdev-is-bridged -j {names_.sg}",
+            f"-m physdev --physdev-in {port.tap} --physdev-is-bridged -j {names_.sg}",
+        ]
+        chains[names_.sg] += [
+            f"-m physdev --physdev-out {port.tap} --physdev-is-bridged "
+            f"-j {names_.ingress(port.port_id)}",
+            f"-m physdev --physdev-in {port.tap} --physdev-is-bridged "
+            f"-j {names_.egress(port.port_id)}",
+        ]
+    chains[names_.sg].append("-j ACCEPT")
     for port in ordered:
         if not port.port_security:
-            for physdev in ("out", "in"):
-                chains[FORWARD_CHAIN].append(
-                    f"-m physdev --physdev-{physdev} {port.tap} --physdev-is-bridged -j ACCEPT"
-                )
-    # Bridged traffic on ostack's bridges that no port filter took (router and DHCP legs,
-    # the external network) passes even where FORWARD's policy is DROP (e.g. with Docker).
-    chains[FORWARD_CHAIN].append(
-        f"-o {names.DEVICE_PREFIX}br+ -m physdev --physdev-is-bridged -j ACCEPT"
-    )
+            forward += [
+                f"-m physdev --physdev-out {port.tap} --physdev-is-bridged -j ACCEPT",
+                f"-m physdev --physdev-in {port.tap} --physdev-is-bridged -j ACCEPT",
+            ]
+    # Fail closed: a tap of the store whose port has no filter in place carries nothing.
+    forward += [f"-m physdev --physdev-in {taps} -j DROP",
+                f"-m physdev --physdev-out {taps} -j DROP"]
+    # Other bridged traffic on the store's bridges (router and DHCP legs, the external
+    # network) passes even where FORWARD's policy is DROP (e.g. with Docker).
+    forward.append(f"-o {bridges} -m physdev --physdev-is-bridged -j ACCEPT")
+    chains[names_.forward] = forward
+    # The host itself: replies to its own connections (a ping of a floating IP) come back;
+    # whatever else comes from the store's bridges is checked against the sender's egress
+    # rules, and dropped unless the host access setting opts new connections in.
+    host_in = [f"-i {bridges} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN"]
+    host_in += [f"-m physdev --physdev-in {p.tap} -j {names_.egress(p.port_id)}"
+                for p in filtered]
+    if not guard.host_access:
+        host_in.append(f"-i {bridges} -j DROP")
+    chains[names_.input] = host_in
     stale = sorted(
-        c for c in set(existing_chains) if PORT_CHAIN_RE.match(c) and c not in chains
+        c for c in set(existing_chains) if names_.port_chain_re.match(c) and c not in chains
     )
-    lines = ["*filter"]
-    lines += [f":{name} - [0:0]" for name in sorted(chains)]
+    return _table("filter", chains, stale, "- [0:0]")
+
+
+def render_uplink_nat(guard: HostGuard) -> str:
+    """The store's part of the host's ``*nat`` table: the opt-in masquerade to the uplink."""
+    chain = StoreChains(guard.names).uplink_nat
+    rules = [f"-s {_cidr(e.cidr)} -o {guard.uplink} -j MASQUERADE"
+             for e in sorted(guard.external, key=lambda e: e.bridge)] if guard.uplink else []
+    return _table("nat", {chain: rules}, [], "- [0:0]")
+
+
+def _table(table: str, chains: dict[str, list[str]], stale: list[str], policy: str) -> str:
+    lines = [f"*{table}"]
+    lines += [f":{name} {policy}" for name in sorted(chains)]
     for name in sorted(chains):
         lines += [f"-A {name} {rule}" for rule in chains[name]]
     lines += [f"-F {name}" for name in stale]
@@ -201,7 +321,7 @@ def render_filter_table(
     return "\n".join(lines) + "\n"
 
 
-def _ingress_rules(port: PortFilter, family: Family) -> list[str]:
+def _ingress_rules(port: PortFilter, family: Family, chains: StoreChains) -> list[str]:
     fixed: list[str] = []
     if family == 6:
         fixed += [f"-p ipv6-icmp -m icmp6 --icmpv6-type {t} -j RETURN"
@@ -211,11 +331,11 @@ def _ingress_rules(port: PortFilter, family: Family) -> list[str]:
             sport, dport = (67, 68) if family == 4 else (547, 546)
             fixed.append(f"-s {_host_cidr(server)} -p udp -m udp --sport {sport} "
                          f"--dport {dport} -j RETURN")
-    return [*fixed, *_stateful(_sg_rules(port, "ingress", family))]
+    return [*fixed, *_stateful(_sg_rules(port, "ingress", family), chains)]
 
 
-def _egress_rules(port: PortFilter, family: Family) -> list[str]:
-    spoof = f"-j {spoof_chain(port.port_id)}"
+def _egress_rules(port: PortFilter, family: Family, chains: StoreChains) -> list[str]:
+    spoof = f"-j {chains.spoof(port.port_id)}"
     if family == 4:
         fixed = [
             # DHCP discover/request before the guest has an address.
@@ -235,15 +355,15 @@ def _egress_rules(port: PortFilter, family: Family) -> list[str]:
             "-p udp -m udp --sport 546 --dport 547 -j RETURN",
             "-p udp -m udp --sport 547 --dport 546 -j DROP",
         ]
-    return [*fixed, *_stateful(_sg_rules(port, "egress", family))]
+    return [*fixed, *_stateful(_sg_rules(port, "egress", family), chains)]
 
 
-def _stateful(rules: list[str]) -> list[str]:
+def _stateful(rules: list[str], chains: StoreChains) -> list[str]:
     return [
         "-m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
         "-m conntrack --ctstate INVALID -j DROP",
         *rules,
-        f"-j {FALLBACK_CHAIN}",
+        f"-j {chains.fallback}",
     ]
 
 
@@ -338,43 +458,58 @@ def _protocol(protocol: str | None, family: Family) -> str | None:
 # -- ebtables ------------------------------------------------------------------------------
 
 
-def render_bridge_table(ports: Iterable[PortFilter], *, existing_chains: Iterable[str] = ()) -> str:
-    """The ebtables ``*nat`` text for ``ebtables-restore --noflush``: MAC and ARP anti-spoofing.
+def render_bridge_table(
+    ports: Iterable[PortFilter], guard: HostGuard, *, existing_chains: Iterable[str] = ()
+) -> str:
+    """The store's ebtables ``*nat`` text for ``ebtables-restore --noflush``: MAC and ARP
+    anti-spoofing, and frames from or to a tap without a filter dropped.
 
-    The hook ``PREROUTING -j ostack-PREROUTING`` is installed apart (``iptables.ensure_hook``
-    with family "eb"). All chains RETURN by policy so rules of others in PREROUTING still run.
+    The hooks ``PREROUTING -j ostack-<tag>-PREROUTING`` and ``POSTROUTING -j
+    ostack-<tag>-POSTROUTING`` are installed apart (``iptables.ensure_hook`` with family
+    "eb"). All chains RETURN by policy so rules of others in those chains still run.
+    ``ports`` must have passed ``check_ports``.
     """
-    filtered = [p for p in _checked(ports) if p.port_security]
-    chains: dict[str, list[str]] = {BRIDGE_CHAIN: []}
-    for port in filtered:
-        chain = bridge_port_chain(port.port_id)
-        chains[BRIDGE_CHAIN].append(f"-i {port.tap} -j {chain}")
-        macs = list(dict.fromkeys([port.mac, *(_mac(m) for m, _ in port.allowed_address_pairs)]))
-        arp: list[str] = []
-        own = [(port.mac, ip) for ip in port.fixed_ips if _version(ip) == 4]
-        pairs = [(_mac(m), _cidr(a)) for m, a in port.allowed_address_pairs if _version(a) == 4]
-        for mac, address in dict.fromkeys([*pairs, *own]):
-            ip = address.removesuffix("/32")
-            arp.append(f"-p ARP -s {mac} --arp-ip-src {ip} --arp-mac-src {mac} -j RETURN")
-        if not port.fixed_ips:
-            arp += [f"-p ARP -s {port.mac} --arp-mac-src {port.mac} -j RETURN"]
-        chains[chain] = [
-            *arp,
-            "-p ARP -j DROP",
-            *(f"-s {mac} -j RETURN" for mac in macs),
-            "-j DROP",
-        ]
+    names_ = StoreChains(guard.names)
+    ordered = sorted(ports, key=lambda p: port_key(p.port_id))
+    taps = guard.names.device_wildcard(names.TAP)
+    chains: dict[str, list[str]] = {names_.bridge: []}
+    # Every port in the text has its filter in place (or needs none): frames may reach its
+    # tap. Any other tap of the store gets nothing, not even ARP or a flooded broadcast.
+    chains[names_.bridge_out] = [*(f"-o {port.tap} -j RETURN" for port in ordered),
+                                 f"-o {taps} -j DROP"]
+    for port in ordered:
+        if not port.port_security:
+            chains[names_.bridge].append(f"-i {port.tap} -j RETURN")
+            continue
+        chain = names_.bridge_port(port.port_id)
+        # What the port's chain lets through RETURNs here, to the rule after the jump: it
+        # must leave at once, or the fail-closed DROP below would take it too.
+        chains[names_.bridge] += [f"-i {port.tap} -j {chain}", f"-i {port.tap} -j RETURN"]
+        chains[chain] = _bridge_port_rules(port)
+    chains[names_.bridge].append(f"-i {taps} -j DROP")
     stale = sorted(
-        c for c in set(existing_chains) if BRIDGE_PORT_CHAIN_RE.match(c) and c not in chains
+        c for c in set(existing_chains)
+        if names_.bridge_port_chain_re.match(c) and c not in chains
     )
-    lines = ["*nat"]
-    lines += [f":{name} RETURN" for name in sorted(chains)]
-    for name in sorted(chains):
-        lines += [f"-A {name} {rule}" for rule in chains[name]]
-    lines += [f"-F {name}" for name in stale]
-    lines += [f"-X {name}" for name in stale]
-    lines.append("COMMIT")
-    return "\n".join(lines) + "\n"
+    return _table("nat", chains, stale, "RETURN")
+
+
+def _bridge_port_rules(port: PortFilter) -> list[str]:
+    macs = list(dict.fromkeys([port.mac, *(_mac(m) for m, _ in port.allowed_address_pairs)]))
+    arp: list[str] = []
+    own = [(port.mac, ip) for ip in port.fixed_ips if _version(ip) == 4]
+    pairs = [(_mac(m), _cidr(a)) for m, a in port.allowed_address_pairs if _version(a) == 4]
+    for mac, address in dict.fromkeys([*pairs, *own]):
+        ip = address.removesuffix("/32")
+        arp.append(f"-p ARP -s {mac} --arp-ip-src {ip} --arp-mac-src {mac} -j RETURN")
+    if not port.fixed_ips:
+        arp += [f"-p ARP -s {port.mac} --arp-mac-src {port.mac} -j RETURN"]
+    return [
+        *arp,
+        "-p ARP -j DROP",
+        *(f"-s {mac} -j RETURN" for mac in macs),
+        "-j DROP",
+    ]
 
 
 # -- applying only what changed -----------------------------------------------------------
@@ -402,6 +537,21 @@ def changes_only(rendered: str, saved: str) -> str | None:
     return "\n".join([*out, *tail, "COMMIT"]) + "\n"
 
 
+def lost_rules(rendered: str, saved: str) -> dict[str, bool]:
+    """For each chain whose rules ``rendered`` changes: whether it takes a rule away.
+
+    A chain that loses a rule may no longer allow connections conntrack still lets through
+    (``-m conntrack --ctstate ESTABLISHED``): their entries must go.
+    """
+    _, want = _table_chains(rendered)
+    _, have = _table_chains(saved)
+    return {
+        name: bool(set(have.get(name, [])) - set(rules))
+        for name, rules in want.items()
+        if rules != have.get(name)
+    }
+
+
 def _table_chains(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
     declared: dict[str, str] = {}
     rules: dict[str, list[str]] = {}
@@ -418,20 +568,40 @@ def _table_chains(text: str) -> tuple[dict[str, str], dict[str, list[str]]]:
 # -- validation: everything below ends up in restore text, so nothing may smuggle a line in --
 
 
-def _checked(ports: Iterable[PortFilter]) -> list[PortFilter]:
-    """Ports sorted by chain key, MACs in lower case (as iptables-save prints them)."""
-    ordered = sorted(ports, key=lambda p: port_key(p.port_id))
-    seen: set[str] = set()
-    for port in ordered:
-        key = port_key(port.port_id)
-        if key in seen:
-            raise ValueError(f"two ports share the chain key {key}")
-        seen.add(key)
-        if not _IFNAME_RE.match(port.tap):
-            raise ValueError(f"bad device name {port.tap!r}")
-        for ip in (*port.fixed_ips, *port.dhcp_servers):
-            ipaddress.ip_address(ip)
-    return [replace(p, mac=_mac(p.mac)) for p in ordered]
+def check_ports(
+    ports: Iterable[PortFilter], guard: HostGuard
+) -> tuple[list[PortFilter], dict[str, str]]:
+    """The ports that render (sorted by chain key, MACs in lower case as iptables-save
+    prints them), and why each other one does not.
+
+    A port is rendered in full (both families and ebtables) to be checked, so one bad value
+    (an address pair that is no address, an unknown protocol) leaves out that port alone.
+    """
+    chains = StoreChains(guard.names)
+    good: list[PortFilter] = []
+    failed: dict[str, str] = {}
+    keys: set[str] = set()
+    for port in sorted(ports, key=lambda p: p.port_id):
+        try:
+            key = port_key(port.port_id)
+            if key in keys:
+                raise ValueError(f"another port of this store shares the chain key {key}")
+            if not _IFNAME_RE.match(port.tap):
+                raise ValueError(f"bad device name {port.tap!r}")
+            checked = replace(port, mac=_mac(port.mac))
+            for ip in (*checked.fixed_ips, *checked.dhcp_servers):
+                ipaddress.ip_address(ip)
+            for family in (4, 6):
+                _ingress_rules(checked, family, chains)
+                _egress_rules(checked, family, chains)
+                _spoof_rules(checked, family)
+            _bridge_port_rules(checked)
+        except (ValueError, TypeError, KeyError) as exc:
+            failed[port.port_id] = f"its firewall cannot be rendered: {exc}"
+            continue
+        keys.add(key)
+        good.append(checked)
+    return sorted(good, key=lambda p: port_key(p.port_id)), failed
 
 
 def _mac(mac: str) -> str:

@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from ostack_cli.backend.local import ipam
+from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.ipam import bad_request
-from ostack_cli.backend.local.net_base import (
-    NetworkingBase,
+from ostack_cli.backend.local.net_records import (
     bumped,
+    load,
+    network_subnets,
     not_external,
     unknown_changes,
 )
 from ostack_cli.backend.local.neutron_input import check_description, check_tags
+from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_FLOATINGIP,
@@ -48,15 +51,20 @@ def port_details(port: Port) -> dict[str, Any]:
     }
 
 
-class LocalFloatingIPs(NetworkingBase):
-    def _floating_ip_visible(self, fip: FloatingIP) -> bool:
-        return fip.project_id == self.project_id
+class FloatingIPs:
+    def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
+        self.context = context
+        self.store = context.store
+        self.ports = ports
+
+    def _visible(self, fip: FloatingIP) -> bool:
+        return fip.project_id == self.context.project_id
 
     def _with_details(self, fip: FloatingIP) -> FloatingIP:
         port = self.store.get(Port, fip.port_id) if fip.port_id else None
         return fip.replace(port_details=port_details(port) if port is not None else None)
 
-    def floating_ips(
+    def find_all(
         self,
         *,
         network_ids: list[str] | None = None,
@@ -70,7 +78,7 @@ class LocalFloatingIPs(NetworkingBase):
     ) -> list[FloatingIP]:
         result = []
         for fip in self.store.list(FloatingIP, project_id=project_id):
-            if not self._floating_ip_visible(fip):
+            if not self._visible(fip):
                 continue
             if network_ids is not None and fip.floating_network_id not in network_ids:
                 continue
@@ -90,20 +98,18 @@ class LocalFloatingIPs(NetworkingBase):
             result.append(self._with_details(fip))
         return result
 
-    def find_floating_ip(self, name_or_id: str) -> FloatingIP:
+    def find(self, name_or_id: str) -> FloatingIP:
         """By ID or by address, as openstacksdk's ``find_ip``."""
-        return self._with_details(
-            self._find(FloatingIP, name_or_id, visible=self._floating_ip_visible)
-        )
+        return self._with_details(self.context.find(FloatingIP, name_or_id, visible=self._visible))
 
-    def create_floating_ip(self, spec: FloatingIPSpec) -> FloatingIP:
+    def create(self, spec: FloatingIPSpec) -> FloatingIP:
         check_description(spec.description)
         tags = check_tags(spec.tags)
         with self.store.transaction():
-            network = self._load(Network, spec.floating_network_id)
+            network = load(self.store, Network, spec.floating_network_id)
             if not network.is_router_external:
                 raise not_external(network.id, "floatingip")
-            if not any(s.ip_version == 4 for s in self._network_subnets(network.id)):
+            if not any(s.ip_version == 4 for s in network_subnets(self.store, network.id)):
                 raise bad_request(
                     "floatingip", f"Network {network.id} does not contain any IPv4 subnet"
                 )
@@ -117,7 +123,7 @@ class LocalFloatingIPs(NetworkingBase):
                 requests = [FixedIPRequest(subnet_id=spec.subnet_id,
                                            ip_address=spec.floating_ip_address)]
             # Neutron's floating IP port has no project: it is never shown to one.
-            holder = self._new_port(
+            holder = self.ports.add(
                 network, project_id="", fixed_ips=requests, device_id=fip_id,
                 device_owner=DEVICE_OWNER_FLOATINGIP, status=PORT_STATUS_NOTAPPLICABLE,
                 is_port_security_enabled=False,
@@ -133,7 +139,7 @@ class LocalFloatingIPs(NetworkingBase):
             fip = FloatingIP(
                 id=fip_id,
                 name=addresses[0],
-                project_id=spec.project_id or self.project_id,
+                project_id=spec.project_id or self.context.project_id,
                 floating_network_id=network.id,
                 floating_ip_address=addresses[0],
                 floating_port_id=holder.id,
@@ -145,17 +151,18 @@ class LocalFloatingIPs(NetworkingBase):
                 updated_at=now,
             )
             if spec.port_id is not None:
-                fip = self._associated(fip, self._load(Port, spec.port_id), spec.fixed_ip_address)
+                port = load(self.store, Port, spec.port_id)
+                fip = self._associated(fip, port, spec.fixed_ip_address)
             self.store.insert(fip)
         return self._with_details(fip)
 
-    def update_floating_ip(self, fip: FloatingIP, **changes: Any) -> FloatingIP:
+    def update(self, fip: FloatingIP, **changes: Any) -> FloatingIP:
         unknown_changes(changes, FLOATING_IP_CHANGES)
         check_description(changes.get("description"))
         if "tags" in changes:
             changes["tags"] = check_tags(changes["tags"])
         with self.store.transaction():
-            current = self._load(FloatingIP, fip.id)
+            current = load(self.store, FloatingIP, fip.id)
             target = current
             if changes.get("fixed_ip_address") and not changes.get("port_id"):
                 raise bad_request(
@@ -170,7 +177,7 @@ class LocalFloatingIPs(NetworkingBase):
                         status=FLOATINGIP_STATUS_DOWN, port_details=None,
                     )
                 else:
-                    target = self._associated(current, self._load(Port, port_id), fixed)
+                    target = self._associated(current, load(self.store, Port, port_id), fixed)
             target = target.replace(**changes)
             if target == current:
                 return self._with_details(current)
@@ -178,21 +185,21 @@ class LocalFloatingIPs(NetworkingBase):
             self.store.update(updated)
         return self._with_details(updated)
 
-    def associate_floating_ip(
+    def associate(
         self, fip: FloatingIP, port: Port, fixed_ip_address: str | None = None
     ) -> FloatingIP:
         """Map the floating IP to one of the port's fixed IPv4 addresses."""
-        return self.update_floating_ip(fip, port_id=port.id, fixed_ip_address=fixed_ip_address)
+        return self.update(fip, port_id=port.id, fixed_ip_address=fixed_ip_address)
 
-    def disassociate_floating_ip(self, fip: FloatingIP) -> FloatingIP:
-        return self.update_floating_ip(fip, port_id=None)
+    def disassociate(self, fip: FloatingIP) -> FloatingIP:
+        return self.update(fip, port_id=None)
 
-    def delete_floating_ip(self, fip: FloatingIP) -> None:
+    def delete(self, fip: FloatingIP) -> None:
         with self.store.transaction():
-            current = self._load(FloatingIP, fip.id)
+            current = load(self.store, FloatingIP, fip.id)
             holder = self.store.get(Port, current.floating_port_id)
             if holder is not None:
-                self._drop_port(holder)
+                self.ports.drop(holder)
             self.store.delete(FloatingIP, current.id)
 
     # -- association (l3_db ``_check_and_get_fip_assoc``) ------------------------------
@@ -212,7 +219,7 @@ class LocalFloatingIPs(NetworkingBase):
                 "floatingip", f"Port {port.id} is unable to be assigned a floating IP"
             )
         internal = self._internal_address(port, fixed_ip_address)
-        subnet = self._load(Subnet, internal["subnet_id"])
+        subnet = load(self.store, Subnet, internal["subnet_id"])
         router_id = self._router_for_floating_ip(port, subnet, fip.floating_network_id)
         address = internal["ip_address"]
         for other in self.store.list(FloatingIP):

@@ -1,21 +1,27 @@
 """A guest's files on the host: the image cache, its disk overlay, config drive and console log.
 
 Base images are copied out of the private image store into ``_base`` (as Nova caches Glance
-images there), because QEMU runs as another user and must read them as backing files.
+images there), because QEMU runs as another user and must read them as backing files. Every
+file and directory here is made through ``host_files``: checked, never through a link, with
+the modes ``QemuAccess`` gives (what QEMU reads is its group's, nothing is world-readable).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ostack_cli.backend.local import host_files
+from ostack_cli.backend.local.image_files import qemu_format
 from ostack_cli.backend.local.runner import run
 
 QEMU_IMG = "qemu-img"
 GIB = 1024**3
+# virtlogd keeps max_backups rotated logs (3 unless virtlogd.conf says otherwise); never look
+# further than this for older console output.
+MAX_ROTATED_LOGS = 32
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,7 @@ class InstanceFiles:
 
     @classmethod
     def of(cls, host_dir: Path, server_id: str) -> InstanceFiles:
-        return cls(host_dir / "instances" / server_id)
+        return cls(host_files.child(host_dir / "instances", server_id))
 
     @property
     def disk(self) -> Path:
@@ -36,52 +42,81 @@ class InstanceFiles:
 
     @property
     def console_log(self) -> Path:
+        """Written by virtlogd (root, 0600), rotated to ``console.log.0`` (newest), ``.1``..."""
         return self.directory / "console.log"
 
     def create(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self.directory.chmod(0o711)
+        access = host_files.qemu_access()
+        host_files.ensure_dir(self.directory.parent, access.dir_mode, access.gid,
+                              what="instances directory")
+        host_files.ensure_dir(self.directory, access.dir_mode, access.gid,
+                              what="instance directory")
 
     def remove(self) -> None:
+        # rmtree removes links, never what they point to.
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
 def cached_base(host_dir: Path, image_id: str, source: Path) -> Path:
-    """The image's file in the base cache, copied there once (atomically)."""
-    base_dir = host_dir / "_base"
-    base_dir.mkdir(parents=True, exist_ok=True)
-    base_dir.chmod(0o711)
-    target = base_dir / image_id
-    if target.exists():
+    """The image's file in the base cache, copied there once (atomically), readable by QEMU.
+
+    An existing copy is given back to root with the QEMU-readable mode: libvirt leaves
+    backing files chowned to QEMU's user after a guest ran, and older versions of ostack
+    made them world-readable.
+    """
+    access = host_files.qemu_access()
+    base_dir = host_files.ensure_dir(host_dir / "_base", access.dir_mode, access.gid,
+                                     what="image cache directory")
+    target = host_files.child(base_dir, image_id)
+    if host_files.adopt_file(target, access.read_mode, access.gid):
         return target
-    tmp = base_dir / f".{image_id}.{os.getpid()}.tmp"
-    try:
-        shutil.copyfile(source, tmp)
-        tmp.chmod(0o644)
-        tmp.replace(target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    host_files.copy_atomic(source, target, access.read_mode, access.gid)
     return target
 
 
-def create_overlay(base: Path, base_format: str, overlay: Path, size_bytes: int | None) -> None:
-    """A qcow2 overlay on ``base``; the backing format is always given (never probed)."""
-    argv = [QEMU_IMG, "create", "-q", "-f", "qcow2", "-F", base_format, "-b", str(base),
-            str(overlay)]
+def create_overlay(base: Path, disk_format: str, overlay: Path, size_bytes: int | None) -> None:
+    """A qcow2 overlay on ``base`` (an image of Glance ``disk_format``).
+
+    The backing format is always given (never probed), in QEMU's name for the Glance
+    format. The file is made first, with its mode and without following links, and
+    qemu-img then writes into it (it keeps the inode, mode and group).
+    """
+    access = host_files.qemu_access()
+    argv = [QEMU_IMG, "create", "-q", "-f", "qcow2", "-F", qemu_format(disk_format), "-b",
+            str(base), str(overlay)]
     if size_bytes:
         argv.append(str(size_bytes))
-    run(argv)
+    created = host_files.create_file(overlay, access.disk_mode, access.gid)
+    try:
+        run(argv)
+        host_files.check_same_file(overlay, created)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            overlay.unlink()
+        raise
 
 
 def read_console(path: Path, lines: int | None = None) -> str:
-    try:
-        text = path.read_bytes().decode(errors="replace")
-    except FileNotFoundError:
-        return ""
+    """The guest's console output: the current log, or its last ``lines`` lines.
+
+    virtlogd rotates the log at its max_size, so the current file may hold fewer lines than
+    asked for (none at all just after a rotation): the tail then continues into the rotated
+    files, newest (``.0``) first, as far as they go. Without ``lines`` only the current file
+    is shown, as Nova shows it.
+    """
+    data = host_files.read_file(path) or b""
     if lines is None:
-        return text
+        return data.decode(errors="replace")
     if lines <= 0:
         return ""
-    kept = text.splitlines(keepends=True)[-lines:]
-    return "".join(kept)
+    text = data.decode(errors="replace")
+    for index in range(MAX_ROTATED_LOGS):
+        # One line more than asked: the first line may have begun in the older file.
+        if len(text.splitlines()) > lines:
+            break
+        older = host_files.read_file(path.with_name(f"{path.name}.{index}"))
+        if older is None:
+            break
+        data = older + data  # bytes first: a character may be split across the two files
+        text = data.decode(errors="replace")
+    return "".join(text.splitlines(keepends=True)[-lines:])

@@ -11,20 +11,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ostack_cli import settings as host_settings
+from ostack_cli.backend.local.names import HostNames, new_tag
 from ostack_cli.errors import BackendUnavailable
 from ostack_cli.lazy import lazy_import
 from ostack_cli.state.store import Store
 
 if TYPE_CHECKING:
-    from ostack_cli.backend.local import accel, host_network, hypervisor
-    from ostack_cli.backend.local.host_network import HostNetwork
+    from ostack_cli.backend.local import accel, hypervisor
     from ostack_cli.backend.local.hypervisor import Hypervisor
+    from ostack_cli.backend.local.reconcile.desired import HostSettings
 else:
     accel = lazy_import("ostack_cli.backend.local.accel")
-    host_network = lazy_import("ostack_cli.backend.local.host_network")
     hypervisor = lazy_import("ostack_cli.backend.local.hypervisor")
 
 VIRT_TYPE_SETTING = "virt_type"
+TAG_SETTING = "host_tag"
+# Which store holds which tag, while the host is up: a new store never takes a tag in use.
+TAG_REGISTRY = Path("/run/ostack/stores")
 
 
 class HostContext:
@@ -33,7 +36,7 @@ class HostContext:
         self.store = store
         self.settings = host_settings.load(state_dir)
         self._hypervisor: Hypervisor | None = None
-        self._network: HostNetwork | None = None
+        self._names: HostNames | None = None
 
     @property
     def hypervisor(self) -> Hypervisor:
@@ -42,10 +45,33 @@ class HostContext:
         return self._hypervisor
 
     @property
-    def network(self) -> HostNetwork:
-        if self._network is None:
-            self._network = host_network.HostNetwork(self.host_dir)
-        return self._network
+    def names(self) -> HostNames:
+        """The names of this store's host objects (its tag, made on first use)."""
+        if self._names is None:
+            self._names = HostNames(self._tag())
+        return self._names
+
+    def host_settings(self) -> HostSettings:
+        from ostack_cli.backend.local.reconcile.desired import HostSettings
+
+        return HostSettings(
+            names=self.names,
+            host_dir=self.host_dir,
+            uplink=self.settings.uplink_interface,
+            host_access=self.settings.host_access,
+        )
+
+    def _tag(self) -> str:
+        tag = self.store.get_setting(TAG_SETTING)
+        if tag is None:
+            with self.store.transaction():
+                tag = self.store.get_setting(TAG_SETTING)
+                while tag is None or _tag_taken(tag, self.state_dir):
+                    tag = new_tag()
+                self.store.set_setting(TAG_SETTING, tag)
+        if not self.is_test_driver:
+            _register_tag(tag, self.state_dir)
+        return tag
 
     @property
     def is_test_driver(self) -> bool:
@@ -57,17 +83,23 @@ class HostContext:
         """Where files that QEMU and dnsmasq read live (they run as other users).
 
         The state directory stays private (0700); this one only lets others through (0711)
-        to the files they were handed.
+        to the files they were handed. Root writes through it, so an existing one is used
+        only if it is ours, nobody else can write it or the directories above it, and it is
+        not a link (``host_files.check_dir``/``check_parents``); else a one-line error says
+        what to fix.
         """
+        from ostack_cli.backend.local import host_files
+
         explicit = os.environ.get("OSTACK_HOST_DIR")
         if explicit:
-            path = Path(explicit)
+            path = Path(os.path.abspath(explicit))
         elif os.environ.get("OSTACK_HOME"):
             path = self.state_dir.with_name(self.state_dir.name + "-host")
         else:
             path = Path("/var/lib/ostack-host")
-        path.mkdir(parents=True, exist_ok=True)
-        path.chmod(0o711)
+        _make_parents(path)
+        host_files.check_parents(path, "host directory")
+        host_files.ensure_dir(path, 0o711, what="host directory")
         if not self.is_test_driver:
             _check_traversable(path)
         return path
@@ -87,6 +119,53 @@ class HostContext:
     def close(self) -> None:
         if self._hypervisor is not None:
             self._hypervisor.close()
+
+
+def _tag_taken(tag: str, state_dir: Path) -> bool:
+    """Whether another store on this host holds ``tag``, or objects of the tag exist."""
+    owner = _registered_owner(tag)
+    if owner is not None and owner != str(state_dir) and Path(owner).exists():
+        return True
+    names = HostNames(tag)
+    try:
+        netns = os.listdir("/run/netns")
+    except OSError:
+        netns = []
+    try:
+        links = os.listdir("/sys/class/net")
+    except OSError:
+        links = []
+    return any(n.startswith(names.object_prefix) for n in netns) or any(
+        link.startswith(names.device_prefix) for link in links)
+
+
+def _registered_owner(tag: str) -> str | None:
+    try:
+        return (TAG_REGISTRY / tag).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def _register_tag(tag: str, state_dir: Path) -> None:
+    if os.geteuid() != 0 or _registered_owner(tag) == str(state_dir):
+        return
+    try:
+        TAG_REGISTRY.mkdir(parents=True, exist_ok=True, mode=0o755)
+        (TAG_REGISTRY / tag).write_text(f"{state_dir}\n")
+    except OSError:
+        pass  # a registry is a courtesy to other stores; the names carry the tag anyway
+
+
+def _make_parents(path: Path) -> None:
+    # Missing parents are made 0755: QEMU and dnsmasq must pass through them
+    # (_check_traversable), and nobody but their creator may write them.
+    missing = [p for p in path.parents if not p.exists()]
+    for parent in reversed(missing):
+        try:
+            os.mkdir(parent, 0o755)
+        except FileExistsError:
+            continue
+        os.chmod(parent, 0o755)  # the umask does not get a say
 
 
 def _check_traversable(path: Path) -> None:

@@ -1,204 +1,132 @@
-"""The host side of a network: its bridge, and a DHCP server in a namespace of its own.
+"""A network's DHCP server on the host: dnsmasq in a namespace of its own.
 
 As Neutron's DHCP agent does, dnsmasq answers from a DHCP port (an address of the subnet) in
-a namespace joined to the bridge by a veth pair, so the host itself holds no address on a
-tenant network and guests cannot reach it. The bridge carries no IPv6 either (OSSN-0069).
+a namespace joined to the network's bridge by a veth pair, so the host itself holds no
+address on a tenant network and guests cannot reach it. The bridge carries no IPv6 either
+(OSSN-0069). Everything here is idempotent and takes what to build as a ``DhcpSpec``
+(``reconcile.desired``); what to remove is found by observation (``reconcile.observe``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import signal
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ostack_cli.backend.local import dnsmasq, names
 from ostack_cli.backend.local.runner import HostCommandError, run
-from ostack_cli.state.paths import write_private_file
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.local.reconcile.desired import DhcpSpec
 
 DHCP_IFNAME = "ostdhcp"  # inside the DHCP namespace
-
-
-@dataclass(frozen=True)
-class DhcpPortAddress:
-    ip_address: str
-    prefixlen: int
-
-
-@dataclass(frozen=True)
-class NetworkHostSpec:
-    """What the host side of one network must look like."""
-
-    network_id: str
-    mtu: int
-    dhcp_addresses: tuple[DhcpPortAddress, ...]
-    dhcp_subnets: tuple[dnsmasq.DhcpSubnet, ...]
-    dhcp_hosts: tuple[dnsmasq.DhcpHost, ...]
+START_TIMEOUT = 5.0
 
 
 def _pyroute2() -> Any:
-    import pyroute2  # slow to import (~0.3 s): only commands that touch the host pay it
+    import pyroute2  # slow to import (~0.15 s): only commands that change the host pay it
 
     return pyroute2
 
 
-class HostNetwork:
-    """Creates, updates and removes networks' bridges and DHCP servers, idempotently."""
-
-    def __init__(self, run_dir: Path) -> None:
-        self.run_dir = run_dir
-
-    # -- bridges ----------------------------------------------------------------------
-
-    def ensure_bridge(self, network_id: str, mtu: int) -> str:
-        bridge = names.bridge_name(network_id)
-        pyroute2 = _pyroute2()
-        with pyroute2.IPRoute() as ipr:
-            found = ipr.link_lookup(ifname=bridge)
-            if not found:
-                with contextlib.suppress(pyroute2.NetlinkError):  # a racing process made it
-                    ipr.link("add", ifname=bridge, kind="bridge")
-                found = ipr.link_lookup(ifname=bridge)
-            _disable_ipv6(bridge)
-            ipr.link("set", index=found[0], mtu=mtu, state="up")
-        return bridge
-
-    def plug(self, network_id: str, device: str) -> None:
-        """Put an existing device (a guest's tap) back on its network's bridge.
-
-        A bridge re-created after it was lost (a reboot, a hand) starts empty; QEMU's taps
-        survive but hang loose until something enslaves them again.
-        """
-        if not Path(f"/sys/class/net/{device}").exists():
-            return  # the guest is not running: libvirt plugs the tap when it starts
-        bridge = names.bridge_name(network_id)
-        if Path(f"/sys/class/net/{device}/master").resolve().name == bridge:
-            return
-        with _pyroute2().IPRoute() as ipr:
-            ipr.link("set", index=ipr.link_lookup(ifname=device)[0],
-                     master=ipr.link_lookup(ifname=bridge)[0], state="up")
-
-    # -- DHCP -------------------------------------------------------------------------
-
-    def ensure_dhcp(self, spec: NetworkHostSpec) -> None:
-        """Bring the DHCP server of a network to ``spec``: start it, or reload its hosts."""
-        bridge = self.ensure_bridge(spec.network_id, spec.mtu)
-        namespace = names.dhcp_name(spec.network_id)
-        self._ensure_namespace_leg(namespace, bridge, spec)
-        files = self._dhcp_dir(spec.network_id)
-        hosts, opts = files / "hosts", files / "opts"
-        _write_public(hosts, dnsmasq.render_hosts_file(list(spec.dhcp_hosts)))
-        _write_public(opts, dnsmasq.render_opts_file(list(spec.dhcp_subnets)))
-        pid = self._dnsmasq_pid(spec.network_id)
-        if pid is not None:
-            os.kill(pid, signal.SIGHUP)  # dnsmasq re-reads its hosts and options files
-            return
-        lease = files / "leases"
-        lease.touch()
-        argv = dnsmasq.dnsmasq_argv(
-            interface=DHCP_IFNAME,
-            pid_file=str(files / "pid"),
-            hosts_file=str(hosts),
-            opts_file=str(opts),
-            lease_file=str(lease),
-            subnets=list(spec.dhcp_subnets),
-        )
-        run(["ip", "netns", "exec", namespace, *argv])
-        self._wait_for_pid(spec.network_id)
-
-    def remove(self, network_id: str) -> None:
-        """Stop the DHCP server and remove the namespace and bridge; absent parts are fine."""
-        pid = self._dnsmasq_pid(network_id)
-        if pid is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-            _wait_gone(pid)
-        pyroute2 = _pyroute2()
-        namespace = names.dhcp_name(network_id)
-        if namespace in pyroute2.netns.listnetns():
-            # Whatever still runs in it (a dnsmasq whose pid file was lost) would keep the
-            # namespace alive after its name is gone.
-            for stray in _namespace_pids(namespace):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(stray, signal.SIGTERM)
-                _wait_gone(stray)
-            pyroute2.netns.remove(namespace)
-        with pyroute2.IPRoute() as ipr:
-            for ifname in (names.bridge_name(network_id), _veth_name(network_id)):
-                for index in ipr.link_lookup(ifname=ifname):
-                    with contextlib.suppress(pyroute2.NetlinkError):
-                        ipr.link("del", index=index)
-        files = self.run_dir / "dhcp" / network_id
-        for path in sorted(files.glob("*")) if files.exists() else []:
-            path.unlink()
-        with contextlib.suppress(OSError):
-            files.rmdir()
-
-    def is_dhcp_running(self, network_id: str) -> bool:
-        return self._dnsmasq_pid(network_id) is not None
-
-    # -- internals --------------------------------------------------------------------
-
-    def _ensure_namespace_leg(self, namespace: str, bridge: str, spec: NetworkHostSpec) -> None:
-        pyroute2 = _pyroute2()
-        if namespace not in pyroute2.netns.listnetns():
-            with contextlib.suppress(FileExistsError):
-                pyroute2.netns.create(namespace)
-        outer = _veth_name(spec.network_id)
-        with pyroute2.IPRoute() as ipr:
-            if not ipr.link_lookup(ifname=outer):
-                ipr.link("add", ifname=outer, kind="veth",
-                         peer={"ifname": DHCP_IFNAME, "net_ns_fd": namespace})
-            index = ipr.link_lookup(ifname=outer)[0]
-            master = ipr.link_lookup(ifname=bridge)[0]
-            ipr.link("set", index=index, master=master, mtu=spec.mtu, state="up")
-        _disable_ipv6(outer)
-        with pyroute2.NetNS(namespace) as ns:
-            inner = ns.link_lookup(ifname=DHCP_IFNAME)[0]
-            ns.link("set", index=inner, mtu=spec.mtu, state="up")
-            ns.link("set", index=ns.link_lookup(ifname="lo")[0], state="up")
-            have = {
-                (a.get_attr("IFA_ADDRESS"), a["prefixlen"])
-                for a in ns.get_addr(index=inner, family=2)
-            }
-            want = {(a.ip_address, a.prefixlen) for a in spec.dhcp_addresses}
-            for address, prefixlen in sorted(have - want):
-                ns.addr("del", index=inner, address=address, prefixlen=prefixlen)
-            for address, prefixlen in sorted(want - have):
-                ns.addr("add", index=inner, address=address, prefixlen=prefixlen)
-
-    def _dhcp_dir(self, network_id: str) -> Path:
-        path = self.run_dir / "dhcp" / network_id
-        path.mkdir(parents=True, exist_ok=True)
-        path.chmod(0o755)  # dnsmasq drops to user nobody and re-reads these on SIGHUP
-        return path
-
-    def _dnsmasq_pid(self, network_id: str) -> int | None:
-        pid_file = self.run_dir / "dhcp" / network_id / "pid"
-        try:
-            pid = int(pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        try:
-            comm = Path(f"/proc/{pid}/comm").read_text().strip()
-        except OSError:
-            return None
-        return pid if comm == "dnsmasq" and _alive(pid) else None
-
-    def _wait_for_pid(self, network_id: str) -> None:
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            if self._dnsmasq_pid(network_id) is not None:
-                return
-            time.sleep(0.02)
-        raise HostCommandError(f"dnsmasq for network {network_id} did not start.")
+def ensure_dhcp(spec: DhcpSpec, files: Path, *, stale: tuple[int, ...] = ()) -> None:
+    """Bring the network's DHCP server to ``spec``: namespace, leg, files, then dnsmasq
+    (started, or told to re-read its files). ``stale``: dnsmasq processes to stop first."""
+    for pid in stale:
+        stop(pid)
+    _ensure_namespace_leg(spec)
+    _dhcp_dir(files)
+    changed = _write_public(files / "hosts", spec.hosts_file)
+    changed |= _write_public(files / "opts", spec.opts_file)
+    running = running_pid(spec)
+    if running is not None:
+        if changed:
+            os.kill(running, signal.SIGHUP)  # dnsmasq re-reads its hosts and options files
+        return
+    lease = files / "leases"
+    lease.touch()
+    run(["ip", "netns", "exec", spec.namespace, *spec.argv])
+    deadline = time.monotonic() + START_TIMEOUT
+    while running_pid(spec) is None:
+        if time.monotonic() > deadline:
+            raise HostCommandError(f"dnsmasq for network {spec.network_id} did not start.")
+        time.sleep(0.02)
 
 
-def _veth_name(network_id: str) -> str:
-    return f"{names.DEVICE_PREFIX}dh{network_id.replace('-', '')[:10]}"
+def running_pid(spec: DhcpSpec) -> int | None:
+    """The dnsmasq serving ``spec``, found by its pid file and checked by what it runs."""
+    pid_arg = next(a for a in spec.argv if a.startswith("--pid-file="))
+    try:
+        pid = int(Path(pid_arg.split("=", 1)[1]).read_text().strip())
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    if tuple(a.decode(errors="replace") for a in argv if a) != spec.argv or not _alive(pid):
+        return None
+    return pid
+
+
+def stop(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    _wait_gone(pid)
+
+
+def remove_namespace(namespace: str) -> None:
+    """Stop whatever still runs in the namespace (it would keep it alive after its name is
+    gone), then remove it; its end of the veth goes with it, and takes the host's end."""
+    pyroute2 = _pyroute2()
+    if namespace not in pyroute2.netns.listnetns():
+        return
+    for stray in _namespace_pids(namespace):
+        stop(stray)
+    pyroute2.netns.remove(namespace)
+
+
+def _ensure_namespace_leg(spec: DhcpSpec) -> None:
+    pyroute2 = _pyroute2()
+    if spec.namespace not in pyroute2.netns.listnetns():
+        with contextlib.suppress(FileExistsError):
+            pyroute2.netns.create(spec.namespace)
+    with pyroute2.IPRoute() as ipr:
+        bridge = ipr.link_lookup(ifname=spec.bridge)
+        if not bridge:
+            raise HostCommandError(f"Bridge {spec.bridge} of network {spec.network_id} is "
+                                   "missing on the host.")
+        if not ipr.link_lookup(ifname=spec.leg):
+            with pyroute2.NetNS(spec.namespace) as ns:
+                for index in ns.link_lookup(ifname=DHCP_IFNAME):  # a half-made leg
+                    ns.link("del", index=index)
+            ipr.link("add", ifname=spec.leg, kind="veth",
+                     peer={"ifname": DHCP_IFNAME, "net_ns_fd": spec.namespace})
+        index = ipr.link_lookup(ifname=spec.leg)[0]
+        ipr.link("set", index=index, master=bridge[0], mtu=spec.mtu, state="up")
+    _disable_ipv6(spec.leg)
+    with pyroute2.NetNS(spec.namespace) as ns:
+        inner = ns.link_lookup(ifname=DHCP_IFNAME)[0]
+        ns.link("set", index=inner, mtu=spec.mtu, state="up")
+        ns.link("set", index=ns.link_lookup(ifname="lo")[0], state="up")
+        have = {
+            f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}"
+            for a in ns.get_addr(index=inner, family=2)
+        }
+        want = {str(ipaddress.ip_interface(a)) for a in spec.addresses}
+        for cidr in sorted(have - want):
+            iface = ipaddress.ip_interface(cidr)
+            ns.addr("del", index=inner, address=str(iface.ip),
+                    prefixlen=iface.network.prefixlen)
+        for cidr in sorted(want - have):
+            iface = ipaddress.ip_interface(cidr)
+            ns.addr("add", index=inner, address=str(iface.ip),
+                    prefixlen=iface.network.prefixlen)
+
+
+def _dhcp_dir(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o755)  # dnsmasq drops to user nobody and re-reads these on SIGHUP
 
 
 def _disable_ipv6(ifname: str) -> None:
@@ -220,14 +148,25 @@ def _alive(pid: int) -> bool:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
 
 
-def _write_public(path: Path, text: str) -> None:
-    tmp = path.with_suffix(".tmp")
-    write_private_file(tmp, text.encode())
-    tmp.chmod(0o644)
+def _write_public(path: Path, text: str) -> bool:
+    """Replace ``path`` with ``text`` (readable by dnsmasq's user); False if it held it."""
+    try:
+        if path.read_text() == text:
+            return False
+    except OSError:
+        pass
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    try:
+        os.fchmod(fd, 0o644)
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
     tmp.replace(path)
+    return True
 
 
 def _wait_gone(pid: int, timeout: float = 5.0) -> None:

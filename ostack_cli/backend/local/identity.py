@@ -6,8 +6,8 @@ import hashlib
 import os
 from datetime import UTC, datetime, timedelta
 
-from ostack_cli.backend.local.base import LocalBase
-from ostack_cli.backend.models import Resource, new_id, utcnow
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.identity import Project, Token
 from ostack_cli.errors import BadRequest, Conflict, Forbidden
 from ostack_cli.state.store import UniqueViolation
@@ -23,12 +23,18 @@ def default_projects() -> list[Project]:
     ]
 
 
-class LocalIdentity(LocalBase):
-    def projects(self) -> list[Project]:
+class Identity:
+    """Keystone's projects and tokens."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.store = context.store
+
+    def find_all_projects(self) -> list[Project]:
         return sorted(self.store.list(Project), key=lambda p: p.id)
 
     def find_project(self, name_or_id: str) -> Project:
-        return self._find(Project, name_or_id)
+        return self.context.find(Project, name_or_id)
 
     def create_project(
         self,
@@ -85,7 +91,7 @@ class LocalIdentity(LocalBase):
         return updated
 
     def delete_project(self, project: Project) -> None:
-        if project.id == self.project_id:
+        if project.id == self.context.project_id:
             raise Forbidden(
                 f"Cannot delete project {project.name} while using it; "
                 "choose another with --os-project-name."
@@ -109,8 +115,8 @@ class LocalIdentity(LocalBase):
         return Token(
             id=token_id,
             expires=expires.strftime("%Y-%m-%dT%H:%M:%S+0000"),
-            project_id=self.project_id,
-            user_id=self.user_id,
+            project_id=self.context.project_id,
+            user_id=self.context.user_id,
         )
 
 
@@ -127,5 +133,3 @@ def _check_name(name: str) -> None:
             f"Invalid input for field 'name': '{name[:70]}' must be 1 to 64 characters."
         )
 
-
-__all__ = ["LocalIdentity", "Resource"]

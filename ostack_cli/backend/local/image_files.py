@@ -1,4 +1,4 @@
-"""Image data on disk: streamed uploads, qemu-img checks, downloads.
+"""Image data on disk: streamed uploads, format and safety checks, downloads.
 
 Image bytes live in ``<state dir>/images/<image id>`` (directory 0700, files 0600). An upload
 is written to a temporary file in that directory, checked, then renamed into place, so a
@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import resource
 import struct
@@ -35,26 +36,49 @@ QEMU_IMG_TIMEOUT = 60
 QEMU_IMG_ADDRESS_SPACE = 1024 * 1024 * 1024
 QEMU_IMG_CPU_SECONDS = 30
 
-# Declared Glance disk format -> the qemu-img formats its content may be detected as.
-# Formats qemu-img cannot recognise (AMI family, ISO) are raw to it; qemu calls VHD "vpc"
-# and ploop "parallels".
-ACCEPTED_DETECTIONS: dict[str, frozenset[str]] = {
-    "raw": frozenset({"raw"}),
-    "qcow2": frozenset({"qcow2"}),
-    "vmdk": frozenset({"vmdk"}),
-    "vdi": frozenset({"vdi"}),
-    "vhdx": frozenset({"vhdx"}),
-    "vhd": frozenset({"vpc"}),
-    "iso": frozenset({"raw"}),
-    "ami": frozenset({"raw"}),
-    "ari": frozenset({"raw"}),
-    "aki": frozenset({"raw"}),
-    "ploop": frozenset({"raw", "parallels"}),
+# Glance disk format -> QEMU's format (``qemu-img -f``/``-F``). ISO and the AMI family are
+# raw to QEMU; QEMU calls VHD "vpc" and reads a ploop image with its "parallels" driver.
+QEMU_FORMATS: dict[str, str] = {
+    "raw": "raw",
+    "qcow2": "qcow2",
+    "vmdk": "vmdk",
+    "vdi": "vdi",
+    "vhd": "vpc",
+    "vhdx": "vhdx",
+    "iso": "raw",
+    "ami": "raw",
+    "ari": "raw",
+    "aki": "raw",
+    "ploop": "parallels",
 }
+# Glance disk formats the format inspector has no inspector for: their data must not look
+# like any format it knows (Glance lets them through when it detects nothing, "raw").
+UNINSPECTABLE_FORMATS = frozenset({"ami", "ari", "aki", "ploop"})
 # Glance computes a virtual size only for the formats its inspector understands.
 VIRTUAL_SIZE_FORMATS = frozenset({"raw", "qcow2", "vmdk", "vdi", "vhdx", "vhd", "iso"})
-# Nova's [compute] vmdk_allowed_types default: single-file VMDKs only.
+# Nova's [compute] vmdk_allowed_types and Glance's [image_format] vmdk_allowed_types default:
+# single-file VMDKs only.
 VMDK_ALLOWED_TYPES = frozenset({"monolithicSparse", "streamOptimized"})
+_VMDK_TYPES = {name.lower(): name for name in (
+    "monolithicSparse", "monolithicFlat", "twoGbMaxExtentSparse", "twoGbMaxExtentFlat",
+    "streamOptimized", "vmfs", "vmfsSparse", "vmfsRaw", "vmfsRDM", "fullDevice",
+    "partitionedDevice")}
+# Read size while inspecting: the inspector needs at most the first MiB of most formats.
+INSPECT_CHUNK = 64 * 1024
+
+
+def qemu_format(disk_format: str) -> str:
+    """QEMU's name for a Glance disk format: what ``-f``/``-F`` and libvirt are given.
+
+    Pure; used wherever ostack hands an image to qemu-img or QEMU, so that no format is
+    ever probed from the data.
+    """
+    try:
+        return QEMU_FORMATS[disk_format]
+    except KeyError:
+        raise ImageRefused(
+            f"Image not in a supported format: disk_format {printable(str(disk_format))}."
+        ) from None
 
 
 def images_dir(state_dir: Path) -> Path:
@@ -138,37 +162,118 @@ def _unsafe(reason: str) -> ImageRefused:
     return ImageRefused(f"Image failed safety checks: {reason}.")
 
 
-def precheck_header(path: Path) -> None:
-    """Refuse images that would make qemu-img open other files, before qemu-img sees them.
+@contextlib.contextmanager
+def _quiet(logger: logging.Logger) -> Iterator[None]:
+    # The inspector logs each failed check as a warning, which the CLI's logging would print
+    # on stderr next to our one-line error that already says it.
+    was = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = was
 
-    A qcow2 data file and a VMDK descriptor's extents are opened as soon as the image is;
-    backing files are not (``qemu-img info`` does not follow them), but they are refused
-    anyway (CVE-2022-47951, OSSA-2024-001).
+
+def detect_format(path: Path) -> Any:
+    """The format inspector (oslo.utils, Glance's and Nova's) that matches the file's data.
+
+    As Nova's ``get_image_format``: read until every inspector has decided; one match wins,
+    none means raw; ISO and GPT together are a bootable ISO; other double matches (a header
+    hidden in another) are refused.
     """
+    # Imported here: only uploads need it, and oslo.utils must not slow every command.
+    from oslo_utils.imageutils import format_inspector as fi
+
+    with _quiet(fi.LOG), path.open("rb") as f:
+        wrapper = fi.InspectWrapper(f)
+        try:
+            while wrapper.read(INSPECT_CHUNK):
+                if wrapper.formats:
+                    break
+        finally:
+            wrapper.close()
+        matches = wrapper.formats or []
+        names = sorted(str(m) for m in matches)
+        if names == ["gpt", "iso"]:
+            return next(m for m in matches if str(m) == "iso")
+        if len(matches) != 1:
+            # Glance's (the inspector's) words, in a stable order.
+            raise ImageRefused(f"Multiple formats detected: {','.join(names)}")
+        return matches[0]
+
+
+def safety_check(inspector: Any, path: Path) -> None:
+    """The inspector's safety checks (backing file, data file, VMDK extents, ...)."""
+    from oslo_utils.imageutils import format_inspector as fi
+
+    try:
+        with _quiet(fi.LOG):
+            inspector.safety_check()
+    except fi.SafetyCheckFailed as exc:
+        reasons = [_reason(inspector, name, str(failure), path)
+                   for name, failure in sorted(exc.failures.items())]
+        raise _unsafe("; ".join(reasons)) from None
+    except fi.ImageFormatError as exc:
+        raise ImageRefused(printable(str(exc))) from None
+
+
+def _reason(inspector: Any, check: str, failure: str, path: Path) -> str:
+    """One failed check, said so that the user knows what is wrong with the file."""
+    fmt = str(inspector)
+    if (fmt, check) == ("qcow2", "backing_file"):
+        return (f"the qcow2 image has a backing file ({printable(_qcow2_backing(path))}); "
+                "images must be self-contained")
+    if (fmt, check) == ("qcow2", "data_file"):
+        return "the qcow2 image keeps its data in an external data file"
+    if (fmt, check) == ("vmdk", "descriptor"):
+        # The inspector lowercases the descriptor; show the type as VMware spells it.
+        create_type = getattr(inspector, "vmdktype", "") or "unknown"
+        create_type = _VMDK_TYPES.get(create_type, create_type)
+        if failure == "Unsupported subformat":
+            return (f"VMDK create-type {printable(create_type)} is not allowed (only "
+                    f"{', '.join(sorted(VMDK_ALLOWED_TYPES))})")
+        if failure == "Invalid extent filenames found":
+            return ("the VMDK descriptor names extents in other files; only single-file "
+                    "VMDKs are accepted")
+    if check == "banned":
+        return f"{fmt} images are not allowed"
+    return f"{fmt} check {check}: {printable(failure)}"
+
+
+def _qcow2_backing(path: Path) -> str:
+    """The backing file name a qcow2 header points at (for the message only)."""
     with path.open("rb") as f:
-        head = f.read(512)
-        backing = b""
-        if head[:4] == b"QFI\xfb" and len(head) >= 24:
-            backing_offset, backing_size = struct.unpack(">QI", head[8:20])
-            if backing_offset:
-                f.seek(backing_offset)
-                backing = f.read(min(backing_size, 1023)) or b"?"
-    if backing:
-        raise _unsafe(
-            "the qcow2 image has a backing file "
-            f"({printable(backing.decode(errors='replace'))}); "
-            "images must be self-contained"
-        )
-    if head[:4] == b"QFI\xfb" and len(head) >= 80:
-        version, = struct.unpack(">I", head[4:8])
-        incompatible, = struct.unpack(">Q", head[72:80])
-        if version >= 3 and incompatible & 0x4:
-            raise _unsafe("the qcow2 image keeps its data in an external data file")
-    if head.lstrip().startswith(b"# Disk DescriptorFile"):
-        raise _unsafe(
-            "the image is a VMDK descriptor that refers to other files; only single-file "
-            "VMDKs (monolithicSparse, streamOptimized) are accepted"
-        )
+        head = f.read(20)
+        if len(head) < 20:
+            return "?"
+        offset, size = struct.unpack(">QI", head[8:20])
+        f.seek(offset)
+        name = f.read(min(size, 1023))
+    return name.decode(errors="replace") or "?"
+
+
+def check_detected(detected: str, disk_format: str) -> None:
+    """The data's format (the inspector's name) against the declared Glance disk format.
+
+    Stricter than Glance, as Nova is when it boots an image: a raw image must not hold a
+    recognised format (a qcow2 declared raw would be read raw by QEMU and its header passed
+    to the guest, or, probed, follow its backing file), except GPT, a whole-disk raw image.
+    """
+    if detected == disk_format:
+        return
+    if disk_format in UNINSPECTABLE_FORMATS and detected == "raw":
+        return
+    if disk_format == "raw" and detected == "gpt":
+        return
+    if detected == "gpt":
+        hint = "Give --disk-format raw if it is a whole-disk image."
+    elif detected in QEMU_FORMATS:
+        hint = f"Give --disk-format {detected} if that is the file's format."
+    else:
+        hint = f"Convert it first, e.g. 'qemu-img convert -f {detected} -O qcow2 IN OUT'."
+    raise ImageRefused(
+        f"Image disk_format {disk_format} does not match stream data {detected}.", hint
+    )
 
 
 def qemu_img() -> str:
@@ -187,9 +292,12 @@ def _limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (QEMU_IMG_CPU_SECONDS, QEMU_IMG_CPU_SECONDS))
 
 
-def qemu_img_info(path: Path) -> dict[str, Any]:
-    """``qemu-img info --output=json`` of one local file (never its backing chain)."""
-    argv = [qemu_img(), "info", "--output=json", str(path.resolve())]
+def qemu_img_info(path: Path, fmt: str) -> dict[str, Any]:
+    """``qemu-img info -f FMT --output=json`` of one local file (never its backing chain).
+
+    The format is always given: qemu-img never probes untrusted data (CVE-2022-47951).
+    """
+    argv = [qemu_img(), "info", "-f", fmt, "--output=json", str(path.resolve())]
     try:
         proc = subprocess.run(
             argv,
@@ -217,52 +325,54 @@ def qemu_img_info(path: Path) -> dict[str, Any]:
 
 
 def check_info(info: dict[str, Any], disk_format: str) -> None:
-    """Glance's upload checks, on qemu-img's view of the data."""
-    detected = str(info.get("format", ""))
+    """qemu-img's view of the data, opened as the declared format: a second line of defence.
+
+    The inspector has already refused all of this; qemu-img knows every format QEMU does.
+    """
+    fmt = str(info.get("format", ""))
+    if fmt != qemu_format(disk_format):
+        raise ImageRefused(
+            f"qemu-img read the image as {printable(fmt)}, not {qemu_format(disk_format)}."
+        )
     if info.get("backing-filename") or info.get("full-backing-filename"):
         raise _unsafe(
-            f"the {printable(detected)} image has a backing file "
+            f"the {printable(fmt)} image has a backing file "
             f"({printable(str(info.get('backing-filename')))}); "
             "images must be self-contained"
         )
     specific = info.get("format-specific") or {}
     data = (specific.get("data") or {}) if isinstance(specific, dict) else {}
     if isinstance(data, dict) and data.get("data-file"):
-        raise _unsafe(
-            f"the {printable(detected)} image keeps its data in an external data file"
-        )
-    if detected == "vmdk" and isinstance(data, dict):
+        raise _unsafe(f"the {printable(fmt)} image keeps its data in an external data file")
+    if fmt == "vmdk" and isinstance(data, dict):
         create_type = data.get("create-type")
         if create_type not in VMDK_ALLOWED_TYPES:
             raise _unsafe(
                 f"VMDK create-type {printable(str(create_type))} is not allowed (only "
                 f"{', '.join(sorted(VMDK_ALLOWED_TYPES))})"
             )
-    accepted = ACCEPTED_DETECTIONS.get(disk_format, frozenset())
-    if detected not in accepted:
-        shown = "vhd" if detected == "vpc" else printable(detected)
-        if shown in ACCEPTED_DETECTIONS:
-            hint = f"Give --disk-format {shown} if that is the file's format."
-        else:
-            hint = f"Convert it first, e.g. 'qemu-img convert -f {shown} -O qcow2 IN OUT'."
-        raise ImageRefused(
-            f"Image disk_format {disk_format} does not match stream data {shown}.", hint
-        )
 
 
 def inspect(path: Path, disk_format: str) -> int | None:
-    """Check an uploaded file against its declared disk format; return its virtual size."""
-    precheck_header(path)
-    info = qemu_img_info(path)
-    check_info(info, disk_format)
-    virtual = info.get("virtual-size")
-    if info.get("format") == "raw":
-        # Glance's raw inspector reports the byte count; qemu-img rounds up to a sector.
-        virtual = path.stat().st_size
-    if disk_format not in VIRTUAL_SIZE_FORMATS or not isinstance(virtual, int) or not virtual:
-        # Glance leaves virtual_size null when it cannot (or did not) compute one.
+    """Check an uploaded file against its declared disk format; return its virtual size.
+
+    Glance's checks with its format inspector (safety first, as Nova orders them, so an
+    unsafe file is called unsafe whatever it was declared as), then qemu-img with the
+    declared format. Nothing reads the data as a format it was not declared as.
+    """
+    fmt = qemu_format(disk_format)
+    inspector = detect_format(path)
+    safety_check(inspector, path)
+    detected = str(inspector)
+    check_detected(detected, disk_format)
+    check_info(qemu_img_info(path, fmt), disk_format)
+    if disk_format not in VIRTUAL_SIZE_FORMATS:
+        # Glance leaves virtual_size null for what it cannot inspect.
         return None
-    return virtual
+    # Glance's raw inspector (also for GPT disks declared raw) counts the bytes: the file.
+    raw = detected in ("raw", "gpt")
+    virtual = path.stat().st_size if raw else int(inspector.virtual_size)
+    return virtual or None
 
 
 # -- downloads -----------------------------------------------------------------------------

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from ostack_cli.backend.local import firewall
+from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.runner import HostCommandError, run
 
 Family = Literal[4, 6, "eb"]
@@ -62,7 +64,7 @@ def save(*, table: str = "filter", family: Family = 4, namespace: str | None = N
 
 
 def list_chains(
-    prefix: str = firewall.CHAIN_PREFIX,
+    prefix: str,
     *,
     table: str = "filter",
     family: Family = 4,
@@ -181,38 +183,122 @@ def ensure_bridge_netfilter(namespace: str | None = None) -> None:
         run(_in(namespace, ["sysctl", "-q", "-w", *(f"{k}=1" for k in keys)]))
 
 
-def sync_port_filters(
-    ports: Iterable[firewall.PortFilter], *, namespace: str | None = None
-) -> None:
-    """Bring every port filter (IPv4, IPv6, ARP/MAC) to ``ports``.
+@dataclass(frozen=True)
+class FirewallApplied:
+    """What an apply changed: chains rewritten, and the ports some rule was taken from (their
+    open connections may no longer be allowed)."""
 
-    The whole ruleset is rendered each time; per family, one ``*-save`` shows what is in
-    place, and one atomic restore rewrites just the chains that differ (none: no restore).
-    The hooks are checked in the same saved text and added only when missing.
+    rewritten: tuple[str, ...] = ()
+    narrowed_ports: frozenset[str] = frozenset()
+
+
+def apply_firewall(
+    ports: Sequence[firewall.PortFilter],
+    guard: firewall.HostGuard,
+    *,
+    namespace: str | None = None,
+) -> FirewallApplied:
+    """Bring the store's filters (IPv4, IPv6, ARP/MAC), guard and uplink NAT to ``ports``
+    (which must have passed ``firewall.check_ports``) and ``guard``.
+
+    Per table, one ``*-save`` shows what is in place and one atomic restore rewrites just
+    the chains that differ (none: no restore). The chains are complete before the hooks that
+    lead to them are added, so no packet ever meets a half-made filter.
     """
-    ports = list(ports)
     ensure_bridge_netfilter(namespace)
-    hooks = (("FORWARD", firewall.FORWARD_CHAIN), ("INPUT", firewall.INPUT_CHAIN))
+    chains = firewall.StoreChains(guard.names)
+    rewritten: list[str] = []
+    narrowed: set[str] = set()
+    by_chain = {}
+    for port in ports:
+        by_chain[chains.ingress(port.port_id)] = port.port_id
+        by_chain[chains.egress(port.port_id)] = port.port_id
+    hooks = (("FORWARD", chains.forward), ("INPUT", chains.input))
     families: tuple[Literal[4, 6], ...] = (4, 6)
     for family in families:
         saved = save(family=family, namespace=namespace)
-        chains, rules = _parse_save(saved)
-        text = firewall.render_filter_table(ports, family=family, existing_chains=chains)
+        names_, rules = _parse_save(saved)
+        text = firewall.render_filter_table(ports, guard, family=family, existing_chains=names_)
         update = firewall.changes_only(text, saved)
         if update:
             apply(update, family=family, namespace=namespace)
+            for chain, lost in firewall.lost_rules(text, saved).items():
+                rewritten.append(chain)
+                if lost and chain in by_chain:
+                    narrowed.add(by_chain[chain])
         for builtin, target in hooks:
             if f"-A {builtin} -j {target}" not in rules:
                 ensure_hook(builtin, target, family=family, namespace=namespace)
     saved = save(table="nat", family="eb", namespace=namespace)
-    chains, rules = _parse_save(saved)
+    names_, rules = _parse_save(saved)
     update = firewall.changes_only(
-        firewall.render_bridge_table(ports, existing_chains=chains), saved)
+        firewall.render_bridge_table(ports, guard, existing_chains=names_), saved)
     if update:
         apply(update, family="eb", namespace=namespace)
-    if f"-A PREROUTING -j {firewall.BRIDGE_CHAIN}" not in rules:
-        ensure_hook("PREROUTING", firewall.BRIDGE_CHAIN, table="nat", family="eb",
-                    namespace=namespace)
+    for builtin, target in (("PREROUTING", chains.bridge), ("POSTROUTING", chains.bridge_out)):
+        if f"-A {builtin} -j {target}" not in rules:
+            ensure_hook(builtin, target, table="nat", family="eb", namespace=namespace)
+    _apply_uplink_nat(guard, namespace)
+    return FirewallApplied(tuple(rewritten), frozenset(narrowed))
+
+
+def _apply_uplink_nat(guard: firewall.HostGuard, namespace: str | None) -> None:
+    chain = firewall.StoreChains(guard.names).uplink_nat
+    saved = save(table="nat", namespace=namespace)
+    names_, rules = _parse_save(saved)
+    if not guard.uplink:
+        if chain in names_:
+            remove_hook("POSTROUTING", chain, table="nat", namespace=namespace)
+        return
+    update = firewall.changes_only(firewall.render_uplink_nat(guard), saved)
+    if update:
+        apply(update, namespace=namespace)
+    if f"-A POSTROUTING -j {chain}" not in rules:
+        ensure_hook("POSTROUTING", chain, table="nat", namespace=namespace)
+
+
+def store_chains(
+    names: HostNames, *, table: str = "filter", family: Family = 4,
+    namespace: str | None = None,
+) -> list[str]:
+    """The store's chains in one table now."""
+    return list_chains(names.object_prefix, table=table, family=family, namespace=namespace)
+
+
+def remove_firewall(names: HostNames, *, namespace: str | None = None) -> None:
+    """Take every chain and hook of the store's away (nothing of it is left on the host)."""
+    chains = firewall.StoreChains(names)
+    families: tuple[Literal[4, 6], ...] = (4, 6)
+    for family in families:
+        _remove_store_chains(names, (("FORWARD", chains.forward), ("INPUT", chains.input)),
+                             table="filter", family=family, namespace=namespace)
+    _remove_store_chains(names, (("PREROUTING", chains.bridge),
+                                 ("POSTROUTING", chains.bridge_out)),
+                         table="nat", family="eb", namespace=namespace)
+    _remove_store_chains(names, (("POSTROUTING", chains.uplink_nat),), table="nat",
+                         family=4, namespace=namespace)
+
+
+def _remove_store_chains(
+    names: HostNames,
+    hooks: tuple[tuple[str, str], ...],
+    *,
+    table: str,
+    family: Family,
+    namespace: str | None,
+) -> None:
+    saved = save(table=table, family=family, namespace=namespace)
+    present, rules = _parse_save(saved)
+    mine = [c for c in present if c.startswith(names.object_prefix)]
+    if not mine:
+        return
+    for builtin, target in hooks:
+        if f"-A {builtin} -j {target}" in rules:
+            delete_rule(builtin, ["-j", target], table=table, family=family, namespace=namespace)
+    # One restore empties every chain (so none still jumps to another), then deletes them.
+    lines = [f"*{table}", *(f":{c} {'RETURN' if family == 'eb' else '- [0:0]'}" for c in mine),
+             *(f"-X {c}" for c in mine), "COMMIT"]
+    apply("\n".join(lines) + "\n", family=family, namespace=namespace)
 
 
 # -- internals ----------------------------------------------------------------------------
@@ -256,23 +342,17 @@ def _describe_failure(exc: HostCommandError, text: str) -> str:
     return "\n".join([complaint, *shown])
 
 
+# -- transitional: the host sync of before the reconciler (one store, tag "000") --------
+
+_LEGACY = HostNames("000")
+
+
+def sync_port_filters(
+    ports: Sequence[firewall.PortFilter], *, namespace: str | None = None
+) -> None:
+    good, _ = firewall.check_ports(ports, firewall.HostGuard(names=_LEGACY))
+    apply_firewall(good, firewall.HostGuard(names=_LEGACY), namespace=namespace)
+
+
 def remove_port_filters(*, namespace: str | None = None) -> None:
-    """Take every port filter, hook and global chain of ostack's away (the last port went)."""
-    families: tuple[Literal[4, 6], ...] = (4, 6)
-    for family in families:
-        chains, _ = _parse_save(save(family=family, namespace=namespace))
-        if firewall.SG_CHAIN not in chains:
-            continue
-        apply(firewall.render_filter_table([], family=family, existing_chains=chains),
-              family=family, namespace=namespace)
-        remove_hook("FORWARD", firewall.FORWARD_CHAIN, family=family, namespace=namespace)
-        remove_hook("INPUT", firewall.INPUT_CHAIN, family=family, namespace=namespace)
-        for chain in (firewall.SG_CHAIN, firewall.FALLBACK_CHAIN):
-            run(_in(namespace, [*_cli(family), "-F", chain]))
-            run(_in(namespace, [*_cli(family), "-X", chain]))
-    chains, _ = _parse_save(save(table="nat", family="eb", namespace=namespace))
-    if firewall.BRIDGE_CHAIN in chains:
-        apply(firewall.render_bridge_table([], existing_chains=chains), family="eb",
-              namespace=namespace)
-        remove_hook("PREROUTING", firewall.BRIDGE_CHAIN, table="nat", family="eb",
-                    namespace=namespace)
+    remove_firewall(_LEGACY, namespace=namespace)

@@ -6,7 +6,8 @@ import base64
 import hashlib
 import unicodedata
 
-from ostack_cli.backend.local.quotas import LocalQuotas
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.keypair import (
     KEYPAIR_TYPE_SSH,
@@ -26,8 +27,13 @@ _NAME_CHARS = frozenset("_- abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
 NAME_MAX = 255
 
 
-class LocalKeypairs(LocalQuotas):
-    def keypairs(self, *, user: str | None = None, marker: str | None = None) -> list[Keypair]:
+class Keypairs:
+    def __init__(self, context: ServiceContext, *, quotas: Quotas) -> None:
+        self.context = context
+        self.store = context.store
+        self.quotas = quotas
+
+    def find_all(self, *, user: str | None = None, marker: str | None = None) -> list[Keypair]:
         user_id = self._keypair_user(user)
         # Nova pages keypairs by name.
         found = sorted(
@@ -41,13 +47,13 @@ class LocalKeypairs(LocalQuotas):
             found = found[names.index(marker) + 1:]
         return found
 
-    def find_keypair(self, name: str, *, user: str | None = None) -> Keypair:
+    def find(self, name: str, *, user: str | None = None) -> Keypair:
         found = self._keypair(name, self._keypair_user(user))
         if found is None:
             raise not_found(Keypair.RESOURCE_NAME, name)
         return found
 
-    def create_keypair(
+    def create(
         self,
         name: str,
         public_key: str,
@@ -64,7 +70,7 @@ class LocalKeypairs(LocalQuotas):
             )
         user_id = self._keypair_user(user)
         with self.store.transaction():
-            self._check_quota(self.project_id, {"key-pairs": 1})
+            self.quotas.check(self.context.project_id, {"key-pairs": 1})
             keypair = Keypair(
                 id=new_id(),
                 name=name,
@@ -80,7 +86,7 @@ class LocalKeypairs(LocalQuotas):
                 raise Conflict(f"Key pair '{name}' already exists.") from None
         return keypair
 
-    def delete_keypair(self, name: str, *, user: str | None = None) -> None:
+    def delete(self, name: str, *, user: str | None = None) -> None:
         user_id = self._keypair_user(user)
         with self.store.transaction():
             found = self._keypair(name, user_id)
@@ -93,8 +99,8 @@ class LocalKeypairs(LocalQuotas):
 
     def _keypair_user(self, user: str | None) -> str:
         # The local backend has a single user, who owns every keypair it keeps.
-        if user is None or user == self.user_id:
-            return self.user_id
+        if user is None or user == self.context.user_id:
+            return self.context.user_id
         raise not_found("User", user)
 
 

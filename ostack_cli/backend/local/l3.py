@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from ostack_cli.backend.local import names
+from ostack_cli.backend.local.names import HostNames
 
 CHAIN_PREFIX = f"{names.PREFIX}-"
 INTERNAL_PREFIX = "qr-"  # inside the router namespace, as Neutron names them
@@ -81,6 +82,9 @@ class RouterLayout:
     legs: tuple[Leg, ...]
     routes: tuple[tuple[str, str], ...]  # (destination, next hop), default route included
     ipv6: bool  # whether any leg holds an IPv6 address (IPv6 forwarding on)
+    # Next hops outside every leg's subnet (Neutron accepts an external gateway outside its
+    # subnet): reached on-link through the external leg, by a host route each.
+    onlink: tuple[str, ...] = ()
 
 
 def internal_ifname(network_id: str) -> str:
@@ -91,19 +95,14 @@ def external_ifname(network_id: str) -> str:
     return f"{EXTERNAL_PREFIX}{_hex(network_id)[:11]}"
 
 
-def outer_ifname(router_id: str, network_id: str, *, external: bool) -> str:
-    """The host-side end of a leg: unique per router and network, 15 characters."""
-    digest = hashlib.sha1(f"{router_id}/{network_id}".encode()).hexdigest()[:10]
-    return f"{names.DEVICE_PREFIX}{'qg' if external else 'qr'}{digest}"
-
-
 def leg_mac(router_id: str, network_id: str) -> str:
     """A stable, locally administered unicast MAC for a leg whose port MAC is not given."""
     digest = hashlib.sha1(f"mac/{router_id}/{network_id}".encode()).digest()[:5]
     return ":".join(f"{b:02x}" for b in (0x02, *digest))
 
 
-def router_layout(spec: RouterSpec) -> RouterLayout:
+def router_layout(spec: RouterSpec, host: HostNames) -> RouterLayout:
+    """The router's namespace and legs, named as the store ``host`` names its objects."""
     _check(spec)
     by_network: dict[str, list[InternalLeg]] = {}
     for leg in spec.internal:
@@ -118,8 +117,8 @@ def router_layout(spec: RouterSpec) -> RouterLayout:
         )
         legs.append(Leg(
             inner=internal_ifname(network_id),
-            outer=outer_ifname(spec.router_id, network_id, external=False),
-            bridge=names.bridge_name(network_id),
+            outer=host.router_leg(spec.router_id, network_id, external=False),
+            bridge=host.bridge(network_id),
             network_id=network_id,
             addresses=tuple(addresses),
             mtu=min(s.mtu for s in subnets),
@@ -132,8 +131,8 @@ def router_layout(spec: RouterSpec) -> RouterLayout:
         floating = sorted({f"{fip}/32" for fip, _ in spec.floating_ips}, key=_address_key)
         legs.append(Leg(
             inner=external_ifname(ext.network_id),
-            outer=outer_ifname(spec.router_id, ext.network_id, external=True),
-            bridge=names.bridge_name(ext.network_id),
+            outer=host.router_leg(spec.router_id, ext.network_id, external=True),
+            bridge=host.bridge(ext.network_id),
             network_id=ext.network_id,
             addresses=(ext.address, *(f for f in floating if f != _host(ext.address))),
             mtu=ext.mtu,
@@ -144,12 +143,24 @@ def router_layout(spec: RouterSpec) -> RouterLayout:
             routes["0.0.0.0/0"] = ext.gateway_ip
     for destination, nexthop in spec.routes:
         routes[str(ipaddress.ip_network(destination, strict=False))] = nexthop
+    onlink: tuple[str, ...] = ()
+    if ext is not None and ext.gateway_ip:
+        held = [ipaddress.ip_interface(a).network for leg in legs for a in leg.addresses]
+        if not any(ipaddress.ip_address(ext.gateway_ip) in net for net in held):
+            onlink = (ext.gateway_ip,)
     return RouterLayout(
-        namespace=names.router_namespace(spec.router_id),
+        namespace=host.router_namespace(spec.router_id),
         legs=tuple(legs),
         routes=tuple(sorted(routes.items(), key=lambda r: _address_key(r[0]))),
         ipv6=any(ipaddress.ip_interface(a).version == 6 for leg in legs for a in leg.addresses),
+        onlink=onlink,
     )
+
+
+def digest(spec: RouterSpec) -> str:
+    """A fingerprint of everything a router's namespace is made from: equal fingerprints,
+    equal namespaces (what lets a converge skip a router nothing changed for)."""
+    return hashlib.sha256(repr(spec).encode()).hexdigest()[:16]
 
 
 def render_nat_table(spec: RouterSpec) -> str:

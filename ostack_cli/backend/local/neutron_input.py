@@ -14,6 +14,7 @@ TAG_MAX_LEN = 255
 # network MTU; a host-local bridge is not limited by a NIC).
 MAX_MTU = 9000
 IPV4_MIN_MTU = 68
+IPV6_MIN_MTU = 1280
 
 _MAC_PATTERNS = (
     re.compile(r"^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]"

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from typing import Any
 
-from ostack_cli.backend.local.net_base import NetworkingBase, bumped, unknown_changes
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.ip_allocation import allocate_fixed_ips
+from ostack_cli.backend.local.net_records import bumped, load, unknown_changes
 from ostack_cli.backend.local.neutron_input import (
     check_description,
     check_name,
     check_tags,
     normalize_mac,
 )
+from ostack_cli.backend.local.security_groups import SecurityGroups
+from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_FLOATINGIP,
     DEVICE_OWNER_NETWORK_PREFIX,
@@ -27,7 +32,7 @@ from ostack_cli.backend.models.network import (
     TagFilter,
 )
 from ostack_cli.backend.models.security_group import SecurityGroup
-from ostack_cli.errors import BadRequest, Conflict, NotFound
+from ostack_cli.errors import BackendUnavailable, BadRequest, Conflict, NotFound
 from ostack_cli.state.store import UniqueViolation
 
 PORT_CHANGES = (
@@ -38,7 +43,12 @@ PORT_CHANGES = (
     "qos_policy_id", "data_plane_status", "propagate_uplink_status", "trusted",
     "numa_affinity_policy",
 )
+MAC_PREFIX = "fa:16:3e"  # Neutron's default base_mac
+MAC_RETRIES = 16
 
+
+def random_mac() -> str:
+    return MAC_PREFIX + "".join(f":{random.randrange(256):02x}" for _ in range(3))
 
 
 def _port_security_required() -> BadRequest:
@@ -82,8 +92,15 @@ def _fixed_ip_matches(port: Port, wanted: Sequence[dict[str, str]]) -> bool:
     return False
 
 
-class LocalPorts(NetworkingBase):
-    def ports(
+class Ports:
+    """Ports, and the addresses they hold: every other service makes and drops its ports here."""
+
+    def __init__(self, context: ServiceContext, *, security_groups: SecurityGroups) -> None:
+        self.context = context
+        self.store = context.store
+        self.security_groups = security_groups
+
+    def find_all(
         self,
         *,
         network_id: str | None = None,
@@ -116,20 +133,32 @@ class LocalPorts(NetworkingBase):
                 continue
             if tags is not None and not tags.matches(port.tags):
                 continue
-            if self._port_visible(port):
+            if self._visible(port):
                 result.append(port)
         return result
 
-    def find_port(self, name_or_id: str) -> Port:
-        return self._find(Port, name_or_id, visible=self._port_visible)
+    def find(self, name_or_id: str) -> Port:
+        return self.context.find(Port, name_or_id, visible=self._visible)
 
-    def create_port(self, spec: PortSpec) -> Port:
+    def _visible(self, port: Port) -> bool:
+        # Neutron never shows the floating IP ports; router gateway ports have no project
+        # and belong to whoever owns the router.
+        if port.device_owner == DEVICE_OWNER_FLOATINGIP:
+            return False
+        if port.project_id == self.context.project_id:
+            return True
+        if port.project_id == "" and port.device_id:
+            router = self.store.get(Router, port.device_id)
+            return router is not None and router.project_id == self.context.project_id
+        return False
+
+    def create(self, spec: PortSpec) -> Port:
         check_name(spec.name)
         check_description(spec.description)
         mac = normalize_mac(spec.mac_address) if spec.mac_address is not None else None
-        project_id = spec.project_id or self.project_id
+        project_id = spec.project_id or self.context.project_id
         with self.store.transaction():
-            network = self._load(Network, spec.network_id)
+            network = load(self.store, Network, spec.network_id)
             port_security = (
                 network.is_port_security_enabled
                 if spec.port_security_enabled is None
@@ -140,12 +169,12 @@ class LocalPorts(NetworkingBase):
             if spec.security_group_ids is None:
                 groups = []
                 if port_security and not _trusted(spec.device_owner):
-                    groups = [self._ensure_default_security_group(project_id).id]
+                    groups = [self.security_groups.ensure_default(project_id).id]
             else:
                 groups = self._security_group_ids(spec.security_group_ids)
                 if groups and not port_security:
                     raise _port_security_required()
-            return self._new_port(
+            return self.add(
                 network,
                 project_id=project_id,
                 fixed_ips=spec.fixed_ips,
@@ -173,7 +202,7 @@ class LocalPorts(NetworkingBase):
                 ids.append(group_id)
         return ids
 
-    def update_port(self, port: Port, **changes: Any) -> Port:
+    def update(self, port: Port, **changes: Any) -> Port:
         unknown_changes(changes, PORT_CHANGES)
         check_name(changes.get("name"))
         check_description(changes.get("description"))
@@ -182,7 +211,7 @@ class LocalPorts(NetworkingBase):
         if "tags" in changes:
             changes["tags"] = check_tags(changes["tags"])
         with self.store.transaction():
-            current = self._load(Port, port.id)
+            current = load(self.store, Port, port.id)
             self._apply_security_groups(current, changes)
             if "fixed_ips" in changes:
                 changes["fixed_ips"] = self._reallocate(current, changes["fixed_ips"])
@@ -232,11 +261,11 @@ class LocalPorts(NetworkingBase):
                                            ip_address=match["ip_address"]))
             else:
                 kept.append(request)
-        network = self._load(Network, current.network_id)
+        network = load(self.store, Network, current.network_id)
         self.store.release_ips(current.id)
-        return self._allocate_fixed_ips(network, current.id, kept, current.device_owner)
+        return allocate_fixed_ips(self.store, network, current.id, kept, current.device_owner)
 
-    def delete_port(self, port: Port) -> None:
+    def delete(self, port: Port) -> None:
         with self.store.transaction():
             current = self.store.get(Port, port.id)
             if current is None:
@@ -251,9 +280,81 @@ class LocalPorts(NetworkingBase):
                     f"Port {current.id} cannot be deleted directly via the port API: has device "
                     f"owner {owner}."
                 )
-            for fip in self._port_floating_ips(current.id):
+            # Its floating IPs stay, unmapped, as Neutron's L3 plugin leaves them.
+            for fip in [f for f in self.store.list(FloatingIP) if f.port_id == current.id]:
                 self.store.update(bumped(
                     fip, port_id=None, fixed_ip_address=None, router_id=None,
                     status=FLOATINGIP_STATUS_DOWN, port_details=None,
                 ))
-            self._drop_port(current)
+            self.drop(current)
+
+    # -- Neutron's own ports (routers, floating IPs, DHCP) -----------------------------
+
+    def add(
+        self,
+        network: Network,
+        *,
+        project_id: str,
+        fixed_ips: Sequence[FixedIPRequest] | None,
+        device_id: str = "",
+        device_owner: str = "",
+        status: str = "DOWN",
+        name: str = "",
+        mac_address: str | None = None,
+        **fields: Any,
+    ) -> Port:
+        """Allocate addresses and store a port, without the API's checks (which ``create``
+        makes first); must run in a transaction."""
+        port_id = new_id()
+        now = utcnow()
+        port = Port(
+            id=port_id,
+            name=name,
+            project_id=project_id,
+            network_id=network.id,
+            mac_address=mac_address or random_mac(),
+            fixed_ips=allocate_fixed_ips(self.store, network, port_id, fixed_ips, device_owner),
+            device_id=device_id,
+            device_owner=device_owner,
+            status=status,
+            created_at=now,
+            updated_at=now,
+            **fields,
+        )
+        return self._insert(port, mac_given=mac_address is not None)
+
+    def _insert(self, port: Port, *, mac_given: bool) -> Port:
+        """Insert a port; a generated MAC that collides on the network is drawn again."""
+        for _ in range(MAC_RETRIES):
+            try:
+                self.store.insert(port)
+                return port
+            except UniqueViolation:
+                if mac_given:
+                    raise Conflict(
+                        f"Unable to complete operation for network {port.network_id}. The mac "
+                        f"address {port.mac_address} is in use."
+                    ) from None
+                port = port.replace(mac_address=random_mac())
+        raise BackendUnavailable(f"Unable to generate unique mac on network {port.network_id}.")
+
+    def drop_subnet_ips(self, port: Port, subnet_id: str) -> None:
+        """Take the port's addresses on one subnet away; a port left with none goes."""
+        rest = [ip for ip in port.fixed_ips if ip["subnet_id"] != subnet_id]
+        if not rest:
+            self.drop(port)
+            return
+        self.store.release_ips(port.id)
+        network = load(self.store, Network, port.network_id)
+        kept = allocate_fixed_ips(
+            self.store, network, port.id,
+            [FixedIPRequest(subnet_id=ip["subnet_id"], ip_address=ip["ip_address"])
+             for ip in rest],
+            port.device_owner,
+        )
+        self.store.update(bumped(port, fixed_ips=kept))
+
+    def drop(self, port: Port) -> None:
+        """Release the port's addresses and delete it, with none of ``delete``'s checks."""
+        self.store.release_ips(port.id)
+        self.store.delete(Port, port.id)

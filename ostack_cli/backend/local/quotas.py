@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from ostack_cli.backend.local.base import LocalBase
+from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.models.server import QUOTA_DEFAULTS, Quota
 from ostack_cli.errors import BadRequest, Conflict, QuotaExceeded
 
@@ -36,15 +36,19 @@ _NEUTRON_NAMES = {
 }
 
 
-class LocalQuotas(LocalBase):
-    def quota_limits(self, project_id: str, *, defaults: bool = False) -> dict[str, int]:
+class Quotas:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.store = context.store
+
+    def limits(self, project_id: str, *, defaults: bool = False) -> dict[str, int]:
         stored = None if defaults else self.store.get(Quota, project_id)
         limits = dict(QUOTA_DEFAULTS)
         if stored is not None:
             limits.update(stored.limits)
         return limits
 
-    def quota_usage(self, project_id: str) -> dict[str, int]:
+    def usage(self, project_id: str) -> dict[str, int]:
         counts = dict(
             self.store.conn.execute(
                 "SELECT kind, COUNT(*) FROM resources WHERE project_id = ? GROUP BY kind",
@@ -59,7 +63,7 @@ class LocalQuotas(LocalBase):
         usage["key-pairs"] = self._keypair_count()
         return usage
 
-    def set_quotas(self, project_id: str, limits: dict[str, int]) -> None:
+    def set_limits(self, project_id: str, limits: dict[str, int]) -> None:
         for name, value in limits.items():
             if name not in QUOTA_DEFAULTS:
                 raise BadRequest(f"Unknown quota {name}.")
@@ -72,7 +76,7 @@ class LocalQuotas(LocalBase):
             current = self.store.get(Quota, project_id)
             merged = dict(current.limits if current else {})
             merged.update(limits)
-            usage = self.quota_usage(project_id)
+            usage = self.usage(project_id)
             for name, value in limits.items():
                 if value != -1 and usage.get(name, 0) > value:
                     raise Conflict(
@@ -85,13 +89,13 @@ class LocalQuotas(LocalBase):
             else:
                 self.store.update(record)
 
-    def _check_quota(self, project_id: str, requested: dict[str, int]) -> None:
+    def check(self, project_id: str, requested: dict[str, int]) -> None:
         """Raise the service's over-quota error if ``requested`` more would exceed a limit.
 
         Call inside the transaction that then creates the records.
         """
-        limits = self.quota_limits(project_id)
-        usage = self.quota_usage(project_id)
+        limits = self.limits(project_id)
+        usage = self.usage(project_id)
         for name, amount in requested.items():
             limit = limits[name]
             if limit == -1 or amount <= 0:
@@ -104,7 +108,7 @@ class LocalQuotas(LocalBase):
         row = self.store.conn.execute(
             "SELECT COUNT(*) FROM resources WHERE kind = 'keypair'"
             " AND json_extract(body, '$.user_id') = ?",
-            (self.user_id,),
+            (self.context.user_id,),
         ).fetchone()
         return int(row[0])
 

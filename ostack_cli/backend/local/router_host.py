@@ -1,11 +1,11 @@
-"""Routers on the host: a network namespace per router, joined to networks' bridges by veths.
+"""Routers on the host: a network namespace per router, joined to networks' bridges by veths,
+and external networks' bridges.
 
-``ensure_router(spec)`` converges a router's namespace to ``l3.router_layout(spec)`` and its
+``ensure_router(spec, names)`` converges a router's namespace to ``l3.router_layout`` and its
 ``nat`` table to ``l3.render_nat_table(spec)``; running it twice changes nothing.
-``ensure_external_bridge`` gives an external network's bridge the subnet's gateway address on
-the host side, as devstack's br-ex, so the host reaches floating IPs; routed traffic from
-that bridge to anywhere else is dropped unless ``enable_uplink_nat`` (an explicit opt-in)
-lets one source range out through one uplink, masqueraded.
+``ensure_bridge`` makes a network's bridge and gives an external one the subnet's gateway
+address on the host side, as devstack's br-ex, so the host reaches floating IPs (what may
+cross the host from and to those bridges is the firewall's business: ``firewall.HostGuard``).
 
 ``host_netns`` (default: the host itself) names the namespace that plays the host, where
 bridges live; tests use it to keep everything inside throwaway namespaces.
@@ -18,12 +18,11 @@ import ipaddress
 import socket
 from typing import Any
 
-from ostack_cli.backend.local import iptables, l3, names
+from ostack_cli.backend.local import conntrack, iptables, l3
+from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.runner import HostCommandError, run
 
 RTPROT_STATIC = 4  # routes we add carry this, so convergence never touches the kernel's
-EXTERNAL_GUARD = f"{names.PREFIX}-ext-guard"  # filter FORWARD: external bridges stay put
-UPLINK_NAT = f"{names.PREFIX}-uplink"  # nat POSTROUTING: the opt-in masquerade
 
 
 def _pyroute2() -> Any:
@@ -39,9 +38,11 @@ def _host(pyroute2: Any, host_netns: str | None) -> Any:
 # -- routers ------------------------------------------------------------------------------
 
 
-def ensure_router(spec: l3.RouterSpec, *, host_netns: str | None = None) -> None:
+def ensure_router(
+    spec: l3.RouterSpec, names: HostNames, *, host_netns: str | None = None
+) -> None:
     """Create or update the router's namespace, legs, addresses, routes and NAT table."""
-    layout = l3.router_layout(spec)
+    layout = l3.router_layout(spec, names)
     pyroute2 = _pyroute2()
     namespace = layout.namespace
     with _host(pyroute2, host_netns) as host:
@@ -73,16 +74,16 @@ def ensure_router(spec: l3.RouterSpec, *, host_netns: str | None = None) -> None
         for leg in layout.legs:
             _ensure_leg(pyroute2, host, ns, namespace, leg, host_netns)
             removed_floating |= _converge_addresses(ns, leg)
-        _converge_routes(ns, layout.routes)
+        external = next((leg.inner for leg in layout.legs if leg.external), None)
+        _converge_routes(ns, layout.routes, layout.onlink, external)
     iptables.apply(l3.render_nat_table(spec), namespace=namespace, noflush=False)
     if removed_floating:
-        _forget_connections(namespace, removed_floating)
+        conntrack.forget(removed_floating, namespace=namespace)
 
 
-def remove_router(router_id: str) -> None:
-    """Remove the router's namespace and every leg; absent parts are fine."""
+def remove_router(namespace: str, *, host_netns: str | None = None) -> None:
+    """Remove a router's namespace and every leg; absent parts are fine."""
     pyroute2 = _pyroute2()
-    namespace = names.router_namespace(router_id)
     if namespace not in pyroute2.netns.listnetns():
         return
     # Delete the veths first: a namespace is freed asynchronously, and its legs' host-side
@@ -94,10 +95,6 @@ def remove_router(router_id: str) -> None:
                 with contextlib.suppress(pyroute2.NetlinkError):
                     ns.link("del", index=link["index"])
     pyroute2.netns.remove(namespace)
-
-
-def router_exists(router_id: str) -> bool:
-    return names.router_namespace(router_id) in _pyroute2().netns.listnetns()
 
 
 def _ensure_leg(
@@ -147,8 +144,14 @@ def _converge_addresses(ns: Any, leg: l3.Leg) -> set[str]:
     return set()
 
 
-def _converge_routes(ns: Any, routes: tuple[tuple[str, str], ...]) -> None:
+def _converge_routes(
+    ns: Any,
+    routes: tuple[tuple[str, str], ...],
+    onlink: tuple[str, ...],
+    external: str | None,
+) -> None:
     want = dict(routes)
+    want_onlink = {f"{ipaddress.ip_address(a)}/32" for a in onlink} if external else set()
     for family in (socket.AF_INET, socket.AF_INET6):
         for route in ns.get_routes(family=family, table=254):
             if route["proto"] != RTPROT_STATIC:
@@ -156,43 +159,28 @@ def _converge_routes(ns: Any, routes: tuple[tuple[str, str], ...]) -> None:
             dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == socket.AF_INET else "::")
             cidr = f"{dst}/{route['dst_len']}"
             gateway = route.get_attr("RTA_GATEWAY")
-            if want.get(cidr) != gateway:
+            if gateway is None and cidr in want_onlink:
+                continue
+            if gateway is None or want.get(cidr) != gateway:
                 with contextlib.suppress(_pyroute2().NetlinkError):
-                    ns.route("del", dst=cidr, gateway=gateway, proto=RTPROT_STATIC)
+                    ns.route("del", dst=cidr, gateway=gateway, proto=RTPROT_STATIC,
+                             table=254)
+    if external is not None:
+        index = ns.link_lookup(ifname=external)[0]
+        for cidr in sorted(want_onlink):
+            ns.route("replace", dst=cidr, oif=index, scope=253, proto=RTPROT_STATIC)
     for cidr, nexthop in routes:
         ns.route("replace", dst=cidr, gateway=nexthop, proto=RTPROT_STATIC)
 
 
-def _forget_connections(namespace: str, addresses: set[str]) -> None:
-    """Drop conntrack entries of removed floating IPs, so no open flow keeps using them."""
-    pyroute2 = _pyroute2()
-    from pyroute2.conntrack import Conntrack
-
-    doomed = []
-    with Conntrack(netns=namespace) as ct:
-        for entry in ct.dump_entries():
-            orig, reply = entry.tuple_orig, entry.tuple_reply
-            if orig.daddr in addresses or reply.daddr in addresses:
-                doomed.append(entry)
-        for entry in doomed:
-            with contextlib.suppress(pyroute2.NetlinkError):
-                ct.delete(entry)
+# -- bridges ------------------------------------------------------------------------------
 
 
-# -- external networks --------------------------------------------------------------------
-
-
-def ensure_external_bridge(
-    network_id: str, gateway_cidr: str | None, mtu: int, *, host_netns: str | None = None
-) -> str:
-    """The external network's bridge, holding ``gateway_cidr`` (e.g. "203.0.113.1/24").
-
-    Routed traffic that enters from this bridge may not leave by any other interface (rule
-    ``-i BRIDGE ! -o BRIDGE -j DROP`` in ``ostack-ext-guard``), so even a host with IP
-    forwarding on never passes floating-IP traffic to its uplink unless
-    ``enable_uplink_nat`` says so.
-    """
-    bridge = names.bridge_name(network_id)
+def ensure_bridge(
+    bridge: str, mtu: int, address: str | None = None, *, host_netns: str | None = None
+) -> None:
+    """A bridge, up, with ``mtu``, holding exactly ``address`` (e.g. "203.0.113.1/24") or no
+    address; no IPv6 at all (OSSN-0069: guests never reach the host over link-local)."""
     pyroute2 = _pyroute2()
     with _host(pyroute2, host_netns) as host:
         found = host.link_lookup(ifname=bridge)
@@ -206,7 +194,7 @@ def ensure_external_bridge(
             f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}"
             for a in host.get_addr(index=found[0], family=socket.AF_INET)
         }
-        want = {str(ipaddress.IPv4Interface(gateway_cidr))} if gateway_cidr else set()
+        want = {str(ipaddress.IPv4Interface(address))} if address else set()
         for cidr in sorted(have - want):
             iface = ipaddress.IPv4Interface(cidr)
             host.addr("del", index=found[0], address=str(iface.ip),
@@ -215,77 +203,30 @@ def ensure_external_bridge(
             iface = ipaddress.IPv4Interface(cidr)
             host.addr("add", index=found[0], address=str(iface.ip),
                       prefixlen=iface.network.prefixlen)
-    iptables.ensure_hook("FORWARD", EXTERNAL_GUARD, namespace=host_netns)
-    iptables.ensure_rule(EXTERNAL_GUARD, ["-i", bridge, "!", "-o", bridge, "-j", "DROP"],
-                         namespace=host_netns)
-    return bridge
 
 
-def remove_external_bridge(network_id: str, *, host_netns: str | None = None) -> None:
-    """Remove the bridge and its guard rule; absent parts are fine."""
-    bridge = names.bridge_name(network_id)
-    if EXTERNAL_GUARD in iptables.list_chains(EXTERNAL_GUARD, namespace=host_netns):
-        iptables.delete_rule(EXTERNAL_GUARD, ["-i", bridge, "!", "-o", bridge, "-j", "DROP"],
-                             namespace=host_netns)
+def remove_link(device: str, *, host_netns: str | None = None) -> None:
     pyroute2 = _pyroute2()
     with _host(pyroute2, host_netns) as host:
-        for index in host.link_lookup(ifname=bridge):
+        for index in host.link_lookup(ifname=device):
             with contextlib.suppress(pyroute2.NetlinkError):
                 host.link("del", index=index)
 
 
-def enable_uplink_nat(
-    external_cidr: str, uplink_ifname: str, *, host_netns: str | None = None
-) -> None:
-    """Opt-in: let ``external_cidr`` out through ``uplink_ifname``, masqueraded.
-
-    Turns IPv4 forwarding on in the host (it must route for this), accepts that range's
-    traffic to the uplink and its replies ahead of the external guard, and masquerades it.
-    """
-    cidr = str(ipaddress.IPv4Network(external_cidr, strict=False))
-    if not uplink_ifname or len(uplink_ifname) > names.IFNAMSIZ or not all(
-        c.isalnum() or c in "_.-@" for c in uplink_ifname
-    ):
-        raise ValueError(f"bad interface name {uplink_ifname!r}")
-    _sysctl(host_netns, "net.ipv4.ip_forward=1")
-    iptables.ensure_hook("FORWARD", EXTERNAL_GUARD, namespace=host_netns)
-    for rule in _uplink_accepts(cidr, uplink_ifname):
-        iptables.ensure_rule(EXTERNAL_GUARD, rule, namespace=host_netns, position=1)
-    iptables.ensure_hook("POSTROUTING", UPLINK_NAT, table="nat", namespace=host_netns)
-    iptables.ensure_rule(UPLINK_NAT, _masquerade(cidr, uplink_ifname), table="nat",
-                         namespace=host_netns)
+def plug(device: str, bridge: str, *, host_netns: str | None = None) -> None:
+    """Put an existing device (a guest's tap) on a bridge: one re-created after it was lost
+    (a reboot, a hand) starts empty, and QEMU's taps hang loose until enslaved again."""
+    pyroute2 = _pyroute2()
+    with _host(pyroute2, host_netns) as host:
+        devices, bridges = host.link_lookup(ifname=device), host.link_lookup(ifname=bridge)
+        if devices and bridges:
+            host.link("set", index=devices[0], master=bridges[0], state="up")
 
 
-def disable_uplink_nat(
-    external_cidr: str, uplink_ifname: str, *, host_netns: str | None = None
-) -> None:
-    """Undo ``enable_uplink_nat`` for this range (IP forwarding is left as it is)."""
-    cidr = str(ipaddress.IPv4Network(external_cidr, strict=False))
-    if EXTERNAL_GUARD in iptables.list_chains(EXTERNAL_GUARD, namespace=host_netns):
-        for rule in _uplink_accepts(cidr, uplink_ifname):
-            iptables.delete_rule(EXTERNAL_GUARD, rule, namespace=host_netns)
-    if UPLINK_NAT in iptables.list_chains(UPLINK_NAT, table="nat", namespace=host_netns):
-        iptables.delete_rule(UPLINK_NAT, _masquerade(cidr, uplink_ifname), table="nat",
-                             namespace=host_netns)
-
-
-def _uplink_accepts(cidr: str, uplink: str) -> list[list[str]]:
-    return [
-        ["-s", cidr, "-o", uplink, "-j", "ACCEPT"],
-        ["-d", cidr, "-i", uplink, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED",
-         "-j", "ACCEPT"],
-    ]
-
-
-def _masquerade(cidr: str, uplink: str) -> list[str]:
-    return ["-s", cidr, "-o", uplink, "-j", "MASQUERADE"]
+def set_forwarding(value: str, *, host_netns: str | None = None) -> None:
+    _sysctl(host_netns, f"net.ipv4.ip_forward={int(value)}")
 
 
 def _sysctl(namespace: str | None, *assignments: str) -> None:
     argv = ["sysctl", "-q", "-w", *assignments]
     run(["ip", "netns", "exec", namespace, *argv] if namespace else argv)
-
-
-def remove_external_guard(*, host_netns: str | None = None) -> None:
-    """The guard chain and its hook, once no external bridge is left to guard."""
-    iptables.remove_hook("FORWARD", EXTERNAL_GUARD, namespace=host_netns)

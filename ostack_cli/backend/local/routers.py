@@ -7,14 +7,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from ostack_cli.backend.local import ipam
+from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.ipam import bad_request
-from ostack_cli.backend.local.net_base import (
-    NetworkingBase,
+from ostack_cli.backend.local.net_records import (
     bumped,
+    device_ports,
+    load,
+    network_subnets,
     not_external,
     unknown_changes,
 )
 from ostack_cli.backend.local.neutron_input import check_description, check_name, check_tags
+from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_ROUTER_GW,
@@ -36,11 +40,16 @@ _KEEP: Any = object()
 MAX_ROUTES = 30  # Neutron's max_routes
 
 
-class LocalRouters(NetworkingBase):
-    def _router_visible(self, router: Router) -> bool:
-        return router.project_id == self.project_id
+class Routers:
+    def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
+        self.context = context
+        self.store = context.store
+        self.ports = ports
 
-    def routers(
+    def _visible(self, router: Router) -> bool:
+        return router.project_id == self.context.project_id
+
+    def find_all(
         self,
         *,
         name: str | None = None,
@@ -51,22 +60,22 @@ class LocalRouters(NetworkingBase):
         return [
             router
             for router in self.store.list(Router, name=name, project_id=project_id)
-            if self._router_visible(router)
+            if self._visible(router)
             and (admin_state_up is None or router.is_admin_state_up == admin_state_up)
             and (tags is None or tags.matches(router.tags))
         ]
 
-    def find_router(self, name_or_id: str) -> Router:
-        return self._find(Router, name_or_id, visible=self._router_visible)
+    def find(self, name_or_id: str) -> Router:
+        return self.context.find(Router, name_or_id, visible=self._visible)
 
-    def create_router(self, spec: RouterSpec) -> Router:
+    def create(self, spec: RouterSpec) -> Router:
         check_name(spec.name)
         check_description(spec.description)
         now = utcnow()
         router = Router(
             id=new_id(),
             name=spec.name,
-            project_id=spec.project_id or self.project_id,
+            project_id=spec.project_id or self.context.project_id,
             description=spec.description,
             is_admin_state_up=spec.admin_state_up,
             availability_zone_hints=list(spec.availability_zone_hints),
@@ -86,7 +95,7 @@ class LocalRouters(NetworkingBase):
                 self.store.update(router)
         return router
 
-    def update_router(self, router: Router, **changes: Any) -> Router:
+    def update(self, router: Router, **changes: Any) -> Router:
         gateway = changes.pop("external_gateway", _KEEP)
         unknown_changes(changes, ROUTER_CHANGES)
         check_name(changes.get("name"))
@@ -94,7 +103,7 @@ class LocalRouters(NetworkingBase):
         if "tags" in changes:
             changes["tags"] = check_tags(changes["tags"])
         with self.store.transaction():
-            current = self._load(Router, router.id)
+            current = load(self.store, Router, router.id)
             if gateway is None:
                 current = self._without_gateway(current)
             elif gateway is not _KEEP:
@@ -118,9 +127,9 @@ class LocalRouters(NetworkingBase):
                 f"the maximum {MAX_ROUTES}."
             )
         cidrs, addresses = [], []
-        for port in self._device_ports(router.id):
+        for port in device_ports(self.store, router.id):
             for ip in port.fixed_ips:
-                cidrs.append(self._load(Subnet, ip["subnet_id"]).cidr)
+                cidrs.append(load(self.store, Subnet, ip["subnet_id"]).cidr)
                 addresses.append(ip["ip_address"])
         self._check_nexthops(checked, cidrs, addresses)
         return checked
@@ -139,10 +148,10 @@ class LocalRouters(NetworkingBase):
             if reason:
                 raise BadRequest(f"Invalid format for routes: {routes!r}, {reason}")
 
-    def delete_router(self, router: Router) -> None:
+    def delete(self, router: Router) -> None:
         with self.store.transaction():
-            current = self._load(Router, router.id)
-            attached = [p.id for p in self._device_ports(current.id)
+            current = load(self.store, Router, router.id)
+            attached = [p.id for p in device_ports(self.store, current.id)
                         if p.device_owner in ROUTER_INTERFACE_OWNERS]
             if attached:
                 raise Conflict(
@@ -153,7 +162,7 @@ class LocalRouters(NetworkingBase):
 
     # -- the external gateway ---------------------------------------------------------
 
-    def set_router_gateway(
+    def set_gateway(
         self,
         router: Router,
         network: Network,
@@ -162,10 +171,10 @@ class LocalRouters(NetworkingBase):
         fixed_ips: list[FixedIPRequest] | None = None,
     ) -> Router:
         gateway = {"network_id": network.id, "enable_snat": enable_snat, "fixed_ips": fixed_ips}
-        return self.update_router(router, external_gateway=gateway)
+        return self.update(router, external_gateway=gateway)
 
-    def clear_router_gateway(self, router: Router) -> Router:
-        return self.update_router(router, external_gateway=None)
+    def clear_gateway(self, router: Router) -> Router:
+        return self.update(router, external_gateway=None)
 
     def _without_gateway(self, router: Router) -> Router:
         """The router after dropping its gateway port (stored by the caller)."""
@@ -179,11 +188,11 @@ class LocalRouters(NetworkingBase):
     def _interface_addresses(self, router: Router) -> tuple[list[str], list[str]]:
         """The CIDRs and addresses of the router's ports other than its gateway."""
         cidrs, addresses = [], []
-        for port in self._device_ports(router.id):
+        for port in device_ports(self.store, router.id):
             if port.device_owner == DEVICE_OWNER_ROUTER_GW:
                 continue
             for ip in port.fixed_ips:
-                cidrs.append(self._load(Subnet, ip["subnet_id"]).cidr)
+                cidrs.append(load(self.store, Subnet, ip["subnet_id"]).cidr)
                 addresses.append(ip["ip_address"])
         return cidrs, addresses
 
@@ -195,10 +204,10 @@ class LocalRouters(NetworkingBase):
         fixed_ips: Sequence[FixedIPRequest],
     ) -> Router:
         """The router with a gateway port on an external network (stored by the caller)."""
-        network = self._load(Network, network_id)
+        network = load(self.store, Network, network_id)
         if not network.is_router_external:
             raise not_external(network.id, "router")
-        subnets = self._network_subnets(network.id)
+        subnets = network_subnets(self.store, network.id)
         for request in fixed_ips:
             if request.ip_address and any(s.gateway_ip == request.ip_address for s in subnets):
                 raise bad_request(
@@ -211,10 +220,10 @@ class LocalRouters(NetworkingBase):
             if old is not None and old.network_id != network.id:
                 self._drop_gateway(router)
             elif old is not None:
-                self._drop_port(old)
+                self.ports.drop(old)
             cidrs, addresses = self._interface_addresses(router)
             self._check_nexthops(router.routes, cidrs + [s.cidr for s in subnets], addresses)
-            port = self._new_port(
+            port = self.ports.add(
                 network, project_id="", fixed_ips=list(fixed_ips) or None, device_id=router.id,
                 device_owner=DEVICE_OWNER_ROUTER_GW, is_port_security_enabled=False,
             )
@@ -240,22 +249,22 @@ class LocalRouters(NetworkingBase):
                 f"Gateway cannot be updated for router {router.id}, since a gateway to "
                 f"external network {port.network_id} is required by one or more floating IPs."
             )
-        self._drop_port(port)
+        self.ports.drop(port)
 
     # -- interfaces -------------------------------------------------------------------
 
-    def add_router_interface(
+    def add_interface(
         self, router: Router, *, subnet: Subnet | None = None, port: Port | None = None
     ) -> Port:
         if (subnet is None) == (port is None):
             raise bad_request("router", "Either subnet_id or port_id must be specified")
         with self.store.transaction():
-            current = self._load(Router, router.id)
+            current = load(self.store, Router, router.id)
             if subnet is not None:
-                attached = self._interface_on_subnet(current, self._load(Subnet, subnet.id))
+                attached = self._interface_on_subnet(current, load(self.store, Subnet, subnet.id))
             else:
                 assert port is not None
-                attached = self._interface_on_port(current, self._load(Port, port.id))
+                attached = self._interface_on_port(current, load(self.store, Port, port.id))
             self.store.update(bumped(current))
         return attached
 
@@ -263,8 +272,8 @@ class LocalRouters(NetworkingBase):
         if not subnet.gateway_ip:
             raise bad_request("router", "Subnet for router interface must have a gateway IP")
         self._check_router_subnets(router, [subnet])
-        network = self._load(Network, subnet.network_id)
-        return self._new_port(
+        network = load(self.store, Network, subnet.network_id)
+        return self.ports.add(
             network,
             project_id=router.project_id,
             fixed_ips=[FixedIPRequest(subnet_id=subnet.id, ip_address=subnet.gateway_ip)],
@@ -281,7 +290,7 @@ class LocalRouters(NetworkingBase):
             )
         if not port.fixed_ips:
             raise bad_request("router", "Router port must have at least one fixed IP")
-        subnets = [self._load(Subnet, ip["subnet_id"]) for ip in port.fixed_ips]
+        subnets = [load(self.store, Subnet, ip["subnet_id"]) for ip in port.fixed_ips]
         self._check_router_subnets(router, subnets)
         if len([s for s in subnets if s.ip_version == 4]) > 1:
             raise bad_request("router", "Cannot have multiple IPv4 subnets on router port")
@@ -293,14 +302,16 @@ class LocalRouters(NetworkingBase):
         """No second port on a subnet, no subnet overlapping one the router already has."""
         new_ids = {s.id for s in new_subnets}
         router_subnet_ids: list[str] = []
-        for port in self._device_ports(router.id):
+        for port in device_ports(self.store, router.id):
             for ip in port.fixed_ips:
                 if ip["subnet_id"] in new_ids:
                     raise bad_request(
                         "router", f"Router already has a port on subnet {ip['subnet_id']}"
                     )
                 if port.device_owner == DEVICE_OWNER_ROUTER_GW:
-                    router_subnet_ids += [s.id for s in self._network_subnets(port.network_id)]
+                    router_subnet_ids += [
+                        s.id for s in network_subnets(self.store, port.network_id)
+                    ]
                 else:
                     router_subnet_ids.append(ip["subnet_id"])
         for subnet_id in dict.fromkeys(router_subnet_ids):
@@ -315,28 +326,28 @@ class LocalRouters(NetworkingBase):
                         f"of subnet {existing.id}",
                     )
 
-    def remove_router_interface(
+    def remove_interface(
         self, router: Router, *, subnet: Subnet | None = None, port: Port | None = None
     ) -> None:
         if (subnet is None) == (port is None):
             raise bad_request("router", "Either subnet_id or port_id must be specified")
         with self.store.transaction():
-            current = self._load(Router, router.id)
+            current = load(self.store, Router, router.id)
             if subnet is not None:
-                self._remove_by_subnet(current, self._load(Subnet, subnet.id))
+                self._remove_by_subnet(current, load(self.store, Subnet, subnet.id))
             else:
                 assert port is not None
-                self._remove_by_port(current, self._load(Port, port.id))
+                self._remove_by_port(current, load(self.store, Port, port.id))
             self.store.update(bumped(current))
 
     def _remove_by_subnet(self, router: Router, subnet: Subnet) -> None:
-        for port in self._device_ports(router.id):
+        for port in device_ports(self.store, router.id):
             if port.device_owner not in ROUTER_INTERFACE_OWNERS:
                 continue
             if not any(ip["subnet_id"] == subnet.id for ip in port.fixed_ips):
                 continue
             self._check_interface_unused(router, subnet)
-            self._drop_subnet_ips(port, subnet.id)
+            self.ports.drop_subnet_ips(port, subnet.id)
             return
         raise NotFound(f"Router {router.id} has no interface on subnet {subnet.id}")
 
@@ -344,8 +355,8 @@ class LocalRouters(NetworkingBase):
         if port.device_id != router.id or port.device_owner not in ROUTER_INTERFACE_OWNERS:
             raise NotFound(f"Router {router.id} does not have an interface with id {port.id}")
         for ip in port.fixed_ips:
-            self._check_interface_unused(router, self._load(Subnet, ip["subnet_id"]))
-        self._drop_port(port)
+            self._check_interface_unused(router, load(self.store, Subnet, ip["subnet_id"]))
+        self.ports.drop(port)
 
     def _check_interface_unused(self, router: Router, subnet: Subnet) -> None:
         net = ipaddress.ip_network(subnet.cidr)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ostack_cli.backend.local.quotas import LocalQuotas
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.local.security_group_rules import (
     check_description,
     check_group_name,
@@ -69,10 +70,17 @@ def _has_tags(group: SecurityGroup, wanted: list[str] | None, *, every: bool) ->
     return any(t in tags for t in wanted or [])
 
 
-class LocalSecurityGroups(LocalQuotas):
+class SecurityGroups:
+    """Security groups and their rules (one service: a rule lives and dies with its group)."""
+
+    def __init__(self, context: ServiceContext, *, quotas: Quotas) -> None:
+        self.context = context
+        self.store = context.store
+        self.quotas = quotas
+
     # -- groups -----------------------------------------------------------------------
 
-    def security_groups(
+    def find_all(
         self,
         *,
         project_id: str | None = None,
@@ -82,7 +90,7 @@ class LocalSecurityGroups(LocalQuotas):
         not_tags: list[str] | None = None,
         not_any_tags: list[str] | None = None,
     ) -> list[SecurityGroup]:
-        self._ensure_default_security_group()
+        self.ensure_default()
         result = []
         for group in self.store.list(SecurityGroup, project_id=project_id):
             if shared is not None and group.shared != shared:
@@ -100,20 +108,20 @@ class LocalSecurityGroups(LocalQuotas):
         # Neutron returns rows in primary-key order.
         return sorted(result, key=lambda g: g.id)
 
-    def find_security_group(self, name_or_id: str) -> SecurityGroup:
+    def find(self, name_or_id: str) -> SecurityGroup:
         # A name look-up lists groups, and Neutron's list makes the project's default group.
-        self._ensure_default_security_group()
-        return self._find(SecurityGroup, name_or_id, visible=self._group_visible)
+        self.ensure_default()
+        return self.context.find(SecurityGroup, name_or_id, visible=self._group_visible)
 
-    def create_security_group(self, spec: SecurityGroupSpec) -> SecurityGroup:
+    def create(self, spec: SecurityGroupSpec) -> SecurityGroup:
         check_group_name(spec.name)
         check_description(spec.description)
         check_tags(spec.tags)
-        project_id = spec.project_id or self.project_id
-        self._ensure_default_security_group(project_id)
+        project_id = spec.project_id or self.context.project_id
+        self.ensure_default(project_id)
         now = utcnow()
         with self.store.transaction():
-            self._check_quota(project_id, {"secgroups": 1, "secgroup-rules": 2})
+            self.quotas.check(project_id, {"secgroups": 1, "secgroup-rules": 2})
             group = SecurityGroup(
                 id=new_id(), name=spec.name, project_id=project_id,
                 description=spec.description,
@@ -131,7 +139,7 @@ class LocalSecurityGroups(LocalQuotas):
                 self.store.insert(rule)
         return group
 
-    def update_security_group(
+    def update(
         self,
         group: SecurityGroup,
         *,
@@ -170,7 +178,7 @@ class LocalSecurityGroups(LocalQuotas):
             self.store.update(updated)
         return updated
 
-    def delete_security_group(self, group: SecurityGroup) -> None:
+    def delete(self, group: SecurityGroup) -> None:
         # Neutron refuses to delete a default group only to non-admins
         # ("Insufficient rights for removing default security group."); the local user is an
         # admin, so it may, and the next command in that project makes a new one.
@@ -189,7 +197,7 @@ class LocalSecurityGroups(LocalQuotas):
 
     # -- rules ------------------------------------------------------------------------
 
-    def security_group_rules(
+    def find_all_rules(
         self,
         *,
         security_group_id: str | None = None,
@@ -197,7 +205,7 @@ class LocalSecurityGroups(LocalQuotas):
         protocol: str | None = None,
         project_id: str | None = None,
     ) -> list[SecurityGroupRule]:
-        self._ensure_default_security_group()
+        self.ensure_default()
         # A group's own rules all show with it (Neutron nests every one in the group); the
         # caller only has the group's ID if it may see the group.
         visible = (self._visible_rule_test() if security_group_id is None
@@ -212,23 +220,23 @@ class LocalSecurityGroups(LocalQuotas):
         ]
         return sorted(result, key=lambda r: r.id)
 
-    def find_security_group_rule(self, rule_id: str) -> SecurityGroupRule:
+    def find_rule(self, rule_id: str) -> SecurityGroupRule:
         # Rules have no names: only an ID finds one.
         rule = self.store.get(SecurityGroupRule, rule_id)
         if rule is None or not self._visible_rule_test()(rule):
             raise not_found(SecurityGroupRule.RESOURCE_NAME, rule_id)
         return rule
 
-    def create_security_group_rule(self, spec: SecurityGroupRuleSpec) -> SecurityGroupRule:
+    def create_rule(self, spec: SecurityGroupRuleSpec) -> SecurityGroupRule:
         values = convert_rule(spec)
-        project_id = spec.project_id or self.project_id
-        self._ensure_default_security_group(project_id)
+        project_id = spec.project_id or self.context.project_id
+        self.ensure_default(project_id)
         now = utcnow()
         with self.store.transaction():
             if values.remote_group_id is not None:
                 self._get_group(values.remote_group_id)
             group = self._get_group(spec.security_group_id)
-            self._check_quota(project_id, {"secgroup-rules": 1})
+            self.quotas.check(project_id, {"secgroup-rules": 1})
             rule = SecurityGroupRule(
                 id=new_id(),
                 security_group_id=group.id,
@@ -257,17 +265,17 @@ class LocalSecurityGroups(LocalQuotas):
             self._bump_group(group.id)
         return rule
 
-    def delete_security_group_rule(self, rule: SecurityGroupRule) -> None:
+    def delete_rule(self, rule: SecurityGroupRule) -> None:
         with self.store.transaction():
             if not self.store.delete(SecurityGroupRule, rule.id):
                 raise NotFound(f"Security group rule {rule.id} does not exist")
             self._bump_group(rule.security_group_id)
 
-    # -- helpers ----------------------------------------------------------------------
+    # -- for the other services -------------------------------------------------------
 
-    def _ensure_default_security_group(self, project_id: str | None = None) -> SecurityGroup:
+    def ensure_default(self, project_id: str | None = None) -> SecurityGroup:
         """The project's ``default`` group, made on first need as Neutron does."""
-        project_id = project_id or self.project_id
+        project_id = project_id or self.context.project_id
         existing = self._default_group(project_id)
         if existing is not None:
             return existing
@@ -287,20 +295,26 @@ class LocalSecurityGroups(LocalQuotas):
                 self.store.insert(rule)
         return group
 
+    def names(self, group_ids: list[str]) -> list[str]:
+        """The names of the groups that still exist, in the order given."""
+        groups = [self.store.get(SecurityGroup, gid) for gid in group_ids]
+        return [g.name for g in groups if g is not None]
+
+    # -- helpers ----------------------------------------------------------------------
+
     def _default_group(self, project_id: str) -> SecurityGroup | None:
         for group in self.store.list(SecurityGroup, name="default", project_id=project_id):
             return group
         return None
 
     def _group_visible(self, group: SecurityGroup) -> bool:
-        return group.project_id == self.project_id or group.shared
+        return group.project_id == self.context.project_id or group.shared
 
     def _visible_rule_test(self) -> Callable[[SecurityGroupRule], bool]:
         # Neutron shows a project the rules it owns and the rules in the groups it owns.
-        own_groups = {g.id for g in self.store.list(SecurityGroup, project_id=self.project_id)}
-        return lambda rule: (
-            rule.project_id == self.project_id or rule.security_group_id in own_groups
-        )
+        project_id = self.context.project_id
+        own_groups = {g.id for g in self.store.list(SecurityGroup, project_id=project_id)}
+        return lambda rule: rule.project_id == project_id or rule.security_group_id in own_groups
 
     def _is_default_group(self, group: SecurityGroup) -> bool:
         # Only the lazily made group can be called 'default': Neutron refuses the name

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+from ostack_cli import faults
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.guest_build import GuestBuilder
 from ostack_cli.backend.local.guests import InstanceFiles, read_console
-from ostack_cli.backend.local.servers import DeletedServer, LocalServers
+from ostack_cli.backend.local.host_sync import HostSync
+from ostack_cli.backend.local.images import Images
+from ostack_cli.backend.local.ports import Ports
+from ostack_cli.backend.local.security_groups import SecurityGroups
+from ostack_cli.backend.local.server_records import ServerRecords
+from ostack_cli.backend.local.servers import Servers
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.security_group import SecurityGroup
@@ -25,31 +32,38 @@ from ostack_cli.errors import (
 POLL_INTERVAL = 0.5
 
 
-class LocalServerActions(LocalServers):
+class ServerActions:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        servers: Servers,
+        records: ServerRecords,
+        guests: GuestBuilder,
+        images: Images,
+        ports: Ports,
+        security_groups: SecurityGroups,
+        host_sync: HostSync,
+    ) -> None:
+        self.context = context
+        self.store = context.store
+        self.host = context.host
+        self.servers = servers
+        self.records = records
+        self.guests = guests
+        self.images = images
+        self.ports = ports
+        self.security_groups = security_groups
+        self.host_sync = host_sync
+
     # -- deleting ---------------------------------------------------------------------
 
-    def delete_server(self, server: Server, *, force: bool = False) -> None:
-        server = self._transition(server, task_state="deleting", worker_pid=os.getpid())
-        self.host.hypervisor.undefine(server.instance_name)
-        InstanceFiles.of(self.host.host_dir, server.id).remove()
-        network_ids = self._server_network_ids(server)
-        with self.store.transaction():
-            for port in self._server_ports(server):
-                if port.id in server.created_port_ids:
-                    self.delete_port(port)
-                else:
-                    self.update_port(port, device_id="", device_owner="")
-            self.store.delete(Server, server.id)
-            now = utcnow()
-            gone = DeletedServer.from_json(server.to_json()).replace(
-                vm_state="deleted", task_state=None, power_state=srv.NOSTATE, worker_pid=None,
-                terminated_at=now, updated_at=now, port_ids=[], created_port_ids=[],
-            )
-            with contextlib.suppress(OstackError):  # a second delete of one server is fine
-                self.store.insert(gone)
-        self._sync_networks(network_ids)
+    def delete(self, server: Server, *, force: bool = False) -> None:
+        server = self.records.transition(server, task_state="deleting", worker_pid=os.getpid())
+        faults.reached("server-delete:claimed")
+        self.records.remove(server)
 
-    def wait_for_server_delete(self, server: Server, *, timeout: float = 120.0) -> None:
+    def wait_for_delete(self, server: Server, *, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while self.store.get(Server, server.id) is not None:
             if time.monotonic() > deadline:
@@ -58,28 +72,27 @@ class LocalServerActions(LocalServers):
 
     # -- power ------------------------------------------------------------------------
 
-    def start_server(self, server: Server) -> None:
-        self._require_state(server, "start", ["stopped"])
+    def start(self, server: Server) -> None:
+        _require_state(server, "start", ["stopped"])
         self._power(server, "powering-on", lambda: self._start_guest(server), "active",
                     srv.RUNNING)
 
-    def stop_server(self, server: Server) -> None:
-        self._require_state(server, "stop", ["active", "error", "paused", "suspended"])
+    def stop(self, server: Server) -> None:
+        _require_state(server, "stop", ["active", "error", "paused", "suspended"])
         timeout = self.host.settings.shutdown_timeout
         self._power(server, "powering-off",
                     lambda: self.host.hypervisor.shutdown(server.instance_name, timeout),
                     "stopped", srv.SHUTDOWN)
 
-    def reboot_server(self, server: Server, *, hard: bool = False) -> None:
+    def reboot(self, server: Server, *, hard: bool = False) -> None:
         if hard:
-            self._require_state(server, "reboot",
-                                ["active", "stopped", "paused", "suspended", "error"])
+            _require_state(server, "reboot", ["active", "stopped", "paused", "suspended", "error"])
             task = "rebooting_hard"
         else:
-            self._require_state(server, "reboot", ["active"])
+            _require_state(server, "reboot", ["active"])
             task = "rebooting"
 
-        def reboot() -> None:
+        def restart_guest() -> None:
             hypervisor = self.host.hypervisor
             if hard:
                 hypervisor.destroy(server.instance_name)
@@ -87,27 +100,27 @@ class LocalServerActions(LocalServers):
                 hypervisor.shutdown(server.instance_name, self.host.settings.shutdown_timeout)
             self._start_guest(server)
 
-        self._power(server, task, reboot, "active", srv.RUNNING)
+        self._power(server, task, restart_guest, "active", srv.RUNNING)
 
-    def pause_server(self, server: Server) -> None:
-        self._require_state(server, "pause", ["active"])
+    def pause(self, server: Server) -> None:
+        _require_state(server, "pause", ["active"])
         self._power(server, "pausing", lambda: self.host.hypervisor.pause(server.instance_name),
                     "paused", srv.PAUSED)
 
-    def unpause_server(self, server: Server) -> None:
-        self._require_state(server, "unpause", ["paused"])
+    def unpause(self, server: Server) -> None:
+        _require_state(server, "unpause", ["paused"])
         self._power(server, "unpausing",
                     lambda: self.host.hypervisor.unpause(server.instance_name), "active",
                     srv.RUNNING)
 
-    def suspend_server(self, server: Server) -> None:
-        self._require_state(server, "suspend", ["active"])
+    def suspend(self, server: Server) -> None:
+        _require_state(server, "suspend", ["active"])
         self._power(server, "suspending",
                     lambda: self.host.hypervisor.suspend(server.instance_name), "suspended",
                     srv.SUSPENDED)
 
-    def resume_server(self, server: Server) -> None:
-        self._require_state(server, "resume", ["suspended"])
+    def resume(self, server: Server) -> None:
+        _require_state(server, "resume", ["suspended"])
         self._power(server, "resuming",
                     lambda: self.host.hypervisor.resume(server.instance_name), "active",
                     srv.RUNNING)
@@ -136,9 +149,9 @@ class LocalServerActions(LocalServers):
         try:
             action()
         except OstackError:
-            self._transition(server, task_state=None, worker_pid=None)
+            self.records.transition(server, task_state=None, worker_pid=None)
             raise
-        self._transition(server, vm_state=vm_state, power_state=power_state, task_state=None,
+        self.records.transition(server, vm_state=vm_state, power_state=power_state, task_state=None,
                          worker_pid=None)
 
     def _start_guest(self, server: Server) -> None:
@@ -150,17 +163,17 @@ class LocalServerActions(LocalServers):
                 raise BadRequest(
                     f"The disk of server {server.id} is gone; it cannot be started again."
                 )
-            xml = self._domain_xml(server, self.find_image(server.image_id), files,
-                                   self.host.virt_type())
-            self._sync_networks(self._server_network_ids(server))
+            xml = self.guests.definition(server, self.images.find(server.image_id), files,
+                                         self.host.virt_type())
+            self.host_sync.prepare(server)
             hypervisor.define_and_start(xml)
             return
-        self._sync_networks(self._server_network_ids(server))
+        self.host_sync.prepare(server)
         hypervisor.start(server.instance_name)
 
     # -- changing ---------------------------------------------------------------------
 
-    def update_server(
+    def update(
         self,
         server: Server,
         *,
@@ -188,46 +201,46 @@ class LocalServerActions(LocalServers):
             self.store.update(updated)
         return updated
 
-    def add_security_group_to_server(self, server: Server, group_name_or_id: str) -> None:
-        group = self._server_group(group_name_or_id)
+    def add_security_group(self, server: Server, group_name_or_id: str) -> None:
+        group = self._group(group_name_or_id)
         with self.store.transaction():
-            ports = self._server_ports(server)
+            ports = self.records.ports_of(server)
             if any(group.id in p.security_group_ids for p in ports):
                 raise BadRequest(
                     f"Security group {group.name} is already associated with the instance "
                     f"{server.id}"
                 )
             for port in ports:
-                self.update_port(port, security_group_ids=[*port.security_group_ids, group.id])
+                self.ports.update(port, security_group_ids=[*port.security_group_ids, group.id])
             self._set_group_names(server)
 
-    def remove_security_group_from_server(self, server: Server, group_name_or_id: str) -> None:
-        group = self._server_group(group_name_or_id)
+    def remove_security_group(self, server: Server, group_name_or_id: str) -> None:
+        group = self._group(group_name_or_id)
         with self.store.transaction():
-            ports = self._server_ports(server)
+            ports = self.records.ports_of(server)
             if not any(group.id in p.security_group_ids for p in ports):
                 raise BadRequest(
                     f"Security group {group.name} not associated with the instance {server.id}"
                 )
             for port in ports:
-                self.update_port(
+                self.ports.update(
                     port,
                     security_group_ids=[g for g in port.security_group_ids if g != group.id],
                 )
             self._set_group_names(server)
 
-    def _server_group(self, name_or_id: str) -> SecurityGroup:
+    def _group(self, name_or_id: str) -> SecurityGroup:
         try:
-            return self.find_security_group(name_or_id)
+            return self.security_groups.find(name_or_id)
         except NotFound:
             raise NotFound(f"Security group {name_or_id} not found for project "
-                           f"{self.project_id}.") from None
+                           f"{self.context.project_id}.") from None
 
     def _set_group_names(self, server: Server) -> None:
         ids: list[str] = []
-        for port in self._server_ports(server):
+        for port in self.records.ports_of(server):
             ids.extend(g for g in port.security_group_ids if g not in ids)
-        self._transition(server, security_group_names=self._group_names(ids))
+        self.records.transition(server, security_group_names=self.security_groups.names(ids))
 
     # -- console and waiting ----------------------------------------------------------
 
@@ -239,7 +252,7 @@ class LocalServerActions(LocalServers):
         # (no noVNC/SPICE proxy), which is what Nova says of a host without one.
         raise BadRequest(f"Unavailable console type {console_type}.")
 
-    def wait_for_server(
+    def wait(
         self,
         server: Server,
         *,
@@ -250,7 +263,7 @@ class LocalServerActions(LocalServers):
     ) -> Server:
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
-            current = self.get_server(server.id)
+            current = self.servers.get(server.id)
             if current.status in statuses:
                 if callback:
                     callback(100)
@@ -265,7 +278,7 @@ class LocalServerActions(LocalServers):
 
     def hypervisors(self) -> list[Hypervisor]:
         facts = self.host.hypervisor.host_facts()
-        servers = self._reconcile(self.store.list(Server))
+        servers = self.records.reconcile(self.store.list(Server))
         running = [s for s in servers if s.power_state == srv.RUNNING]
         disk = os.statvfs(self.host.host_dir)
         used_gb = sum(int(s.flavor.get("disk", 0)) for s in servers)
@@ -286,6 +299,20 @@ class LocalServerActions(LocalServers):
             running_vms=len(running),
             hypervisor_version=facts["version"],
         )]
+
+
+def _require_state(server: Server, action: str, vm_states: Iterable[str]) -> None:
+    allowed = set(vm_states)
+    if server.task_state is not None and server.vm_state != "error":
+        raise Conflict(
+            f"Cannot '{action}' instance {server.id} while it is in task_state "
+            f"{server.task_state}"
+        )
+    if server.vm_state not in allowed:
+        raise Conflict(
+            f"Cannot '{action}' instance {server.id} while it is in vm_state "
+            f"{server.vm_state}"
+        )
 
 
 def _host_ip() -> str:

@@ -4,68 +4,104 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
+import ipaddress
 import os
 import re
 import secrets
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ostack_cli import faults
 from ostack_cli.backend.api.server import ServerFilters
-from ostack_cli.backend.local import names
-from ostack_cli.backend.local.guests import (
-    GIB,
-    InstanceFiles,
-    cached_base,
-    create_overlay,
-)
-from ostack_cli.backend.local.server_base import LOCAL_HOST, ServerBase, host_id
-from ostack_cli.backend.local.server_network import ServerNetworking
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.flavors import Flavors
+from ostack_cli.backend.local.guest_build import GuestBuilder
+from ostack_cli.backend.local.guests import GIB, InstanceFiles
+from ostack_cli.backend.local.host_sync import HostSync
+from ostack_cli.backend.local.images import Images
+from ostack_cli.backend.local.keypairs import Keypairs
+from ostack_cli.backend.local.net_records import network_subnets
+from ostack_cli.backend.local.networks import Networks
+from ostack_cli.backend.local.ports import Ports
+from ostack_cli.backend.local.quotas import Quotas
+from ostack_cli.backend.local.security_groups import SecurityGroups
+from ostack_cli.backend.local.server_records import DeletedServer, ServerRecords
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models.flavor import Flavor
 from ostack_cli.backend.models.image import Image
-from ostack_cli.backend.models.network import Network, Port, PortSpec, Subnet
+from ostack_cli.backend.models.network import FixedIPRequest, Network, Port, PortSpec, Subnet
 from ostack_cli.backend.models.server import NicRequest, Server, ServerSpec
 from ostack_cli.errors import BadRequest, Conflict, NotFound, OstackError, duplicate, not_found
 from ostack_cli.lazy import lazy_import
 
 if TYPE_CHECKING:
-    from ostack_cli.backend.local import configdrive, domain_xml
+    from ostack_cli.backend.local import configdrive
 else:
     configdrive = lazy_import("ostack_cli.backend.local.configdrive")
-    domain_xml = lazy_import("ostack_cli.backend.local.domain_xml")
 
 NAME_RE = re.compile(r"^\S(.*\S)?$", re.DOTALL)  # Nova: no leading or trailing whitespace
 MAX_USER_DATA = 65535
 RAM_ALLOCATION_RATIO = 1.5
 ERROR_FAULT_CODE = 500
+LOCAL_HOST = "localhost"
+DEVICE_OWNER_COMPUTE = "compute:nova"
 
 
-class LocalServers(ServerNetworking, ServerBase):
+class Servers:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        records: ServerRecords,
+        guests: GuestBuilder,
+        flavors: Flavors,
+        images: Images,
+        keypairs: Keypairs,
+        networks: Networks,
+        ports: Ports,
+        security_groups: SecurityGroups,
+        quotas: Quotas,
+        host_sync: HostSync,
+    ) -> None:
+        self.context = context
+        self.store = context.store
+        self.host = context.host
+        self.records = records
+        self.guests = guests
+        self.flavors = flavors
+        self.images = images
+        self.keypairs = keypairs
+        self.networks = networks
+        self.ports = ports
+        self.security_groups = security_groups
+        self.quotas = quotas
+        self.host_sync = host_sync
+
     # -- reading ----------------------------------------------------------------------
 
-    def servers(self, filters: ServerFilters | None = None) -> list[Server]:
+    def find_all(self, filters: ServerFilters | None = None) -> list[Server]:
         filters = filters or ServerFilters()
         if filters.deleted:
             found: list[Server] = list(self.store.list(DeletedServer))
         else:
-            found = self._reconcile(self.store.list(Server))
+            found = self.records.reconcile(self.store.list(Server))
         if not filters.all_projects:
-            found = [s for s in found if s.project_id == self.project_id]
-        floating = self._floating_by_port()
-        found = [self._with_addresses(s, floating) for s in found]
+            found = [s for s in found if s.project_id == self.context.project_id]
+        floating = self.records.floating_by_port()
+        found = [self.records.with_addresses(s, floating) for s in found]
         # The store keeps creation order; Nova lists newest first.
         return [s for s in reversed(found) if _matches(s, filters)]
 
-    def get_server(self, server_id: str) -> Server:
+    def get(self, server_id: str) -> Server:
         server = self.store.get(Server, server_id)
         if server is None:
             raise not_found("Server", server_id)
-        return self._with_addresses(self._reconcile([server])[0])
+        return self.records.with_addresses(self.records.reconcile([server])[0])
 
-    def find_server(self, name_or_id: str, *, all_projects: bool = False) -> Server:
+    def find(self, name_or_id: str, *, all_projects: bool = False) -> Server:
         def visible(server: Server) -> bool:
-            return all_projects or server.project_id == self.project_id
+            return all_projects or server.project_id == self.context.project_id
 
         found = self.store.get(Server, name_or_id)
         if found is None or not visible(found):
@@ -75,17 +111,18 @@ class LocalServers(ServerNetworking, ServerBase):
             if len(matches) > 1:
                 raise duplicate("Server", name_or_id)
             found = matches[0]
-        return self._with_addresses(self._reconcile([found])[0])
+        return self.records.with_addresses(self.records.reconcile([found])[0])
 
     # -- creating ---------------------------------------------------------------------
 
-    def create_servers(self, spec: ServerSpec) -> list[Server]:
+    def create(self, spec: ServerSpec) -> list[Server]:
+        """Boot ``spec.min_count`` to ``spec.max_count`` servers; returns them as created."""
         _check_spec(spec)
-        flavor = self.find_flavor(spec.flavor)
-        image = self.find_image(spec.image)
+        flavor = self.flavors.find(spec.flavor)
+        image = self.images.find(spec.image)
         _check_image_fits(image, flavor)
         public_keys = self._public_keys(spec.key_name)
-        group_ids = self._server_group_ids(spec.security_groups)
+        group_ids = self._group_ids(spec.security_groups)
         nics = self._plan_nics(spec)
         if not self.host.is_test_driver:
             self.host.hypervisor.conn  # noqa: B018  fail now, before anything is made
@@ -94,7 +131,7 @@ class LocalServers(ServerNetworking, ServerBase):
         for server in created:
             self._spawn(server, flavor, image, public_keys, spec.user_data, virt_type)
         # Nova answers a create with an admin password (the guest may ignore it).
-        return [self.get_server(s.id).replace(admin_pass=spec.password or _password())
+        return [self.get(s.id).replace(admin_pass=spec.password or _password())
                 for s in created]
 
     def _record_servers(
@@ -119,11 +156,12 @@ class LocalServers(ServerNetworking, ServerBase):
                     if port is not None:
                         if port.device_id:
                             raise Conflict(f"Port {port.id} is still in use.")
-                        self.update_port(port, device_id=server_id, device_owner="compute:nova")
+                        self.ports.update(port, device_id=server_id,
+                                          device_owner=DEVICE_OWNER_COMPUTE)
                         port_ids.append(port.id)
                         continue
                     assert network is not None
-                    made_port = self.create_port(self._server_port_spec(
+                    made_port = self.ports.create(self._port_spec(
                         network, server_id, fixed_ip, group_ids))
                     port_ids.append(made_port.id)
                     made.append(made_port.id)
@@ -131,8 +169,8 @@ class LocalServers(ServerNetworking, ServerBase):
                 server = Server(
                     id=server_id,
                     name=name,
-                    project_id=self.project_id,
-                    user_id=self.user_id,
+                    project_id=self.context.project_id,
+                    user_id=self.context.user_id,
                     flavor_id=flavor.id,
                     flavor=_embedded_flavor(flavor),
                     image_id=image.id,
@@ -142,15 +180,15 @@ class LocalServers(ServerNetworking, ServerBase):
                     hostname=hostname,
                     description=spec.description,
                     metadata=dict(spec.metadata),
-                    security_group_names=self._group_names(group_ids),
+                    security_group_names=self.security_groups.names(group_ids),
                     port_ids=port_ids,
                     created_port_ids=made,
                     user_data=base64.b64encode(spec.user_data).decode() if spec.user_data
                     else None,
                     config_drive=spec.config_drive is not False,
-                    instance_name=names.domain_name(server_id),
+                    instance_name=self.host.names.domain(server_id),
                     host=LOCAL_HOST,
-                    host_id=host_id(self.project_id),
+                    host_id=host_id(self.context.project_id),
                     host_status="UP",
                     launch_index=index,
                     reservation_id=reservation,
@@ -158,16 +196,26 @@ class LocalServers(ServerNetworking, ServerBase):
                     created_at=now,
                     updated_at=now,
                     worker_pid=os.getpid(),
+                    boot_image_ids=self._boot_image_ids(image),
                 )
                 self.store.insert(server)
                 created.append(server)
         return created
 
+    def _boot_image_ids(self, image: Image) -> list[str]:
+        found = []
+        for prop in ("kernel_id", "ramdisk_id"):
+            ref = image.properties.get(prop)
+            if ref:
+                with contextlib.suppress(NotFound):  # the build says what is missing
+                    found.append(self.images.find(ref).id)
+        return found
+
     def _fitting_count(self, min_count: int, max_count: int, flavor: Flavor) -> int:
         """Nova boots as many as the quota allows between --min and --max."""
         for count in range(max_count, min_count - 1, -1):
             try:
-                self._check_quota(self.project_id, _server_quota(flavor, count))
+                self.quotas.check(self.context.project_id, _server_quota(flavor, count))
                 return count
             except OstackError:
                 if count == min_count:
@@ -185,17 +233,22 @@ class LocalServers(ServerNetworking, ServerBase):
     ) -> None:
         files = InstanceFiles.of(self.host.host_dir, server.id)
         try:
+            faults.reached("server-create:recorded")
             self._claim_memory(server, flavor)
             files.create()
-            xml = self._prepare_guest(server, flavor, image, files, public_keys, user_data,
+            xml = self.guests.prepare(server, flavor, image, files, public_keys, user_data,
                                       virt_type)
-            self._sync_networks(self._server_network_ids(server))
+            faults.reached("server-create:files")
+            # Fail closed: the ports' filters exist before the guest can send a packet.
+            self.host_sync.prepare(server)
+            faults.reached("server-create:plugged")
             self.host.hypervisor.define_and_start(xml)
-        except OstackError as exc:
-            self._fail_build(server, files, str(exc))
+            faults.reached("server-create:started")
+        except Exception as exc:  # whatever went wrong, the build fails as Nova's does
+            self._fail_build(server, files, _one_line(exc))
             return
-        self._transition(server, vm_state="active", task_state=None, power_state=srv.RUNNING,
-                         launched_at=utcnow(), worker_pid=None)
+        self.records.transition(server, vm_state="active", task_state=None,
+                                power_state=srv.RUNNING, launched_at=utcnow(), worker_pid=None)
 
     def _claim_memory(self, server: Server, flavor: Flavor) -> None:
         """Nova's scheduler: RAM overcommitted at most 1.5 times (ram_allocation_ratio)."""
@@ -211,127 +264,22 @@ class LocalServers(ServerNetworking, ServerBase):
                 "No valid host was found. There are not enough hosts available."
             )
 
-    def _prepare_guest(
-        self,
-        server: Server,
-        flavor: Flavor,
-        image: Image,
-        files: InstanceFiles,
-        public_keys: dict[str, str],
-        user_data: bytes | None,
-        virt_type: str,
-    ) -> str:
-        base = cached_base(self.host.host_dir, image.id, self.image_file(image))
-        size = flavor.disk * GIB if flavor.disk else None
-        create_overlay(base, image.disk_format or "raw", files.disk, size)
-        if server.config_drive:
-            drive = configdrive.build_config_drive(self._config_drive_spec(
-                server, self._server_ports(server), public_keys, user_data))
-            configdrive.write_iso(drive, files.config_drive)
-        return self._domain_xml(server, image, files, virt_type)
-
-    def _domain_xml(self, server: Server, image: Image, files: InstanceFiles,
-                    virt_type: str) -> str:
-        """The guest's definition, from the flavor as embedded at boot (Nova's rule)."""
-        kernel, initrd = self._boot_files(image)
-        flavor = server.flavor
-        spec = domain_xml.DomainSpec(
-            name=server.instance_name,
-            uuid=server.id,
-            vcpus=int(flavor["vcpus"]),
-            memory_mib=int(flavor["ram"]),
-            disk_path=str(files.disk),
-            console_log_path=str(files.console_log),
-            metadata=domain_xml.InstanceMetadata(
-                server_id=server.id, project_id=server.project_id, name=server.name,
-                flavor_name=str(flavor["original_name"]), image_id=image.id,
-                created=server.created_at,
-            ),
-            virt_type="kvm" if virt_type == "kvm" else "qemu",
-            nics=tuple(self._nic_spec(port) for port in self._server_ports(server)),
-            config_drive_path=str(files.config_drive) if files.config_drive.exists() else None,
-            kernel=str(kernel) if kernel else None,
-            initrd=str(initrd) if initrd else None,
-            cmdline=image.properties.get("os_command_line", "console=ttyS0") if kernel else None,
-        )
-        return domain_xml.render_domain(spec)
-
-    def _boot_files(self, image: Image) -> tuple[Path | None, Path | None]:
-        """Kernel and ramdisk for a direct boot, when the image names them (as cirros' do)."""
-        paths: list[Path | None] = []
-        for prop in ("kernel_id", "ramdisk_id"):
-            ref = image.properties.get(prop)
-            if not ref:
-                paths.append(None)
-                continue
-            part = self.find_image(ref)
-            paths.append(cached_base(self.host.host_dir, part.id, self.image_file(part)))
-        return paths[0], paths[1]
-
-    def _nic_spec(self, port: Port) -> domain_xml.NicSpec:
-        network = self.store.get(Network, port.network_id)
-        return domain_xml.NicSpec(
-            mac=port.mac_address,
-            bridge=names.bridge_name(port.network_id),
-            tap_name=names.tap_name(port.id),
-            mtu=network.mtu if network else None,
-        )
-
-    def _config_drive_spec(
-        self,
-        server: Server,
-        ports: list[Port],
-        public_keys: dict[str, str],
-        user_data: bytes | None,
-    ) -> configdrive.ConfigDriveSpec:
-        links = []
-        for port in ports:
-            network = self.store.get(Network, port.network_id)
-            fixed = port.fixed_ips[0] if port.fixed_ips else None
-            subnet = self.store.get(Subnet, fixed["subnet_id"]) if fixed else None
-            links.append(configdrive.NetworkLinkSpec(
-                port_id=port.id,
-                mac=port.mac_address,
-                network_id=port.network_id,
-                mtu=network.mtu if network else None,
-                cidr=subnet.cidr if subnet else None,
-                ip_address=fixed["ip_address"] if fixed else None,
-                gateway=subnet.gateway_ip if subnet else None,
-                dns_nameservers=tuple(subnet.dns_nameservers) if subnet else (),
-                host_routes=tuple((r["destination"], r["nexthop"])
-                                  for r in (subnet.host_routes if subnet else [])),
-                dhcp=subnet.is_dhcp_enabled if subnet else False,
-            ))
-        return configdrive.ConfigDriveSpec(
-            uuid=server.id,
-            name=server.name,
-            hostname=server.hostname,
-            project_id=server.project_id,
-            public_keys=public_keys,
-            user_data=user_data,
-            launch_index=server.launch_index,
-            links=tuple(links),
-            meta=dict(server.metadata),
-        )
-
     def _fail_build(self, server: Server, files: InstanceFiles, message: str) -> None:
         """Nova's build failure: nothing left on the host, ports freed, the server in ERROR."""
-        with contextlib.suppress(OstackError):  # the failure may be libvirt itself
+        with contextlib.suppress(Exception):  # the failure may be libvirt itself
             self.host.hypervisor.undefine(server.instance_name)
         files.remove()
-        network_ids = self._server_network_ids(server)
         with self.store.transaction():
-            for port in self._server_ports(server):
+            for port in self.records.ports_of(server):
                 if port.id in server.created_port_ids:
-                    self.delete_port(port)
+                    self.ports.delete(port)
                 else:
-                    self.update_port(port, device_id="", device_owner="")
-            self._transition(
+                    self.ports.update(port, device_id="", device_owner="")
+            self.records.transition(
                 server, vm_state="error", task_state=None, power_state=srv.NOSTATE,
                 port_ids=[], created_port_ids=[], worker_pid=None,
                 fault={"code": ERROR_FAULT_CODE, "created": utcnow(), "message": message},
             )
-        self._sync_networks(network_ids)
 
     # -- resolving a request ----------------------------------------------------------
 
@@ -339,21 +287,21 @@ class LocalServers(ServerNetworking, ServerBase):
         if key_name is None:
             return {}
         try:
-            keypair = self.find_keypair(key_name)
+            keypair = self.keypairs.find(key_name)
         except NotFound:
             raise BadRequest("Invalid key_name provided.") from None
         return {keypair.name: keypair.public_key}
 
-    def _server_group_ids(self, requested: list[str]) -> list[str]:
+    def _group_ids(self, requested: list[str]) -> list[str]:
         if not requested:
-            return [self._ensure_default_security_group().id]
+            return [self.security_groups.ensure_default().id]
         ids = []
         for name in requested:
             try:
-                ids.append(self.find_security_group(name).id)
+                ids.append(self.security_groups.find(name).id)
             except NotFound:
                 raise BadRequest(f"Security group {name} not found for project "
-                                 f"{self.project_id}.") from None
+                                 f"{self.context.project_id}.") from None
         return list(dict.fromkeys(ids))
 
     def _plan_nics(self, spec: ServerSpec) -> list[tuple[Network | None, Port | None, str | None]]:
@@ -368,24 +316,25 @@ class LocalServers(ServerNetworking, ServerBase):
 
     def _plan_nic(self, nic: NicRequest) -> tuple[Network | None, Port | None, str | None]:
         if nic.port is not None:
-            port = self.find_port(nic.port)
+            port = self.ports.find(nic.port)
             if port.device_id:
                 raise Conflict(f"Port {port.id} is still in use.")
             return None, port, None
         assert nic.network is not None
         try:
-            network = self.find_network(nic.network)
+            network = self.networks.find(nic.network)
         except NotFound:
             raise BadRequest(f"Network {nic.network} could not be found.") from None
         if nic.fixed_ip is not None:
-            _check_fixed_ip(network, nic.fixed_ip, self._network_subnets(network.id))
+            _check_fixed_ip(network, nic.fixed_ip, network_subnets(self.store, network.id))
         return network, None, nic.fixed_ip
 
     def _auto_network(self) -> Network:
-        candidates = [n for n in self.networks() if not n.is_router_external]
+        candidates = [n for n in self.networks.find_all() if not n.is_router_external]
         if not candidates:
             raise BadRequest(
-                f"Unable to automatically allocate a network for project {self.project_id}",
+                "Unable to automatically allocate a network for project "
+                f"{self.context.project_id}",
                 "Create one (ostack bootstrap) or pass --nic none.",
             )
         if len(candidates) > 1:
@@ -393,32 +342,28 @@ class LocalServers(ServerNetworking, ServerBase):
                            "specific.")
         return candidates[0]
 
-    def _server_port_spec(
+    def _port_spec(
         self, network: Network, server_id: str, fixed_ip: str | None, group_ids: list[str]
     ) -> PortSpec:
-        from ostack_cli.backend.models.network import FixedIPRequest
-
         return PortSpec(
             network_id=network.id,
-            project_id=self.project_id,
+            project_id=self.context.project_id,
             fixed_ips=[FixedIPRequest(ip_address=fixed_ip)] if fixed_ip else None,
             device_id=server_id,
-            device_owner="compute:nova",
+            device_owner=DEVICE_OWNER_COMPUTE,
             security_group_ids=group_ids if network.is_port_security_enabled else [],
             binding_host_id=LOCAL_HOST,
         )
 
-    def _group_names(self, group_ids: list[str]) -> list[str]:
-        from ostack_cli.backend.models.security_group import SecurityGroup
 
-        groups = [self.store.get(SecurityGroup, gid) for gid in group_ids]
-        return [g.name for g in groups if g is not None]
+def host_id(project_id: str) -> str:
+    """Nova's ``hostId``: a hash of the project and the compute host."""
+    return hashlib.sha224((project_id + LOCAL_HOST).encode()).hexdigest()
 
 
-class DeletedServer(Server):
-    """A deleted server's last record (``server list --deleted``); it counts for nothing."""
-
-    KIND = "deleted_server"
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _password() -> str:
@@ -475,8 +420,6 @@ def _check_image_fits(image: Image, flavor: Flavor) -> None:
 
 
 def _check_fixed_ip(network: Network, address: str, subnets: list[Subnet]) -> None:
-    import ipaddress
-
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

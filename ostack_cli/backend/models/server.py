@@ -71,6 +71,9 @@ class Server(Resource):
     fault: dict[str, Any] | None = None
     # The process working on a task, so a task whose worker died can be told and settled.
     worker_pid: int | None = None
+    # Images the guest boots from besides its own (a direct boot's kernel and ramdisk), whose
+    # cached base files must outlive the images themselves (local backend only).
+    boot_image_ids: list[str] = dataclasses.field(default_factory=list)
     tags: list[str] = dataclasses.field(default_factory=list)
     created_at: str = ""
     updated_at: str = ""
@@ -189,6 +192,37 @@ QUOTA_DEFAULTS: dict[str, int] = {
 }
 COMPUTE_QUOTAS = frozenset(COMPUTE_QUOTA_ATTRS.values())
 NETWORK_QUOTAS = frozenset(NETWORK_QUOTA_ATTRS.values())
+# Cinder's quota attributes -> the real client's names, in the real client's order (it renames,
+# and so moves to the end of `quota show`, in this order; `quota set` sends them in it too).
+VOLUME_QUOTA_ATTRS: dict[str, str] = {
+    "backups": "backups",
+    "backup_gigabytes": "backup-gigabytes",
+    "gigabytes": "gigabytes",
+    "groups": "groups",
+    "per_volume_gigabytes": "per-volume-gigabytes",
+    "snapshots": "snapshots",
+    "volumes": "volumes",
+}
+VOLUME_QUOTAS = frozenset(VOLUME_QUOTA_ATTRS.values())
+# The quotas Cinder also keeps per volume type, as "<quota>_<type>" ("volumes___DEFAULT__" for
+# the type "__DEFAULT__"): `quota set --volume-type T` sets those instead.
+VOLUME_TYPE_QUOTAS = ("gigabytes", "snapshots", "volumes")
+
+
+def volume_type_quota(attr: str, volume_type: str) -> str:
+    """Cinder's name for quota ``attr`` of one volume type."""
+    return f"{attr}_{volume_type}"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VolumeQuotas:
+    """A project's Cinder quota set as openstacksdk presents it: every quota by Cinder's name
+    (per-type ones included), in the order of the SDK's ``to_dict()``, which the real client
+    prints; a quota the SDK knows but Cinder did not send is None."""
+
+    limits: dict[str, int | None]
+    usage: dict[str, int] = dataclasses.field(default_factory=dict)  # ``--usage`` only
+    reserved: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -266,8 +266,8 @@ def test_vmdk_descriptor_with_extents_is_refused(
     image = make_image(tmp_path, "flat.vmdk", "vmdk", options="subformat=monolithicFlat")
     rc, err = refused(cli, "x", "--file", str(image), "--disk-format", "vmdk")
     assert (rc, err) == (
-        1, "Image failed safety checks: the image is a VMDK descriptor that refers to other "
-        "files; only single-file VMDKs (monolithicSparse, streamOptimized) are accepted.")
+        1, "Image failed safety checks: VMDK create-type monolithicFlat is not allowed (only "
+        "monolithicSparse, streamOptimized).")
     unchanged()
 
 

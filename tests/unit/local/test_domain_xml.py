@@ -149,6 +149,20 @@ def test_structure_of_minimal_domain() -> None:
     assert target is not None and target.get("dev") == names.tap_name(PORT_A)
 
 
+def test_console_goes_through_virtlogd() -> None:
+    # A pty with a <log>: virtlogd writes (and rotates) the file, never QEMU itself, which
+    # would let a guest fill the host's disk through its serial port.
+    root = ET.fromstring(render_domain(CASES["minimal_tcg"]))
+    log = {"file": f"{INSTANCE_DIR}/console.log", "append": "off"}
+    for tag, target in (("serial", {"port": "0"}), ("console", {"type": "serial", "port": "0"})):
+        (device,) = root.findall(f"devices/{tag}")
+        assert device.get("type") == "pty"
+        assert device.find("log").attrib == log  # type: ignore[union-attr]
+        assert device.find("target").attrib == target  # type: ignore[union-attr]
+        assert device.find("source") is None
+    assert root.find("devices/*[@type='file']/source[@path]") is None
+
+
 def test_kvm_passes_the_host_cpu_through() -> None:
     root = ET.fromstring(render_domain(CASES["kvm"]))
     assert root.get("type") == "kvm"

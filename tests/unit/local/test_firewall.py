@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from ostack_cli.backend.local import firewall, iptables, names
-from ostack_cli.backend.local.firewall import PortFilter, RuleSpec
+from ostack_cli.backend.local import firewall, iptables
+from ostack_cli.backend.local.firewall import ExternalRange, HostGuard, PortFilter, RuleSpec
+from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.runner import HostCommandError
 from tests.unit.local.golden_util import assert_golden
 
@@ -58,8 +59,15 @@ EVERY_KIND = (
 )
 
 
+NAMES = HostNames("a1b")
+CHAINS = firewall.StoreChains(NAMES)
+EXTERNAL = ExternalRange(bridge=NAMES.bridge("eeeeeeee-0000-4000-8000-000000000000"),
+                         cidr="203.0.113.0/24")
+GUARD = HostGuard(names=NAMES, external=(EXTERNAL,))
+
+
 def port(port_id: str, *rules: RuleSpec, **changes: object) -> PortFilter:
-    spec = PortFilter(port_id=port_id, tap=names.tap_name(port_id), mac="fa:16:3e:11:22:33",
+    spec = PortFilter(port_id=port_id, tap=NAMES.tap(port_id), mac="fa:16:3e:11:22:33",
                       fixed_ips=("10.0.0.5", "2001:db8::5"), rules=rules,
                       dhcp_servers=("10.0.0.2", "2001:db8::2"))
     return dataclasses.replace(spec, **changes)  # type: ignore[arg-type]
@@ -73,8 +81,22 @@ def two_ports_and_an_open_one() -> list[PortFilter]:
     ]
 
 
-STALE = ["ostack-i0123456789a", "ostack-o0123456789a", "ostack-s0123456789a", "ostack-FORWARD",
-         "ostack-something-else", "FORWARD", "neutron-openvswi-i0123456789a"]
+STALE = ["ostack-a1b-i0123456789a", "ostack-a1b-o0123456789a", "ostack-a1b-s0123456789a",
+         "ostack-a1b-FORWARD", "ostack-a1b-something-else", "FORWARD",
+         "ostack-ccc-i0123456789a", "neutron-openvswi-i0123456789a"]
+
+
+def render(ports: Sequence[PortFilter], family: int = 4, guard: HostGuard = GUARD,
+           existing: Sequence[str] = ()) -> str:
+    good, failed = firewall.check_ports(ports, guard)
+    assert not failed
+    return firewall.render_filter_table(good, guard, family=family,  # type: ignore[arg-type]
+                                        existing_chains=existing)
+
+
+def render_bridge(ports: Sequence[PortFilter], existing: Sequence[str] = ()) -> str:
+    good, _ = firewall.check_ports(ports, GUARD)
+    return firewall.render_bridge_table(good, GUARD, existing_chains=existing)
 
 
 # -- golden rulesets ----------------------------------------------------------------------
@@ -82,14 +104,13 @@ STALE = ["ostack-i0123456789a", "ostack-o0123456789a", "ostack-s0123456789a", "o
 
 @pytest.mark.parametrize("family", [4, 6])
 def test_default_group_on_two_ports_and_one_without_port_security(family: int) -> None:
-    text = firewall.render_filter_table(two_ports_and_an_open_one(), family=family,  # type: ignore[arg-type]
-                                        existing_chains=STALE)
+    text = render(two_ports_and_an_open_one(), family, existing=STALE)
     assert_golden(f"firewall/default_group_v{family}.rules", text)
 
 
 @pytest.mark.parametrize("family", [4, 6])
 def test_every_rule_kind(family: int) -> None:
-    text = firewall.render_filter_table([port(WEB, *EVERY_KIND)], family=family)  # type: ignore[arg-type]
+    text = render([port(WEB, *EVERY_KIND)], family)
     assert_golden(f"firewall/every_kind_v{family}.rules", text)
 
 
@@ -100,12 +121,12 @@ def test_address_pairs_and_a_port_without_addresses(family: int) -> None:
                                                           ("fa:16:3e:11:22:33", "2001:db8:9::1"))),
         port(DB, RuleSpec(direction="egress"), fixed_ips=(), dhcp_servers=()),
     ]
-    text = firewall.render_filter_table(ports, family=family)  # type: ignore[arg-type]
+    text = render(ports, family)
     assert_golden(f"firewall/pairs_and_no_address_v{family}.rules", text)
 
 
 def test_no_ports_keeps_the_dispatch_chains_and_removes_stale_port_chains() -> None:
-    text = firewall.render_filter_table([], existing_chains=STALE)
+    text = render([], existing=STALE)
     assert_golden("firewall/no_ports_v4.rules", text)
 
 
@@ -117,50 +138,111 @@ def test_bridge_table() -> None:
         port("1fa1b2c3-0000-4000-8000-000000000000", mac="fa:16:3e:00:00:02",
              allowed_address_pairs=(("fa:16:3e:aa:aa:aa", "10.9.0.0/16"),)),
     ]
-    text = firewall.render_bridge_table(ports, existing_chains=["ostack-a0123456789a",
-                                                                "ostack-PREROUTING", "other"])
+    text = render_bridge(ports, ["ostack-a1b-a0123456789a", "ostack-a1b-PREROUTING",
+                                 "ostack-ccc-a0123456789a", "other"])
     assert_golden("firewall/bridge.rules", text)
+
+
+def test_guard_with_the_uplink_opted_in_and_host_access() -> None:
+    guard = HostGuard(names=NAMES, external=(EXTERNAL,), uplink="eth0", host_access=True)
+    assert_golden("firewall/guard_uplink_v4.rules", render([port(WEB, *DEFAULT_GROUP)], 4, guard))
+    assert_golden("firewall/uplink_nat.rules", firewall.render_uplink_nat(guard))
 
 
 # -- properties that golden files alone would not make obvious ---------------------------
 
 
+def forward_rules(text: str) -> list[str]:
+    return [line.removeprefix("-A ostack-a1b-FORWARD ") for line in text.splitlines()
+            if line.startswith("-A ostack-a1b-FORWARD ")]
+
+
+def test_what_the_host_would_route_from_a_guest_is_checked_and_then_dropped() -> None:
+    rules = forward_rules(render([port(WEB, *DEFAULT_GROUP)]))
+    tap = NAMES.tap(WEB)
+    assert rules[:3] == [
+        f"-m physdev --physdev-in {tap} ! --physdev-is-bridged -j {CHAINS.spoof(WEB)}",
+        "-i osta1bb+ -m physdev ! --physdev-is-bridged -j DROP",
+        "-o osta1bb+ -m physdev ! --physdev-is-bridged -j DROP",
+    ]
+
+
+def test_the_uplink_opt_in_lets_only_the_external_range_out_and_its_replies_in() -> None:
+    rules = forward_rules(render([], 4, HostGuard(names=NAMES, external=(EXTERNAL,),
+                                                  uplink="eth0")))
+    assert rules[:3] == [
+        f"-s 203.0.113.0/24 -i {EXTERNAL.bridge} -o eth0 -j ACCEPT",
+        f"-d 203.0.113.0/24 -i eth0 -o {EXTERNAL.bridge} -m conntrack --ctstate "
+        "RELATED,ESTABLISHED -j ACCEPT",
+        "-i osta1bb+ -m physdev ! --physdev-is-bridged -j DROP",
+    ]
+    assert not any("eth0" in r for r in forward_rules(render([], 6, HostGuard(
+        names=NAMES, external=(EXTERNAL,), uplink="eth0"))))
+    assert "MASQUERADE" not in firewall.render_uplink_nat(GUARD)
+
+
+@pytest.mark.parametrize("family", [4, 6])
+def test_new_connections_to_the_host_are_dropped_unless_opted_in(family: int) -> None:
+    def host_in(guard: HostGuard) -> list[str]:
+        return [line for line in render([port(WEB, *DEFAULT_GROUP)], family, guard).splitlines()
+                if line.startswith("-A ostack-a1b-INPUT ")]
+
+    closed = host_in(GUARD)
+    assert closed[0] == ("-A ostack-a1b-INPUT -i osta1bb+ -m conntrack --ctstate "
+                         "RELATED,ESTABLISHED -j RETURN")
+    assert closed[-1] == "-A ostack-a1b-INPUT -i osta1bb+ -j DROP"
+    opened = host_in(HostGuard(names=NAMES, host_access=True))
+    assert opened == closed[:-1]
+
+
+def test_the_bridge_table_fails_closed_for_taps_without_a_filter() -> None:
+    lines = render_bridge(two_ports_and_an_open_one()).splitlines()
+    dispatch = [line for line in lines if line.startswith("-A ostack-a1b-PREROUTING ")]
+    assert dispatch[-2:] == [f"-A ostack-a1b-PREROUTING -i {NAMES.tap(OPEN)} -j RETURN",
+                             "-A ostack-a1b-PREROUTING -i osta1bt+ -j DROP"]
+
+
 def test_order_of_ports_and_rules_does_not_matter_and_duplicates_collapse() -> None:
     ports = [port(WEB, *EVERY_KIND), port(DB, *DEFAULT_GROUP, fixed_ips=("10.0.0.7",))]
-    expected = firewall.render_filter_table(ports)
+    expected = render(ports)
     shuffled = [dataclasses.replace(p, rules=tuple(random.sample(p.rules, len(p.rules))) * 2)
                 for p in reversed(ports)]
-    assert firewall.render_filter_table(shuffled) == expected
+    assert render(shuffled) == expected
 
 
 def test_chain_names_fit_iptables_limit_and_carry_the_prefix() -> None:
-    text = firewall.render_filter_table(two_ports_and_an_open_one())
+    text = render(two_ports_and_an_open_one())
     declared = [line[1:].split()[0] for line in text.splitlines() if line.startswith(":")]
     assert declared == sorted(declared)
-    assert all(name.startswith("ostack-") and len(name) <= firewall.MAX_CHAIN
+    assert all(name.startswith("ostack-a1b-") and len(name) <= firewall.MAX_CHAIN
                for name in declared)
-    assert firewall.ingress_chain(WEB) == "ostack-i3cb1218c3f0"
-    assert firewall.egress_chain(WEB) == "ostack-o3cb1218c3f0"
-    assert firewall.spoof_chain(WEB) == "ostack-s3cb1218c3f0"
-    assert firewall.bridge_port_chain(WEB) == "ostack-a3cb1218c3f0"
+    assert CHAINS.ingress(WEB) == "ostack-a1b-i3cb1218c3f0"
+    assert CHAINS.egress(WEB) == "ostack-a1b-o3cb1218c3f0"
+    assert CHAINS.spoof(WEB) == "ostack-a1b-s3cb1218c3f0"
+    assert CHAINS.bridge_port(WEB) == "ostack-a1b-a3cb1218c3f0"
 
 
 def test_built_in_chains_are_never_named_in_the_text() -> None:
     """The FORWARD/INPUT hooks are installed once apart; --noflush would duplicate them."""
-    text = firewall.render_filter_table(two_ports_and_an_open_one(), existing_chains=STALE)
+    text = render(two_ports_and_an_open_one(), existing=STALE)
     for builtin in ("INPUT", "FORWARD", "OUTPUT"):
         assert f"-A {builtin} " not in text and f":{builtin} " not in text
-    assert "-X ostack-FORWARD" not in text and "something-else" not in text
+    assert "-X ostack-a1b-FORWARD" not in text and "something-else" not in text
+    assert "ostack-ccc-" not in text, "another store's chains are never touched"
 
 
 def test_a_port_without_port_security_has_no_chains_and_is_accepted_after_filtered_ports() -> None:
-    lines = firewall.render_filter_table(two_ports_and_an_open_one()).splitlines()
-    forward = [line for line in lines if line.startswith("-A ostack-FORWARD")]
-    open_tap = names.tap_name(OPEN)
-    assert forward[-3:] == [
-        f"-A ostack-FORWARD -m physdev --physdev-out {open_tap} --physdev-is-bridged -j ACCEPT",
-        f"-A ostack-FORWARD -m physdev --physdev-in {open_tap} --physdev-is-bridged -j ACCEPT",
-        "-A ostack-FORWARD -o ostbr+ -m physdev --physdev-is-bridged -j ACCEPT",
+    lines = render(two_ports_and_an_open_one()).splitlines()
+    forward = [line for line in lines if line.startswith("-A ostack-a1b-FORWARD")]
+    open_tap = NAMES.tap(OPEN)
+    assert forward[-5:] == [
+        f"-A ostack-a1b-FORWARD -m physdev --physdev-out {open_tap} --physdev-is-bridged "
+        "-j ACCEPT",
+        f"-A ostack-a1b-FORWARD -m physdev --physdev-in {open_tap} --physdev-is-bridged "
+        "-j ACCEPT",
+        "-A ostack-a1b-FORWARD -m physdev --physdev-in osta1bt+ -j DROP",
+        "-A ostack-a1b-FORWARD -m physdev --physdev-out osta1bt+ -j DROP",
+        "-A ostack-a1b-FORWARD -o osta1bb+ -m physdev --physdev-is-bridged -j ACCEPT",
     ]
     assert not any(firewall.port_key(OPEN) in line for line in lines if line.startswith(":"))
 
@@ -185,16 +267,22 @@ def test_a_port_without_port_security_has_no_chains_and_is_accepted_after_filter
         ({"allowed_address_pairs": (("zz", "10.0.0.1"),)}, "bad MAC address"),
     ],
 )
-def test_malformed_input_never_reaches_the_restore_text(
+def test_malformed_input_never_reaches_the_restore_text_and_leaves_other_ports_alone(
     change: dict[str, object], message: str
 ) -> None:
-    with pytest.raises(ValueError, match=message):
-        firewall.render_filter_table([dataclasses.replace(port(WEB), **change)])  # type: ignore[arg-type]
+    bad = dataclasses.replace(port(WEB), **change)  # type: ignore[arg-type]
+    good, failed = firewall.check_ports([bad, port(DB, *DEFAULT_GROUP)], GUARD)
+    assert [p.port_id for p in good] == [DB]
+    assert list(failed) == [bad.port_id] and message in failed[bad.port_id]
+    text = firewall.render_filter_table(good, GUARD)
+    assert NAMES.tap(DB) in text and "ACCEPT\n-A FORWARD" not in text
 
 
-def test_two_ports_with_the_same_chain_key_are_refused() -> None:
-    with pytest.raises(ValueError, match="two ports share the chain key 3cb1218c3f0"):
-        firewall.render_filter_table([port(WEB), port(WEB.replace("0001", "0002"))])
+def test_a_second_port_with_the_same_chain_key_is_left_out() -> None:
+    twin = WEB.replace("0001", "0002")
+    good, failed = firewall.check_ports([port(WEB), port(twin)], GUARD)
+    assert [p.port_id for p in good] == [WEB]
+    assert "shares the chain key 3cb1218c3f0" in failed[twin]
 
 
 def _as_saved(text: str) -> str:
@@ -205,13 +293,13 @@ def _as_saved(text: str) -> str:
 
 
 def test_changes_only_keeps_just_the_chains_that_differ() -> None:
-    before = firewall.render_filter_table(two_ports_and_an_open_one())
+    before = render(two_ports_and_an_open_one())
     ports = two_ports_and_an_open_one()
     ports[0] = dataclasses.replace(ports[0], rules=(*DEFAULT_GROUP, RuleSpec(
         direction="ingress", protocol="tcp", port_range_min=22, port_range_max=22)))
-    after = firewall.render_filter_table(ports)
+    after = render(ports)
     update = firewall.changes_only(after, _as_saved(before))
-    chain = firewall.ingress_chain(WEB)
+    chain = CHAINS.ingress(WEB)
     assert update == "\n".join([
         "*filter", f":{chain} - [0:0]",
         *(line for line in after.splitlines() if line.startswith(f"-A {chain} ")),
@@ -219,32 +307,32 @@ def test_changes_only_keeps_just_the_chains_that_differ() -> None:
 
 
 def test_changes_only_is_none_when_nothing_changed() -> None:
-    text = firewall.render_filter_table(two_ports_and_an_open_one())
+    text = render(two_ports_and_an_open_one())
     assert firewall.changes_only(text, _as_saved(text)) is None
-    bridge = firewall.render_bridge_table(two_ports_and_an_open_one())
+    bridge = render_bridge(two_ports_and_an_open_one())
     assert firewall.changes_only(bridge, _as_saved(bridge)) is None
 
 
 def test_changes_only_keeps_stale_chain_removal_and_rewrites_the_dispatchers() -> None:
-    before = firewall.render_filter_table(two_ports_and_an_open_one())
+    before = render(two_ports_and_an_open_one())
     existing = [line[1:].split()[0] for line in before.splitlines() if line.startswith(":")]
-    after = firewall.render_filter_table(two_ports_and_an_open_one()[:1],
-                                         existing_chains=existing)
+    after = render(two_ports_and_an_open_one()[:1], existing=existing)
     update = firewall.changes_only(after, _as_saved(before))
     assert update is not None
     declared = [line[1:].split()[0] for line in update.splitlines() if line.startswith(":")]
-    assert declared == ["ostack-FORWARD", "ostack-INPUT", "ostack-sg-chain"]
+    assert declared == ["ostack-a1b-FORWARD", "ostack-a1b-INPUT", "ostack-a1b-sg-chain"]
     assert update.splitlines()[-7:] == [
-        f"-F {firewall.ingress_chain(DB)}", f"-F {firewall.egress_chain(DB)}",
-        f"-F {firewall.spoof_chain(DB)}", f"-X {firewall.ingress_chain(DB)}",
-        f"-X {firewall.egress_chain(DB)}", f"-X {firewall.spoof_chain(DB)}", "COMMIT"]
+        f"-F {CHAINS.ingress(DB)}", f"-F {CHAINS.egress(DB)}",
+        f"-F {CHAINS.spoof(DB)}", f"-X {CHAINS.ingress(DB)}",
+        f"-X {CHAINS.egress(DB)}", f"-X {CHAINS.spoof(DB)}", "COMMIT"]
+    assert firewall.lost_rules(after, _as_saved(before))[CHAINS.sg] is True
 
 
 def test_a_chain_printed_differently_is_simply_rewritten() -> None:
-    text = firewall.render_filter_table([port(WEB, *DEFAULT_GROUP)])
+    text = render([port(WEB, *DEFAULT_GROUP)])
     saved = _as_saved(text).replace("fa:16:3e:11:22:33", "FA:16:3E:11:22:33")
     update = firewall.changes_only(text, saved)
-    assert update is not None and f":{firewall.spoof_chain(WEB)} - [0:0]" in update
+    assert update is not None and f":{CHAINS.spoof(WEB)} - [0:0]" in update
 
 
 # -- the apply layer, with a fake runner --------------------------------------------------
@@ -361,14 +449,15 @@ def test_has_rule_raises_when_the_check_itself_fails(fake: FakeRun) -> None:
         iptables.has_rule("FORWARD", ["-j", "ostack-x"])
 
 
-def test_sync_port_filters_runs_one_save_and_one_restore_per_family(fake: FakeRun) -> None:
-    saved = ("*filter\n:FORWARD ACCEPT [0:0]\n:ostack-FORWARD - [0:0]\n:ostack-INPUT - [0:0]\n"
-             ":ostack-i0123456789a - [0:0]\n-A INPUT -j ostack-INPUT\n"
-             "-A FORWARD -j ostack-FORWARD\nCOMMIT\n")
+def test_apply_firewall_runs_one_save_and_one_restore_per_table(fake: FakeRun) -> None:
+    saved = ("*filter\n:FORWARD ACCEPT [0:0]\n:ostack-a1b-FORWARD - [0:0]\n"
+             ":ostack-a1b-INPUT - [0:0]\n:ostack-a1b-i0123456789a - [0:0]\n"
+             "-A INPUT -j ostack-a1b-INPUT\n-A FORWARD -j ostack-a1b-FORWARD\nCOMMIT\n")
     fake.answers = [(0, "1\n1\n", ""), (0, saved, ""), (0, "", ""), (0, saved, ""), (0, "", ""),
-                    (0, "*nat\n-A PREROUTING -j ostack-PREROUTING\n", ""), (0, "", "")]
-    ports = [port(WEB, *DEFAULT_GROUP)]
-    iptables.sync_port_filters(ports)
+                    (0, "*nat\n-A PREROUTING -j ostack-a1b-PREROUTING\n", ""), (0, "", ""),
+                    (0, "*nat\n", "")]
+    ports, _ = firewall.check_ports([port(WEB, *DEFAULT_GROUP)], GUARD)
+    iptables.apply_firewall(ports, GUARD)
     assert [argv for argv, _ in fake.calls] == [
         ["sysctl", "-n", "net.bridge.bridge-nf-call-iptables",
          "net.bridge.bridge-nf-call-ip6tables"],
@@ -378,14 +467,15 @@ def test_sync_port_filters_runs_one_save_and_one_restore_per_family(fake: FakeRu
         ["ip6tables-restore", "-w", "--noflush"],
         ["ebtables-save", "-t", "nat"],
         ["ebtables-restore", "--noflush"],
+        ["iptables-save", "-t", "nat"],
     ]
     v4 = fake.calls[2][1]
-    assert v4 is not None and b"-X ostack-i0123456789a\n" in v4
+    assert v4 is not None and b"-X ostack-a1b-i0123456789a\n" in v4
     assert v4.decode() == firewall.render_filter_table(
-        ports, existing_chains=["ostack-i0123456789a", "ostack-FORWARD"])
+        ports, GUARD, existing_chains=["ostack-a1b-i0123456789a", "ostack-a1b-FORWARD"])
 
 
-def test_sync_port_filters_turns_bridge_netfilter_on(fake: FakeRun) -> None:
+def test_apply_firewall_turns_bridge_netfilter_on(fake: FakeRun) -> None:
     fake.answers = [(0, "0\n1\n", "")]
     iptables.ensure_bridge_netfilter("ns1")
     assert fake.calls[1][0] == [

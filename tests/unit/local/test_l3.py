@@ -10,8 +10,11 @@ import dataclasses
 import pytest
 
 from ostack_cli.backend.local import l3, names
+from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.l3 import ExternalGateway, InternalLeg, RouterSpec
 from tests.unit.local.golden_util import assert_golden
+
+HOST = HostNames("a1b")
 
 ROUTER = "5b3f7e0e-1d8c-4c1e-9a53-6f0a9f1c2d3e"
 NET1 = "11111111-aaaa-4bbb-8ccc-000000000001"
@@ -55,19 +58,19 @@ def test_nat_order_does_not_depend_on_input_order() -> None:
 
 
 def test_layout() -> None:
-    layout = l3.router_layout(FULL)
+    layout = l3.router_layout(FULL, HOST)
     assert layout == l3.RouterLayout(
-        namespace=f"ostack-router-{ROUTER}",
+        namespace=f"ostack-a1b-router-{ROUTER}",
         legs=(
-            l3.Leg(inner="qr-11111111aaa", outer=l3.outer_ifname(ROUTER, NET1, external=False),
-                   bridge=names.bridge_name(NET1), network_id=NET1,
+            l3.Leg(inner="qr-11111111aaa", outer=HOST.router_leg(ROUTER, NET1, external=False),
+                   bridge=HOST.bridge(NET1), network_id=NET1,
                    addresses=("10.0.1.1/24", "10.0.3.254/24", "2001:db8:1::1/64"), mtu=1500,
                    external=False, mac="fa:16:3e:00:00:01"),
-            l3.Leg(inner="qr-22222222aaa", outer=l3.outer_ifname(ROUTER, NET2, external=False),
-                   bridge=names.bridge_name(NET2), network_id=NET2, addresses=("10.0.2.1/24",),
+            l3.Leg(inner="qr-22222222aaa", outer=HOST.router_leg(ROUTER, NET2, external=False),
+                   bridge=HOST.bridge(NET2), network_id=NET2, addresses=("10.0.2.1/24",),
                    mtu=1450, external=False, mac=l3.leg_mac(ROUTER, NET2)),
-            l3.Leg(inner="qg-eeeeeeeeaaa", outer=l3.outer_ifname(ROUTER, EXT, external=True),
-                   bridge=names.bridge_name(EXT), network_id=EXT,
+            l3.Leg(inner="qg-eeeeeeeeaaa", outer=HOST.router_leg(ROUTER, EXT, external=True),
+                   bridge=HOST.bridge(EXT), network_id=EXT,
                    addresses=("203.0.113.10/24", "203.0.113.20/32", "203.0.113.30/32"),
                    mtu=1500, external=True, mac="fa:16:3e:00:00:ee"),
         ),
@@ -78,12 +81,12 @@ def test_layout() -> None:
 
 
 def test_device_names_fit_the_kernel_limit_and_are_stable() -> None:
-    outer = l3.outer_ifname(ROUTER, NET1, external=False)
-    assert outer == "ostqr" + outer[5:] and len(outer) == names.IFNAMSIZ
-    assert outer == l3.outer_ifname(ROUTER, NET1, external=False)
-    assert outer != l3.outer_ifname("another-router", NET1, external=False)
-    assert l3.outer_ifname(ROUTER, EXT, external=True).startswith("ostqg")
-    for leg in l3.router_layout(FULL).legs:
+    outer = HOST.router_leg(ROUTER, NET1, external=False)
+    assert outer == "osta1br" + outer[7:] and len(outer) == names.IFNAMSIZ
+    assert outer == HOST.router_leg(ROUTER, NET1, external=False)
+    assert outer != HOST.router_leg("another-router", NET1, external=False)
+    assert HOST.router_leg(ROUTER, EXT, external=True).startswith("osta1bg")
+    for leg in l3.router_layout(FULL, HOST).legs:
         assert len(leg.inner) <= names.IFNAMSIZ and len(leg.outer) <= names.IFNAMSIZ
     mac = l3.leg_mac(ROUTER, NET2)
     assert mac.startswith("02:") and mac == l3.leg_mac(ROUTER, NET2)
@@ -91,13 +94,22 @@ def test_device_names_fit_the_kernel_limit_and_are_stable() -> None:
 
 def test_a_floating_ip_equal_to_the_routers_address_is_not_added_twice() -> None:
     spec = dataclasses.replace(FULL, floating_ips=(("203.0.113.10", "10.0.1.5"),))
-    external = l3.router_layout(spec).legs[-1]
+    external = l3.router_layout(spec, HOST).legs[-1]
     assert external.addresses == ("203.0.113.10/24",)
+
+
+def test_an_external_gateway_outside_the_subnet_is_reached_on_link() -> None:
+    spec = dataclasses.replace(FULL, external=dataclasses.replace(
+        FULL.external, gateway_ip="198.51.100.1"))  # type: ignore[type-var]
+    layout = l3.router_layout(spec, HOST)
+    assert layout.onlink == ("198.51.100.1",)
+    assert ("0.0.0.0/0", "198.51.100.1") in layout.routes
+    assert l3.router_layout(FULL, HOST).onlink == ()
 
 
 def test_a_user_route_to_0_0_0_0_replaces_the_default() -> None:
     spec = dataclasses.replace(FULL, routes=(("0.0.0.0/0", "10.0.1.254"),))
-    assert l3.router_layout(spec).routes == (("0.0.0.0/0", "10.0.1.254"),)
+    assert l3.router_layout(spec, HOST).routes == (("0.0.0.0/0", "10.0.1.254"),)
 
 
 @pytest.mark.parametrize(
@@ -123,4 +135,4 @@ def test_malformed_specs_are_refused(changes: dict[str, object], message: str) -
     with pytest.raises(ValueError, match=message):
         l3.render_nat_table(spec)
     with pytest.raises(ValueError, match=message):
-        l3.router_layout(spec)
+        l3.router_layout(spec, HOST)

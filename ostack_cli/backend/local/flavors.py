@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ostack_cli.backend.local.base import LocalBase
+from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.flavor import Flavor, FlavorSpec
 from ostack_cli.errors import BadRequest, Conflict
@@ -28,8 +28,12 @@ def default_flavors() -> list[Flavor]:
     ]
 
 
-class LocalFlavors(LocalBase):
-    def flavors(
+class Flavors:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.store = context.store
+
+    def find_all(
         self,
         *,
         is_public: bool | None = True,
@@ -48,10 +52,10 @@ class LocalFlavors(LocalBase):
         # Nova lists flavors by flavorid.
         return sorted(result, key=lambda f: (len(f.id), f.id) if f.id.isdigit() else (99, f.id))
 
-    def find_flavor(self, name_or_id: str) -> Flavor:
-        return self._find(Flavor, name_or_id)
+    def find(self, name_or_id: str) -> Flavor:
+        return self.context.find(Flavor, name_or_id)
 
-    def create_flavor(self, spec: FlavorSpec) -> Flavor:
+    def create(self, spec: FlavorSpec) -> Flavor:
         _check_flavor_spec(spec)
         flavor = Flavor(
             id=spec.id or new_id(),
@@ -77,11 +81,11 @@ class LocalFlavors(LocalBase):
                 raise Conflict(f"Flavor with name {spec.name} already exists.") from None
         return flavor
 
-    def delete_flavor(self, flavor: Flavor) -> None:
+    def delete(self, flavor: Flavor) -> None:
         with self.store.transaction():
             self.store.delete(Flavor, flavor.id)
 
-    def update_flavor(
+    def update(
         self,
         flavor: Flavor,
         *,

@@ -1,51 +1,53 @@
-"""What the server mixins share: reading servers as Nova shows them, and guest plumbing."""
+"""A server's record: read as Nova shows it, reconciled with libvirt, changed by compare and
+swap. Shared by the services that create servers and act on them."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-from collections.abc import Iterable
+import contextlib
 from typing import Any
 
+from ostack_cli import faults
 from ostack_cli.backend.local import names
-from ostack_cli.backend.local.compute import LocalFlavors
-from ostack_cli.backend.local.guest_image import LocalGuestImage
-from ostack_cli.backend.local.host import HostContext
-from ostack_cli.backend.local.keypairs import LocalKeypairs
-from ostack_cli.backend.local.network import LocalNetworking
-from ostack_cli.backend.local.quotas import LocalQuotas
-from ostack_cli.backend.local.security_groups import LocalSecurityGroups
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.guests import InstanceFiles
+from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.network import FloatingIP, Network, Port
 from ostack_cli.backend.models.server import Server
-from ostack_cli.errors import Conflict, OstackError
+from ostack_cli.errors import OstackError
+from ostack_cli.state.liveness import worker_alive
 
-LOCAL_HOST = "localhost"
+
+class DeletedServer(Server):
+    """A deleted server's last record (``server list --deleted``); it counts for nothing."""
+
+    KIND = "deleted_server"
 
 
-class ServerBase(
-    LocalFlavors, LocalGuestImage, LocalKeypairs, LocalNetworking, LocalSecurityGroups, LocalQuotas
-):
-    host: HostContext
+class ServerRecords:
+    def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
+        self.store = context.store
+        self.host = context.host
+        self.ports = ports
 
     # -- reading ----------------------------------------------------------------------
 
-    def _floating_by_port(self) -> dict[str, list[FloatingIP]]:
+    def floating_by_port(self) -> dict[str, list[FloatingIP]]:
         by_port: dict[str, list[FloatingIP]] = {}
         for fip in self.store.list(FloatingIP):
             if fip.port_id:
                 by_port.setdefault(fip.port_id, []).append(fip)
         return by_port
 
-    def _with_addresses(
+    def with_addresses(
         self, server: Server, floating: dict[str, list[FloatingIP]] | None = None
     ) -> Server:
         """Nova's ``addresses``: fixed and floating IPs by network name, port order kept.
 
         ``floating``: floating IPs by port, read once when many servers are shown."""
         if floating is None:
-            floating = self._floating_by_port()
+            floating = self.floating_by_port()
         addresses: dict[str, list[dict[str, Any]]] = {}
         for port_id in server.port_ids:
             port = self.store.get(Port, port_id)
@@ -59,7 +61,13 @@ class ServerBase(
                 entries.append(_address(fip.floating_ip_address, "floating", port.mac_address))
         return server.replace(addresses=addresses)
 
-    def _reconcile(self, servers: list[Server]) -> list[Server]:
+    def ports_of(self, server: Server) -> list[Port]:
+        return [p for p in (self.store.get(Port, pid) for pid in server.port_ids) if p]
+
+    def network_ids_of(self, server: Server) -> list[str]:
+        return sorted({p.network_id for p in self.ports_of(server)})
+
+    def reconcile(self, servers: list[Server]) -> list[Server]:
         """Bring stored states in line with libvirt and with builds that were interrupted."""
         if not servers:
             return servers
@@ -70,6 +78,10 @@ class ServerBase(
             return servers
         result = []
         for server in servers:
+            if server.task_state == "deleting" and not _worker_alive(server):
+                # A delete whose process died: finish it, as nova-compute's _init_instance.
+                self.remove(server)
+                continue
             actual = _reconciled(server, states.get(server.instance_name))
             if actual != server:
                 actual = self._save_if_unchanged(server, actual)
@@ -86,7 +98,34 @@ class ServerBase(
             self.store.update(after)
         return after
 
-    def _transition(self, server: Server, **changes: Any) -> Server:
+    # -- writing ----------------------------------------------------------------------
+
+    def remove(self, server: Server) -> None:
+        """Take the guest, its files, its ports and its record away (a delete's work).
+
+        Host objects go before the records: a process killed in between leaves a record in
+        task "deleting", which the next read finishes, and never an orphan nobody knows."""
+        self.host.hypervisor.undefine(server.instance_name)
+        faults.reached("server-delete:undefined")
+        InstanceFiles.of(self.host.host_dir, server.id).remove()
+        with self.store.transaction():
+            if self.store.get(Server, server.id) is None:
+                return  # another process finished it
+            for port in self.ports_of(server):
+                if port.id in server.created_port_ids:
+                    self.ports.delete(port)
+                else:
+                    self.ports.update(port, device_id="", device_owner="")
+            self.store.delete(Server, server.id)
+            now = utcnow()
+            gone = DeletedServer.from_json(server.to_json()).replace(
+                vm_state="deleted", task_state=None, power_state=srv.NOSTATE, worker_pid=None,
+                terminated_at=now, updated_at=now, port_ids=[], created_port_ids=[],
+            )
+            with contextlib.suppress(OstackError):  # a second delete of one server is fine
+                self.store.insert(gone)
+
+    def transition(self, server: Server, **changes: Any) -> Server:
         with self.store.transaction():
             current = self.store.get(Server, server.id)
             if current is None:
@@ -94,27 +133,6 @@ class ServerBase(
             updated = current.replace(updated_at=utcnow(), **changes)
             self.store.update(updated)
         return updated
-
-    def _require_state(self, server: Server, action: str, vm_states: Iterable[str]) -> None:
-        allowed = set(vm_states)
-        if server.task_state is not None and server.vm_state != "error":
-            raise Conflict(
-                f"Cannot '{action}' instance {server.id} while it is in task_state "
-                f"{server.task_state}"
-            )
-        if server.vm_state not in allowed:
-            raise Conflict(
-                f"Cannot '{action}' instance {server.id} while it is in vm_state "
-                f"{server.vm_state}"
-            )
-
-    def _server_ports(self, server: Server) -> list[Port]:
-        return [p for p in (self.store.get(Port, pid) for pid in server.port_ids) if p]
-
-
-def host_id(project_id: str) -> str:
-    """Nova's ``hostId``: a hash of the project and the compute host."""
-    return hashlib.sha224((project_id + LOCAL_HOST).encode()).hexdigest()
 
 
 def _address(ip: str, kind: str, mac: str) -> dict[str, Any]:
@@ -126,22 +144,14 @@ def _address(ip: str, kind: str, mac: str) -> dict[str, Any]:
     }
 
 
-def _pid_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _worker_alive(server: Server) -> bool:
+    return worker_alive(server.worker_pid, server.updated_at)
 
 
 def _reconciled(server: Server, power: int | None) -> Server:
     """The server as it really is, given libvirt's power state (None: no such guest)."""
     if server.task_state is not None:
-        if _pid_alive(server.worker_pid):
+        if _worker_alive(server):
             return server  # someone is working on it right now
         # The process doing the task died (nova-compute's _init_instance settles these).
         if server.vm_state == "building":
@@ -175,4 +185,3 @@ def _reconciled(server: Server, power: int | None) -> Server:
     if (vm_state, power) == (server.vm_state, server.power_state):
         return server
     return server.replace(vm_state=vm_state, power_state=power)
-

@@ -1,17 +1,15 @@
-"""Networks, subnets, ports, routers and floating IPs as records with Neutron's semantics.
-
-Records only: the host side (bridges, namespaces, NAT) is wired elsewhere.
-"""
+"""``ostack bootstrap``'s network: found by name or made, piece by piece, all or nothing."""
 
 from __future__ import annotations
 
 import ipaddress
 from typing import Any
 
-from ostack_cli.backend.local.floating_ips import LocalFloatingIPs
-from ostack_cli.backend.local.networks import LocalNetworks
-from ostack_cli.backend.local.ports import LocalPorts
-from ostack_cli.backend.local.routers import LocalRouters
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.net_records import device_ports
+from ostack_cli.backend.local.networks import Networks
+from ostack_cli.backend.local.routers import Routers
+from ostack_cli.backend.local.subnets import Subnets
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_ROUTER_GW,
     ROUTER_INTERFACE_OWNERS,
@@ -27,38 +25,46 @@ from ostack_cli.backend.models.network import (
 from ostack_cli.errors import CommandError, DuplicateResource
 
 
-class LocalNetworking(LocalNetworks, LocalPorts, LocalRouters, LocalFloatingIPs):
-    def bootstrap_network(self, spec: BootstrapSpec) -> list[BootstrapItem]:
+class NetworkBootstrap:
+    def __init__(
+        self, context: ServiceContext, *, networks: Networks, subnets: Subnets, routers: Routers
+    ) -> None:
+        self.store = context.store
+        self.networks = networks
+        self.subnets = subnets
+        self.routers = routers
+
+    def run(self, spec: BootstrapSpec) -> list[BootstrapItem]:
         """Find (by name) or make each piece, in one transaction: a failure leaves nothing."""
         items: list[BootstrapItem] = []
         with self.store.transaction():
-            external = self._bootstrap_network(spec.external_network, True, items)
+            external = self._network(spec.external_network, True, items)
             pools = None
             if spec.external_pool_start or spec.external_pool_end:
                 pools = [_pool(spec.external_cidr, spec.external_pool_start,
                                spec.external_pool_end)]
-            self._bootstrap_subnet(external, f"{spec.external_network}-subnet",
-                                   spec.external_cidr, False, pools, items)
-            private = self._bootstrap_network(spec.private_network, False, items)
-            subnet = self._bootstrap_subnet(private, f"{spec.private_network}-subnet",
-                                            spec.private_cidr, True, None, items)
-            router = self._bootstrap_router(spec.router, external, items)
-            self._bootstrap_interface(router, subnet, items)
+            self._subnet(external, f"{spec.external_network}-subnet",
+                         spec.external_cidr, False, pools, items)
+            private = self._network(spec.private_network, False, items)
+            subnet = self._subnet(private, f"{spec.private_network}-subnet",
+                                  spec.private_cidr, True, None, items)
+            router = self._router(spec.router, external, items)
+            self._interface(router, subnet, items)
         return items
 
-    def _bootstrap_network(
+    def _network(
         self, name: str, external: bool, items: list[BootstrapItem]
     ) -> Network:
-        found: Network | None = _one(self.networks(name=name), "Network", name)
+        found: Network | None = _one(self.networks.find_all(name=name), "Network", name)
         if found is not None and found.is_router_external != external:
             kind = "an internal" if external else "an external"
             raise CommandError(f"Network '{name}' exists but is {kind} network.",
                                "Delete it or pick other names with the bootstrap options.")
-        network = found or self.create_network(NetworkSpec(name=name, external=external))
+        network = found or self.networks.create(NetworkSpec(name=name, external=external))
         items.append(_item("Network", name, network.id, found is None))
         return network
 
-    def _bootstrap_subnet(
+    def _subnet(
         self,
         network: Network,
         name: str,
@@ -68,42 +74,42 @@ class LocalNetworking(LocalNetworks, LocalPorts, LocalRouters, LocalFloatingIPs)
         items: list[BootstrapItem],
     ) -> Subnet:
         found: Subnet | None = _one(
-            self.subnets(network_id=network.id, name=name), "Subnet", name
+            self.subnets.find_all(network_id=network.id, name=name), "Subnet", name
         )
-        subnet = found or self.create_subnet(SubnetSpec(
+        subnet = found or self.subnets.create(SubnetSpec(
             name=name, network_id=network.id, cidr=cidr, enable_dhcp=dhcp,
             allocation_pools=pools,
         ))
         items.append(_item("Subnet", name, subnet.id, found is None))
         return subnet
 
-    def _bootstrap_router(
+    def _router(
         self, name: str, external: Network, items: list[BootstrapItem]
     ) -> Router:
-        found: Router | None = _one(self.routers(name=name), "Router", name)
-        router = found or self.create_router(
+        found: Router | None = _one(self.routers.find_all(name=name), "Router", name)
+        router = found or self.routers.create(
             RouterSpec(name=name, external_network_id=external.id)
         )
         items.append(_item("Router", name, router.id, found is None))
-        gateway = [p for p in self._device_ports(router.id)
+        gateway = [p for p in device_ports(self.store, router.id)
                    if p.device_owner == DEVICE_OWNER_ROUTER_GW]
         made = not gateway
         if made:
-            router = self.set_router_gateway(router, external)
+            router = self.routers.set_gateway(router, external)
         items.append(_item("Router gateway", external.name, str(router.gw_port_id),
                            made or found is None))
         return router
 
-    def _bootstrap_interface(
+    def _interface(
         self, router: Router, subnet: Subnet, items: list[BootstrapItem]
     ) -> None:
-        for port in self._device_ports(router.id):
+        for port in device_ports(self.store, router.id):
             if port.device_owner in ROUTER_INTERFACE_OWNERS and any(
                 ip["subnet_id"] == subnet.id for ip in port.fixed_ips
             ):
                 items.append(_item("Router interface", subnet.name, port.id, False))
                 return
-        port = self.add_router_interface(router, subnet=subnet)
+        port = self.routers.add_interface(router, subnet=subnet)
         items.append(_item("Router interface", subnet.name, port.id, True))
 
 

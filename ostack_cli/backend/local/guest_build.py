@@ -1,0 +1,136 @@
+"""A guest's disk, config drive and libvirt definition, built from the server's records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.guests import GIB, InstanceFiles, cached_base, create_overlay
+from ostack_cli.backend.local.images import Images
+from ostack_cli.backend.local.server_records import ServerRecords
+from ostack_cli.backend.models.flavor import Flavor
+from ostack_cli.backend.models.image import Image
+from ostack_cli.backend.models.network import Network, Port, Subnet
+from ostack_cli.backend.models.server import Server
+from ostack_cli.lazy import lazy_import
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.local import configdrive, domain_xml
+else:
+    configdrive = lazy_import("ostack_cli.backend.local.configdrive")
+    domain_xml = lazy_import("ostack_cli.backend.local.domain_xml")
+
+
+class GuestBuilder:
+    def __init__(
+        self, context: ServiceContext, *, images: Images, records: ServerRecords
+    ) -> None:
+        self.store = context.store
+        self.host = context.host
+        self.images = images
+        self.records = records
+
+    def prepare(
+        self,
+        server: Server,
+        flavor: Flavor,
+        image: Image,
+        files: InstanceFiles,
+        public_keys: dict[str, str],
+        user_data: bytes | None,
+        virt_type: str,
+    ) -> str:
+        """The guest's disk and config drive written; returns its libvirt definition."""
+        base = cached_base(self.host.host_dir, image.id, self.images.file(image))
+        size = flavor.disk * GIB if flavor.disk else None
+        create_overlay(base, image.disk_format or "raw", files.disk, size)
+        if server.config_drive:
+            drive = configdrive.build_config_drive(self._config_drive_spec(
+                server, self.records.ports_of(server), public_keys, user_data))
+            configdrive.write_iso(drive, files.config_drive)
+        return self.definition(server, image, files, virt_type)
+
+    def definition(self, server: Server, image: Image, files: InstanceFiles,
+                   virt_type: str) -> str:
+        """The guest's definition, from the flavor as embedded at boot (Nova's rule)."""
+        kernel, initrd = self._boot_files(image)
+        flavor = server.flavor
+        spec = domain_xml.DomainSpec(
+            name=server.instance_name,
+            uuid=server.id,
+            vcpus=int(flavor["vcpus"]),
+            memory_mib=int(flavor["ram"]),
+            disk_path=str(files.disk),
+            console_log_path=str(files.console_log),
+            metadata=domain_xml.InstanceMetadata(
+                server_id=server.id, project_id=server.project_id, name=server.name,
+                flavor_name=str(flavor["original_name"]), image_id=image.id,
+                created=server.created_at,
+            ),
+            virt_type="kvm" if virt_type == "kvm" else "qemu",
+            nics=tuple(self._nic_spec(port) for port in self.records.ports_of(server)),
+            config_drive_path=str(files.config_drive) if files.config_drive.exists() else None,
+            kernel=str(kernel) if kernel else None,
+            initrd=str(initrd) if initrd else None,
+            cmdline=image.properties.get("os_command_line", "console=ttyS0") if kernel else None,
+        )
+        return domain_xml.render_domain(spec)
+
+    def _boot_files(self, image: Image) -> tuple[Path | None, Path | None]:
+        """Kernel and ramdisk for a direct boot, when the image names them (as cirros' do)."""
+        paths: list[Path | None] = []
+        for prop in ("kernel_id", "ramdisk_id"):
+            ref = image.properties.get(prop)
+            if not ref:
+                paths.append(None)
+                continue
+            part = self.images.find(ref)
+            paths.append(cached_base(self.host.host_dir, part.id, self.images.file(part)))
+        return paths[0], paths[1]
+
+    def _nic_spec(self, port: Port) -> domain_xml.NicSpec:
+        network = self.store.get(Network, port.network_id)
+        return domain_xml.NicSpec(
+            mac=port.mac_address,
+            bridge=self.host.names.bridge(port.network_id),
+            tap_name=self.host.names.tap(port.id),
+            mtu=network.mtu if network else None,
+        )
+
+    def _config_drive_spec(
+        self,
+        server: Server,
+        ports: list[Port],
+        public_keys: dict[str, str],
+        user_data: bytes | None,
+    ) -> configdrive.ConfigDriveSpec:
+        links = []
+        for port in ports:
+            network = self.store.get(Network, port.network_id)
+            fixed = port.fixed_ips[0] if port.fixed_ips else None
+            subnet = self.store.get(Subnet, fixed["subnet_id"]) if fixed else None
+            links.append(configdrive.NetworkLinkSpec(
+                port_id=port.id,
+                mac=port.mac_address,
+                network_id=port.network_id,
+                mtu=network.mtu if network else None,
+                cidr=subnet.cidr if subnet else None,
+                ip_address=fixed["ip_address"] if fixed else None,
+                gateway=subnet.gateway_ip if subnet else None,
+                dns_nameservers=tuple(subnet.dns_nameservers) if subnet else (),
+                host_routes=tuple((r["destination"], r["nexthop"])
+                                  for r in (subnet.host_routes if subnet else [])),
+                dhcp=subnet.is_dhcp_enabled if subnet else False,
+            ))
+        return configdrive.ConfigDriveSpec(
+            uuid=server.id,
+            name=server.name,
+            hostname=server.hostname,
+            project_id=server.project_id,
+            public_keys=public_keys,
+            user_data=user_data,
+            launch_index=server.launch_index,
+            links=tuple(links),
+            meta=dict(server.metadata),
+        )

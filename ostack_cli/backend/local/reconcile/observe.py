@@ -1,0 +1,176 @@
+"""What the host holds of one store now: read from the kernel, /proc, libvirt and the host
+directory, never from memory of what was done before.
+
+Only the store's own objects are read (its names' prefixes, its host directory), except the
+host's IPv4 routes, which show whether an external range would clash with another network.
+Reading is cheap on purpose (a few ``ip -j`` calls, sysfs and /proc): every command that
+changes something converges, and a no-op converge must cost little.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ostack_cli.backend.local.names import HostNames
+from ostack_cli.backend.local.runner import run
+
+APPLIED_SUFFIX = ".applied"
+FORWARDING_FILE = "uplink-forwarding"  # the host's ip_forward before the uplink opt-in
+
+
+@dataclass(frozen=True)
+class Link:
+    name: str
+    kind: str  # "bridge", "veth", "tun", ... ("" when the kernel does not say)
+    master: str | None = None
+    up: bool = True
+    mtu: int = 1500
+
+
+@dataclass(frozen=True)
+class DnsmasqProcess:
+    pid: int
+    network_id: str
+    argv: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Observed:
+    links: dict[str, Link] = field(default_factory=dict)  # the store's devices
+    addresses: dict[str, frozenset[str]] = field(default_factory=dict)  # IPv4 CIDRs by device
+    routes: tuple[tuple[str, str], ...] = ()  # the host's IPv4 routes: (destination, device)
+    namespaces: frozenset[str] = frozenset()  # the store's
+    dnsmasq: dict[str, tuple[DnsmasqProcess, ...]] = field(default_factory=dict)  # by network
+    dhcp_files: dict[str, tuple[str, str]] = field(default_factory=dict)  # (hosts, opts)
+    router_digests: dict[str, str] = field(default_factory=dict)
+    domains: frozenset[str] = frozenset()  # the store's guests, defined or running
+    instance_dirs: frozenset[str] = frozenset()
+    base_files: frozenset[str] = frozenset()
+    dhcp_dirs: frozenset[str] = frozenset()
+    forwarding: str = "0"  # the host's net.ipv4.ip_forward
+    saved_forwarding: str | None = None  # its value before the uplink opt-in, if opted in
+
+
+def observe(names: HostNames, host_dir: Path, domains: Iterable[str]) -> Observed:
+    """The store's objects on this host. ``domains``: the names of every libvirt guest."""
+    links, addresses = _links(names)
+    return Observed(
+        links=links,
+        addresses=addresses,
+        routes=host_routes(),
+        namespaces=frozenset(
+            n for n in _listdir(Path("/run/netns")) if n.startswith(names.object_prefix)),
+        dnsmasq=_dnsmasq(host_dir),
+        dhcp_files=_dhcp_files(host_dir),
+        router_digests={
+            name.removesuffix(APPLIED_SUFFIX): _read(host_dir / "routers" / name)
+            for name in _listdir(host_dir / "routers") if name.endswith(APPLIED_SUFFIX)
+        },
+        domains=frozenset(d for d in domains if d.startswith(names.object_prefix)),
+        instance_dirs=frozenset(_listdir(host_dir / "instances")),
+        base_files=frozenset(n for n in _listdir(host_dir / "_base") if not n.startswith(".")),
+        dhcp_dirs=frozenset(_listdir(host_dir / "dhcp")),
+        forwarding=_read(Path("/proc/sys/net/ipv4/ip_forward")).strip(),
+        saved_forwarding=_read(host_dir / FORWARDING_FILE).strip() or None,
+    )
+
+
+def _links(names: HostNames) -> tuple[dict[str, Link], dict[str, frozenset[str]]]:
+    links: dict[str, Link] = {}
+    for entry in _ip_json(["ip", "-j", "-d", "link", "show"]):
+        name = str(entry.get("ifname", ""))
+        if not name.startswith(names.device_prefix):
+            continue
+        info = entry.get("linkinfo") or {}
+        links[name] = Link(
+            name=name,
+            kind=str(info.get("info_kind", "")),
+            master=entry.get("master"),
+            up="UP" in (entry.get("flags") or []),
+            mtu=int(entry.get("mtu", 0)),
+        )
+    addresses: dict[str, frozenset[str]] = {}
+    for entry in _ip_json(["ip", "-j", "-4", "addr", "show"]):
+        name = str(entry.get("ifname", ""))
+        if name in links:
+            addresses[name] = frozenset(
+                f"{a['local']}/{a['prefixlen']}" for a in entry.get("addr_info") or []
+                if a.get("family") == "inet"
+            )
+    return links, addresses
+
+
+def host_routes() -> tuple[tuple[str, str], ...]:
+    """The host's IPv4 routes (main table) but the default: (destination, device)."""
+    routes = []
+    for entry in _ip_json(["ip", "-j", "-4", "route", "show", "table", "main"]):
+        destination, device = entry.get("dst"), entry.get("dev")
+        if destination and device and destination != "default":
+            if "/" not in destination:
+                destination += "/32"
+            routes.append((str(destination), str(device)))
+    return tuple(sorted(routes))
+
+
+def _dnsmasq(host_dir: Path) -> dict[str, tuple[DnsmasqProcess, ...]]:
+    """dnsmasq processes serving this store's networks, found by what they run (their pid
+    files name the network's directory), so a reused PID can never pass for one."""
+    prefix = f"--pid-file={host_dir / 'dhcp'}/"
+    found: dict[str, list[DnsmasqProcess]] = {}
+    for entry in _listdir(Path("/proc")):
+        if not entry.isdigit():
+            continue
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if not argv or not argv[0].endswith(b"dnsmasq"):
+            continue
+        args = tuple(a.decode(errors="replace") for a in argv if a)
+        pid_arg = next((a for a in args if a.startswith(prefix)), None)
+        if pid_arg is None or _zombie(int(entry)):
+            continue
+        network_id = pid_arg.removeprefix(prefix).split("/")[0]
+        found.setdefault(network_id, []).append(DnsmasqProcess(int(entry), network_id, args))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def _dhcp_files(host_dir: Path) -> dict[str, tuple[str, str]]:
+    files = {}
+    for network_id in _listdir(host_dir / "dhcp"):
+        directory = host_dir / "dhcp" / network_id
+        files[network_id] = (_read(directory / "hosts"), _read(directory / "opts"))
+    return files
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] in ("Z", "X")
+
+
+def _ip_json(argv: list[str]) -> list[dict[str, Any]]:
+    text = run(argv)
+    parsed = json.loads(text) if text.strip() else []
+    return [e for e in parsed if isinstance(e, dict)]
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return sorted(os.listdir(path))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""

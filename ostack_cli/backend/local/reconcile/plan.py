@@ -1,0 +1,299 @@
+"""The difference between what the host should hold and what it holds, as steps: a pure
+function (``plan(desired, observed)``), golden-tested, no root needed to test it.
+
+Deletions come from observation alone: whatever carries the store's names and no record
+wants is removed, so a crash at any point leaves nothing the next converge does not collect.
+Steps are ordered so that a guest's tap is never without its filter: orphan guests go first,
+then the firewall is brought in line, then networks and routers are torn down and built.
+
+``deep`` re-applies every router and DHCP server even when observation finds it in line
+(``ostack host sync``); otherwise one whose namespace, legs, files and process are in place
+and whose recorded fingerprint matches is left alone.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from ostack_cli.backend.local.names import HostNames
+from ostack_cli.backend.local.reconcile.desired import (
+    BridgeSpec,
+    Desired,
+    DhcpSpec,
+    FaultKey,
+    RouterPlan,
+)
+from ostack_cli.backend.local.reconcile.observe import Observed
+
+HOST = "host"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step; ``key`` is the resource a failure of this step is recorded against."""
+
+    key: FaultKey
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class DestroyGuest(Action):
+    domain: str
+
+    def describe(self) -> str:
+        return f"destroy and undefine orphan guest {self.domain}"
+
+
+@dataclass(frozen=True)
+class ApplyFirewall(Action):
+    def describe(self) -> str:
+        return "apply the store's firewall"
+
+
+@dataclass(frozen=True)
+class RemoveFirewall(Action):
+    def describe(self) -> str:
+        return "remove the store's firewall chains and hooks"
+
+
+@dataclass(frozen=True)
+class SetForwarding(Action):
+    """The host's IPv4 forwarding, for the uplink opt-in; ``restore`` puts back the value
+    the host had before the opt-in."""
+
+    enable: bool
+
+    def describe(self) -> str:
+        return "turn host IPv4 forwarding on" if self.enable else "restore host IPv4 forwarding"
+
+
+@dataclass(frozen=True)
+class StopDhcp(Action):
+    pids: tuple[int, ...]
+
+    def describe(self) -> str:
+        return f"stop dnsmasq {', '.join(map(str, self.pids))} of network {self.key[1]}"
+
+
+@dataclass(frozen=True)
+class RemoveRouter(Action):
+    namespace: str
+
+    def describe(self) -> str:
+        return f"remove router namespace {self.namespace}"
+
+
+@dataclass(frozen=True)
+class RemoveNamespace(Action):
+    namespace: str
+
+    def describe(self) -> str:
+        return f"remove namespace {self.namespace}"
+
+
+@dataclass(frozen=True)
+class RemoveLink(Action):
+    device: str
+
+    def describe(self) -> str:
+        return f"remove device {self.device}"
+
+
+@dataclass(frozen=True)
+class EnsureBridge(Action):
+    spec: BridgeSpec
+
+    def describe(self) -> str:
+        address = f" holding {self.spec.address}" if self.spec.address else ""
+        return f"bring bridge {self.spec.name} up (mtu {self.spec.mtu}){address}"
+
+
+@dataclass(frozen=True)
+class PlugTap(Action):
+    tap: str
+    bridge: str
+
+    def describe(self) -> str:
+        return f"plug {self.tap} into {self.bridge}"
+
+
+@dataclass(frozen=True)
+class EnsureDhcp(Action):
+    spec: DhcpSpec
+    restart: tuple[int, ...] = ()  # dnsmasq processes to stop first (stale arguments)
+
+    def describe(self) -> str:
+        again = f" (restarting {', '.join(map(str, self.restart))})" if self.restart else ""
+        return f"serve DHCP for network {self.spec.network_id} in {self.spec.namespace}{again}"
+
+
+@dataclass(frozen=True)
+class EnsureRouter(Action):
+    plan: RouterPlan
+
+    def describe(self) -> str:
+        return f"lay out router namespace {self.plan.namespace} ({self.plan.digest})"
+
+
+@dataclass(frozen=True)
+class RemoveFiles(Action):
+    path: str  # relative to the host directory
+
+    def describe(self) -> str:
+        return f"remove {self.path}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    actions: tuple[Action, ...] = ()
+    faults: dict[FaultKey, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        lines = [a.describe() for a in self.actions]
+        lines += [f"fault {kind} {rid}: {why}" for (kind, rid), why in sorted(self.faults.items())]
+        return "\n".join(lines) + ("\n" if lines else "")
+
+
+def plan(desired: Desired, observed: Observed, *, deep: bool = False) -> Plan:
+    names = desired.settings.names
+    faults = dict(desired.faults)
+    bridges = _without_clashes(desired.bridges, observed, faults)
+    actions: list[Action] = []
+
+    # 1. Guests no server record owns (a crash between a delete's steps).
+    wanted_domains = {names.domain(s) for s in desired.servers}
+    actions += [DestroyGuest(("server", d.removeprefix(names.object_prefix)), d)
+                for d in sorted(observed.domains - wanted_domains)]
+
+    # 2. The firewall, before any tap is plugged anywhere (and taken away last of all).
+    if not desired.empty:
+        actions.append(ApplyFirewall((HOST, "firewall")))
+    uplink = not desired.empty and desired.guard is not None and bool(desired.guard.uplink)
+    if uplink and observed.forwarding != "1":
+        actions.append(SetForwarding((HOST, "uplink"), True))
+    elif not uplink and observed.saved_forwarding is not None:
+        actions.append(SetForwarding((HOST, "uplink"), False))
+
+    # 3. What no record wants: DHCP servers, namespaces, devices.
+    for network_id, processes in sorted(observed.dnsmasq.items()):
+        if network_id not in desired.dhcp:
+            actions.append(StopDhcp(("network", network_id), tuple(p.pid for p in processes)))
+    wanted_namespaces = {d.namespace for d in desired.dhcp.values()}
+    wanted_namespaces |= {r.namespace for r in desired.routers.values()}
+    for namespace in sorted(observed.namespaces - wanted_namespaces):
+        if namespace.startswith(names.router_namespace_prefix):
+            router_id = namespace.removeprefix(names.router_namespace_prefix)
+            actions.append(RemoveRouter(("router", router_id), namespace))
+        else:
+            network_id = namespace.removeprefix(names.dhcp_namespace_prefix)
+            actions.append(RemoveNamespace(("network", network_id), namespace))
+    wanted_links = _wanted_links(desired, bridges)
+    for device in sorted(set(observed.links) - wanted_links):
+        if observed.links[device].kind == "tun":
+            continue  # a guest's tap: it goes with its guest, never before
+        actions.append(RemoveLink((HOST, device), device))
+
+    # 4. What records want: bridges, taps on them, DHCP servers, routers.
+    for name, spec in sorted(bridges.items()):
+        link = observed.links.get(name)
+        have = observed.addresses.get(name, frozenset())
+        want = frozenset({str(ipaddress.ip_interface(spec.address))} if spec.address else ())
+        if (link is None or link.kind != "bridge" or not link.up or link.mtu != spec.mtu
+                or have != want):
+            actions.append(EnsureBridge(("network", spec.network_id), spec))
+    for tap, (bridge, port_id) in sorted(desired.taps.items()):
+        link = observed.links.get(tap)
+        if link is not None and link.master != bridge and bridge in bridges:
+            actions.append(PlugTap(("port", port_id), tap, bridge))
+    for _, dhcp in sorted(desired.dhcp.items()):
+        action = _dhcp_action(dhcp, observed, deep)
+        if action is not None:
+            actions.append(action)
+    for router_id, router in sorted(desired.routers.items()):
+        if deep or not _router_in_line(router, observed):
+            actions.append(EnsureRouter(("router", router_id), router))
+
+    # 5. Files no record wants.
+    actions += [RemoveFiles(("server", s), f"instances/{s}")
+                for s in sorted(observed.instance_dirs - desired.servers)]
+    actions += [RemoveFiles(("image", i), f"_base/{i}")
+                for i in sorted(observed.base_files - desired.base_images)]
+    actions += [RemoveFiles(("network", n), f"dhcp/{n}")
+                for n in sorted(observed.dhcp_dirs - set(desired.dhcp))]
+    actions += [RemoveFiles(("router", r), f"routers/{r}.applied")
+                for r in sorted(set(observed.router_digests) - set(desired.routers))]
+    if desired.empty:
+        actions.append(RemoveFirewall((HOST, "firewall")))
+    return Plan(tuple(actions), faults)
+
+
+def _without_clashes(
+    bridges: dict[str, BridgeSpec], observed: Observed, faults: dict[FaultKey, str]
+) -> dict[str, BridgeSpec]:
+    """External bridges whose range another interface of the host already routes hold no
+    address (the host could not tell the two apart), with a fault saying why."""
+    kept = {}
+    for name, spec in bridges.items():
+        if spec.external_cidr and spec.address:
+            net = ipaddress.IPv4Network(spec.external_cidr)
+            clash = next(
+                ((dst, dev) for dst, dev in observed.routes
+                 if dev != name and ipaddress.IPv4Network(dst, strict=False).overlaps(net)),
+                None,
+            )
+            if clash is not None:
+                faults[("network", spec.network_id)] = (
+                    f"its range {net} overlaps {clash[0]} on {clash[1]} (another ostack store "
+                    "or network of this host): the host cannot reach its floating IPs; "
+                    "give the external subnet another range")
+                spec = BridgeSpec(name=spec.name, network_id=spec.network_id, mtu=spec.mtu)
+        kept[name] = spec
+    return kept
+
+
+def _wanted_links(desired: Desired, bridges: dict[str, BridgeSpec]) -> set[str]:
+    wanted = set(bridges) | set(desired.taps)
+    wanted |= {d.leg for d in desired.dhcp.values()}
+    wanted |= {device for r in desired.routers.values() for device, _ in r.legs}
+    return wanted
+
+
+def _dhcp_action(spec: DhcpSpec, observed: Observed, deep: bool) -> Action | None:
+    key = ("network", spec.network_id)
+    processes = observed.dnsmasq.get(spec.network_id, ())
+    current = [p for p in processes if p.argv == spec.argv]
+    stale = tuple(p.pid for p in processes if p.argv != spec.argv)
+    if len(current) > 1:  # two servers for one network: keep none, start one
+        stale += tuple(p.pid for p in current)
+        current = []
+    leg = observed.links.get(spec.leg)
+    in_line = (
+        not deep
+        and not stale
+        and current
+        and spec.namespace in observed.namespaces
+        and leg is not None and leg.master == spec.bridge and leg.up
+        and observed.dhcp_files.get(spec.network_id) == (spec.hosts_file, spec.opts_file)
+    )
+    return None if in_line else EnsureDhcp(key, spec, stale)
+
+
+def _router_in_line(router: RouterPlan, observed: Observed) -> bool:
+    if router.namespace not in observed.namespaces:
+        return False
+    if observed.router_digests.get(router.spec.router_id) != router.digest:
+        return False
+    for device, bridge in router.legs:
+        link = observed.links.get(device)
+        if link is None or link.master != bridge or not link.up:
+            return False
+    return True
+
+
+def object_names(names: HostNames, observed: Observed) -> list[str]:
+    """Everything of the store's on the host, one name per line (tests compare these)."""
+    return sorted([*observed.links, *observed.namespaces, *observed.domains,
+                   *(f"dnsmasq:{n}" for n in observed.dnsmasq)])

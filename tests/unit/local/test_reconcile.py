@@ -1,0 +1,260 @@
+"""The reconciler's pure parts: desired state from records, and the plan against an observed
+host. Plans are golden files (``OSTACK_UPDATE_GOLDEN=1`` rewrites them); the vm and host
+tiers prove that applying them does what they say."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from ostack_cli.backend.local.names import HostNames
+from ostack_cli.backend.local.reconcile.desired import (
+    HostSettings,
+    Records,
+    desired_host,
+    dhcp_hostname,
+)
+from ostack_cli.backend.local.reconcile.observe import DnsmasqProcess, Link, Observed
+from ostack_cli.backend.local.reconcile.plan import plan
+from ostack_cli.backend.models.network import FloatingIP, Network, Port, Router, Subnet
+from ostack_cli.backend.models.security_group import SecurityGroupRule
+from ostack_cli.backend.models.server import Server
+from tests.unit.local.golden_util import assert_golden
+
+NAMES = HostNames("a1b")
+SETTINGS = HostSettings(names=NAMES, host_dir=Path("/var/lib/ostack-host"))
+PROJECT = "p" * 32
+
+EXT, PRIV, ISOLATED = ("e0000000-0000-4000-8000-00000000000e",
+                       "a0000000-0000-4000-8000-00000000000a",
+                       "b0000000-0000-4000-8000-00000000000b")
+EXT_SUB, PRIV_SUB, ISO_SUB = ("e5000000-0000-4000-8000-000000000000",
+                              "a5000000-0000-4000-8000-000000000000",
+                              "b5000000-0000-4000-8000-000000000000")
+ROUTER = "c0000000-0000-4000-8000-00000000000c"
+SERVER, SERVER2 = ("50000000-0000-4000-8000-000000000001",
+                   "50000000-0000-4000-8000-000000000002")
+GROUP = "60000000-0000-4000-8000-000000000000"
+WEB_PORT, DHCP_PORT, RI_PORT, GW_PORT, ISO_PORT = (
+    "d1000000-0000-4000-8000-000000000000", "d2000000-0000-4000-8000-000000000000",
+    "d3000000-0000-4000-8000-000000000000", "d4000000-0000-4000-8000-000000000000",
+    "d5000000-0000-4000-8000-000000000000")
+
+
+def net(network_id: str, subnet_id: str, **changes: object) -> Network:
+    return Network(id=network_id, name=network_id[:1], project_id=PROJECT,
+                   subnet_ids=[subnet_id], **changes)  # type: ignore[arg-type]
+
+
+def subnet(subnet_id: str, network_id: str, cidr: str, **changes: object) -> Subnet:
+    gateway = cidr.rsplit(".", 1)[0] + ".1"
+    return Subnet(id=subnet_id, project_id=PROJECT, network_id=network_id, cidr=cidr,
+                  gateway_ip=gateway, **changes)  # type: ignore[arg-type]
+
+
+def port(port_id: str, network_id: str, subnet_id: str, ip: str, owner: str, device: str,
+         **changes: object) -> Port:
+    return Port(id=port_id, project_id=PROJECT, network_id=network_id,
+                mac_address=f"fa:16:3e:00:00:{port_id[1]}{port_id[0]}",
+                fixed_ips=[{"subnet_id": subnet_id, "ip_address": ip}], device_id=device,
+                device_owner=owner, **changes)  # type: ignore[arg-type]
+
+
+def server(server_id: str, hostname: str = "web") -> Server:
+    return Server(id=server_id, name=hostname, project_id=PROJECT, user_id="u",
+                  flavor_id="1", image_id="70000000-0000-4000-8000-000000000000",
+                  hostname=hostname)
+
+
+def article() -> Records:
+    """The article's topology: External, private, router1, one guest with a floating IP."""
+    return Records(
+        networks=(net(EXT, EXT_SUB, is_router_external=True), net(PRIV, PRIV_SUB)),
+        subnets=(subnet(EXT_SUB, EXT, "192.168.61.0/24", is_dhcp_enabled=False),
+                 subnet(PRIV_SUB, PRIV, "10.0.0.0/24")),
+        ports=(
+            port(WEB_PORT, PRIV, PRIV_SUB, "10.0.0.3", "compute:nova", SERVER,
+                 security_group_ids=[GROUP]),
+            port(DHCP_PORT, PRIV, PRIV_SUB, "10.0.0.2", "network:dhcp", f"dhcp-{PRIV}",
+                 is_port_security_enabled=False),
+            port(RI_PORT, PRIV, PRIV_SUB, "10.0.0.1", "network:router_interface", ROUTER),
+            port(GW_PORT, EXT, EXT_SUB, "192.168.61.2", "network:router_gateway", ROUTER),
+        ),
+        routers=(Router(id=ROUTER, project_id=PROJECT,
+                        external_gateway_info={"network_id": EXT, "enable_snat": True}),),
+        floating_ips=(FloatingIP(id="f0000000-0000-4000-8000-000000000000", project_id=PROJECT,
+                                 floating_network_id=EXT, floating_ip_address="192.168.61.5",
+                                 floating_port_id="x", port_id=WEB_PORT,
+                                 fixed_ip_address="10.0.0.3", router_id=ROUTER),),
+        rules=(SecurityGroupRule(id="r1", security_group_id=GROUP, project_id=PROJECT,
+                                 direction="ingress", protocol="icmp",
+                                 remote_ip_prefix="0.0.0.0/0"),),
+        servers=(server(SERVER),),
+        image_ids=frozenset({"70000000-0000-4000-8000-000000000000"}),
+    )
+
+
+def converged(records: Records) -> Observed:
+    """What a host holds once ``records`` are applied (what a no-op converge sees)."""
+    desired = desired_host(records, SETTINGS)
+    links = {name: Link(name, "bridge", mtu=spec.mtu) for name, spec in desired.bridges.items()}
+    addresses = {name: frozenset({spec.address} if spec.address else ())
+                 for name, spec in desired.bridges.items()}
+    for tap, (bridge, _) in desired.taps.items():
+        links[tap] = Link(tap, "tun", master=bridge)
+    for dhcp in desired.dhcp.values():
+        links[dhcp.leg] = Link(dhcp.leg, "veth", master=dhcp.bridge)
+    for router in desired.routers.values():
+        for device, bridge in router.legs:
+            links[device] = Link(device, "veth", master=bridge)
+    return Observed(
+        links=links,
+        addresses=addresses,
+        routes=tuple((spec.external_cidr, name) for name, spec in desired.bridges.items()
+                     if spec.external_cidr),
+        namespaces=frozenset({d.namespace for d in desired.dhcp.values()}
+                             | {r.namespace for r in desired.routers.values()}),
+        dnsmasq={n: (DnsmasqProcess(100 + i, n, d.argv),)
+                 for i, (n, d) in enumerate(desired.dhcp.items())},
+        dhcp_files={n: (d.hosts_file, d.opts_file) for n, d in desired.dhcp.items()},
+        router_digests={r: p.digest for r, p in desired.routers.items()},
+        domains=frozenset(NAMES.domain(s) for s in desired.servers),
+        instance_dirs=frozenset(desired.servers),
+        base_files=desired.base_images,
+        dhcp_dirs=frozenset(desired.dhcp),
+    )
+
+
+def golden_plan(name: str, records: Records, observed: Observed, *, deep: bool = False) -> str:
+    text = plan(desired_host(records, SETTINGS), observed, deep=deep).describe()
+    assert_golden(f"reconcile/{name}.plan", text)
+    return text
+
+
+def test_a_fresh_host_gets_everything_firewall_first() -> None:
+    text = golden_plan("fresh", article(), Observed())
+    lines = text.splitlines()
+    assert lines[0] == "apply the store's firewall"
+    assert not any(line.startswith(("remove", "stop", "destroy")) for line in lines)
+
+
+def test_a_converged_host_needs_only_the_firewall_check() -> None:
+    assert golden_plan("noop", article(), converged(article())) == "apply the store's firewall\n"
+
+
+def test_deep_re_lays_routers_and_dhcp_servers() -> None:
+    text = golden_plan("deep", article(), converged(article()), deep=True)
+    assert "lay out router namespace" in text and "serve DHCP" in text
+
+
+def test_debris_of_a_crash_is_found_by_observation() -> None:
+    host = converged(article())
+    stale_net, stale_router, stale_server = ("9" * 8 + "-0000-4000-8000-000000000000",
+                                             "8" * 8 + "-0000-4000-8000-000000000000",
+                                             "7" * 8 + "-0000-4000-8000-000000000000")
+    debris = dataclasses.replace(
+        host,
+        links={**host.links,
+               NAMES.bridge(stale_net): Link(NAMES.bridge(stale_net), "bridge"),
+               NAMES.dhcp_leg(stale_net): Link(NAMES.dhcp_leg(stale_net), "veth"),
+               NAMES.tap(stale_net): Link(NAMES.tap(stale_net), "tun")},
+        namespaces=host.namespaces | {NAMES.dhcp_namespace(stale_net),
+                                      NAMES.router_namespace(stale_router)},
+        dnsmasq={**host.dnsmasq, stale_net: (DnsmasqProcess(999, stale_net, ("dnsmasq",)),)},
+        domains=host.domains | {NAMES.domain(stale_server)},
+        instance_dirs=host.instance_dirs | {stale_server},
+        dhcp_dirs=host.dhcp_dirs | {stale_net},
+        router_digests={**host.router_digests, stale_router: "x"},
+        base_files=host.base_files | {"gone-image"},
+    )
+    text = golden_plan("debris", article(), debris)
+    assert text.splitlines()[0] == f"destroy and undefine orphan guest {NAMES.domain(stale_server)}"
+    assert NAMES.tap(stale_net) not in text, "a tap goes with its guest, never before"
+
+
+def test_everything_gone_from_the_store_takes_everything_off_the_host() -> None:
+    text = golden_plan("teardown", Records(), converged(article()))
+    assert "remove the store's firewall chains and hooks" in text
+
+
+def test_a_network_without_dhcp_gets_a_bridge_and_no_dhcp_server() -> None:
+    records = article()
+    no_dhcp = dataclasses.replace(records, subnets=(
+        records.subnets[0], dataclasses.replace(records.subnets[1], is_dhcp_enabled=False)))
+    desired = desired_host(no_dhcp, SETTINGS)
+    assert not desired.dhcp and not desired.faults
+    assert NAMES.bridge(PRIV) in desired.bridges and desired.ports
+
+
+def test_an_isolated_ipv6_only_network_serves_its_guest_without_dhcp() -> None:
+    records = Records(
+        networks=(net(ISOLATED, ISO_SUB),),
+        subnets=(Subnet(id=ISO_SUB, project_id=PROJECT, network_id=ISOLATED,
+                        cidr="2001:db8::/64", ip_version=6, gateway_ip="2001:db8::1"),),
+        ports=(port(ISO_PORT, ISOLATED, ISO_SUB, "2001:db8::5", "compute:nova", SERVER),),
+        servers=(server(SERVER),),
+    )
+    desired = desired_host(records, SETTINGS)
+    assert not desired.faults and not desired.dhcp and [p.port_id for p in desired.ports] == [
+        ISO_PORT]
+
+
+@pytest.mark.parametrize(("hostname", "given"), [
+    ("web", "web"), ("web.example.com", "web"), ("2024", None), ("a" * 63, "a" * 63),
+    (None, None), ("infinite", None),
+])
+def test_dhcp_hostnames_nova_accepts_never_break_dnsmasq(hostname: str | None,
+                                                         given: str | None) -> None:
+    assert dhcp_hostname(hostname) == given
+
+
+def test_a_dotted_and_a_numeric_hostname_converge() -> None:
+    records = article()
+    records = dataclasses.replace(records, servers=(server(SERVER, "2024"),))
+    desired = desired_host(records, SETTINGS)
+    assert not desired.faults and desired.dhcp[PRIV].hosts_file == (
+        "fa:16:3e:00:00:1d,host-10-0-0-3,10.0.0.3\n")
+    dotted = desired_host(dataclasses.replace(records, servers=(server(SERVER, "web.x.org"),)),
+                          SETTINGS)
+    assert dotted.dhcp[PRIV].hosts_file == "fa:16:3e:00:00:1d,web,10.0.0.3\n"
+
+
+def test_one_bad_port_is_a_fault_of_its_own_and_the_rest_converges() -> None:
+    records = article()
+    bad = dataclasses.replace(records.ports[0], id="d9000000-0000-4000-8000-000000000000",
+                              device_id=SERVER2, allowed_address_pairs=[{"ip_address": "x"}],
+                              fixed_ips=[{"subnet_id": PRIV_SUB, "ip_address": "10.0.0.4"}],
+                              mac_address="fa:16:3e:00:00:9d")
+    records = dataclasses.replace(records, ports=(*records.ports, bad),
+                                  servers=(*records.servers, server(SERVER2)))
+    desired = desired_host(records, SETTINGS)
+    assert list(desired.faults) == [("port", bad.id)]
+    assert [p.port_id for p in desired.ports] == [WEB_PORT]
+    assert PRIV in desired.dhcp and ROUTER in desired.routers
+
+
+def test_an_external_range_another_interface_routes_gets_no_host_address() -> None:
+    host = dataclasses.replace(converged(article()), routes=(("192.168.61.0/24", "ostfffb1"),))
+    steps = plan(desired_host(article(), SETTINGS), host)
+    assert "overlaps 192.168.61.0/24 on ostfffb1" in steps.faults[("network", EXT)]
+    assert f"bring bridge {NAMES.bridge(EXT)} up (mtu 1500)\n" in steps.describe()
+
+
+def test_a_gateway_outside_its_subnet_is_held_as_a_host_route() -> None:
+    records = article()
+    outside = dataclasses.replace(records.subnets[0], gateway_ip="192.168.99.1")
+    desired = desired_host(dataclasses.replace(records, subnets=(outside, records.subnets[1])),
+                           SETTINGS)
+    assert desired.bridges[NAMES.bridge(EXT)].address == "192.168.99.1/32"
+    assert not desired.faults
+
+
+def test_the_uplink_opt_in_turns_forwarding_on_and_opting_out_restores_it() -> None:
+    opted = dataclasses.replace(SETTINGS, uplink="eth0")
+    steps = plan(desired_host(article(), opted), converged(article()))
+    assert "turn host IPv4 forwarding on" in steps.describe()
+    back = plan(desired_host(article(), SETTINGS),
+                dataclasses.replace(converged(article()), forwarding="1", saved_forwarding="0"))
+    assert "restore host IPv4 forwarding" in back.describe()
