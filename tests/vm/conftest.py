@@ -12,13 +12,18 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.conftest import Result
 
+if TYPE_CHECKING:
+    from ostack_cli.backend.local.names import HostNames
+
 REPO = Path(__file__).resolve().parents[2]
 OSTACK = str(REPO / ".venv" / "bin" / "ostack")
+PYTHON = str(REPO / ".venv" / "bin" / "python")
 IMAGE_DIR = Path(os.environ.get("OSTACK_IMAGE_DIR", "/var/cache/ostack/images"))
 
 
@@ -61,6 +66,31 @@ class Host:
                                 text=True, env=self.env)
 
     def ids(self, kind: str) -> list[str]:
+        return [r[0] for r in self._query("SELECT id FROM resources WHERE kind = ?", kind)]
+
+    @property
+    def names(self) -> HostNames:
+        """The names of this store's host objects (its tag is made on first use)."""
+        from ostack_cli.backend.local.names import HostNames
+
+        rows = self._query("SELECT value FROM settings WHERE key = 'host_tag'")
+        assert rows, "the store has no host tag yet"
+        return HostNames(rows[0][0])
+
+    def reconcile(self, verb: str) -> subprocess.CompletedProcess[str]:
+        """``python -m ostack_cli.backend.local.reconcile VERB`` on this store."""
+        return subprocess.run([PYTHON, "-m", "ostack_cli.backend.local.reconcile", verb],
+                              capture_output=True, text=True, env=self.env, timeout=300,
+                              check=False)
+
+    def inventory(self) -> list[str]:
+        """Every object of this store's on the host (guests, devices, namespaces, dnsmasq,
+        chains and files), as the reconciler observes them."""
+        done = self.reconcile("inventory")
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split("\n")[:-1] if done.stdout.strip() else []
+
+    def _query(self, sql: str, *args: str) -> list[tuple[str, ...]]:
         import sqlite3
 
         db = self.home / "state.db"
@@ -68,29 +98,20 @@ class Host:
             return []
         conn = sqlite3.connect(db)
         try:
-            return [r[0] for r in conn.execute("SELECT id FROM resources WHERE kind = ?",
-                                               (kind,))]
+            return list(conn.execute(sql, args))
         finally:
             conn.close()
 
 
-def host_leftovers(server_ids: list[str], network_ids: list[str]) -> list[str]:
-    """Everything on the host that belongs to these servers and networks."""
-    from ostack_cli.backend.local import names
-
-    found = []
-    domains = subprocess.run(["virsh", "-c", "qemu:///system", "list", "--all", "--name"],
-                             capture_output=True, text=True, check=False).stdout.split()
-    found += [d for d in domains if any(d == names.domain_name(s) for s in server_ids)]
-    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True,
-                           check=False).stdout
-    for net in network_ids:
-        if names.bridge_name(net) in links:
-            found.append(names.bridge_name(net))
-    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
-                           check=False).stdout
-    found += [names.dhcp_name(n) for n in network_ids if names.dhcp_name(n) in netns]
-    return found
+def host_leftovers(host: Host, server_ids: list[str], network_ids: list[str]) -> list[str]:
+    """What is left on the host of these servers and networks (their guests, bridges, DHCP
+    namespaces and servers, files), as the reconciler observes it."""
+    names = host.names
+    marks = {names.domain(s) for s in server_ids} | {f"instances/{s}" for s in server_ids}
+    marks |= {names.bridge(n) for n in network_ids} | {names.dhcp_namespace(n)
+                                                       for n in network_ids}
+    marks |= {f"dnsmasq {n}" for n in network_ids} | {f"dhcp/{n}" for n in network_ids}
+    return [line for line in host.inventory() if any(mark in line for mark in marks)]
 
 
 @pytest.fixture
@@ -109,30 +130,13 @@ def host() -> Iterator[Host]:
     try:
         yield h
     finally:
-        servers, networks, routers = h.ids("server"), h.ids("network"), h.ids("router")
+        servers = h.ids("server")
         if servers:
             h("server", "delete", *servers)
-        _force_clean(servers, networks, routers, base / "home-host")
+        # Whatever a failed test left behind, gone: everything of this store's (its tag),
+        # and nothing of any other store's.
+        purged = h.reconcile("purge")
+        left = h.inventory()
         shutil.rmtree(base, ignore_errors=True)
-
-
-def _force_clean(
-    server_ids: list[str], network_ids: list[str], router_ids: list[str], host_dir: Path
-) -> None:
-    """Whatever a failed test left behind, gone."""
-    from ostack_cli.backend.local import iptables, names, router_host
-    from ostack_cli.backend.local.host_network import HostNetwork
-
-    for server_id in server_ids:
-        name = names.domain_name(server_id)
-        subprocess.run(["virsh", "-c", "qemu:///system", "destroy", name], capture_output=True,
-                       check=False)
-        subprocess.run(["virsh", "-c", "qemu:///system", "undefine", "--managed-save", name],
-                       capture_output=True, check=False)
-    for router_id in router_ids:
-        router_host.remove_router(router_id)
-    for network_id in network_ids:
-        HostNetwork(host_dir).remove(network_id)
-        router_host.remove_external_bridge(network_id)
-    iptables.remove_port_filters()
-    router_host.remove_external_guard()
+        assert purged.returncode == 0, purged.stderr
+        assert left == [], f"left on the host after purge: {left}"

@@ -35,19 +35,18 @@ def outside(host: Host) -> Iterator[Outside]:
                               "outside-client", "-f", "json").out)
     address = port["fixed_ips"][0]["ip_address"]
     network_id = host.ok("network", "show", "External", "-f", "value", "-c", "id").out.strip()
-    from ostack_cli.backend.local.names import bridge_name
-
+    bridge = host.names.bridge(network_id)
     try:
         for argv in (["ip", "netns", "add", name],
                      ["ip", "link", "add", leg, "type", "veth", "peer", "name", "eth0", "netns",
                       name],
-                     ["ip", "link", "set", leg, "master", bridge_name(network_id), "up"],
+                     ["ip", "link", "set", leg, "master", bridge, "up"],
                      ["ip", "-n", name, "addr", "add", f"{address}/24", "dev", "eth0"],
                      ["ip", "-n", name, "link", "set", "eth0", "up"]):
             subprocess.run(argv, check=True)
         world = Outside(name)
         world.replug = lambda: subprocess.run(
-            ["ip", "link", "set", leg, "master", bridge_name(network_id), "up"], check=True)
+            ["ip", "link", "set", leg, "master", bridge, "up"], check=True)
         yield world
     finally:
         subprocess.run(["ip", "netns", "del", name], check=False)
@@ -121,12 +120,10 @@ def test_article_walkthrough(host: Host, tmp_path: Path) -> None:
     network_ids, router_ids = host.ids("network"), host.ids("router")
     host.ok("router", "delete", "router1")
     host.ok("network", "delete", "private", "External")
-    assert host_leftovers([server["id"]], network_ids) == []
-    from ostack_cli.backend.local.names import router_namespace
-
-    assert not [r for r in router_ids if router_namespace(r) in _netns()]
-    assert "ostack-" not in subprocess.run(["iptables-save"], capture_output=True,
-                                           text=True, check=False).stdout
+    assert host_leftovers(host, [server["id"]], network_ids) == []
+    assert not [r for r in router_ids if host.names.router_namespace(r) in _netns()]
+    # Nothing of the store is left but the cached images, whose records remain.
+    assert [line for line in host.inventory() if not line.startswith("file _base/")] == []
 
 
 def _netns() -> list[str]:
@@ -135,11 +132,10 @@ def _netns() -> list[str]:
 
 
 def _break_host(host: Host) -> None:
-    from ostack_cli.backend.local import names
-
+    names = host.names
     for router_id in host.ids("router"):
         subprocess.run(["ip", "netns", "del", names.router_namespace(router_id)], check=False)
     for network_id in host.ids("network"):
-        subprocess.run(["ip", "link", "del", names.bridge_name(network_id)],
+        subprocess.run(["ip", "link", "del", names.bridge(network_id)],
                        capture_output=True, check=False)
-    subprocess.run(["iptables", "-F", "ostack-sg-chain"], check=False)
+    subprocess.run(["iptables", "-F", names.chain("sg-chain")], check=False)

@@ -59,7 +59,7 @@ def test_guest_boots_gets_its_address_and_goes_through_every_power_state(host: H
     instance_dir = host.home.with_name("home-host") / "instances" / server_id
     assert instance_dir.exists()
     host.ok("server", "delete", "--wait", "Host2")
-    assert host_leftovers([server_id], networks) == []
+    assert host_leftovers(host, [server_id], networks) == []
     assert not instance_dir.exists()
     assert host.ok("port", "list", "-f", "value").out == ""
 
@@ -104,7 +104,7 @@ def test_qemu_refusal_leaves_an_error_server_and_nothing_on_the_host(host: Host)
     assert shown["fault"]["code"] == 500
     assert shown["fault"]["message"]
     assert shown["addresses"] == {}
-    assert host_leftovers([shown["id"]], host.ids("network")) == []
+    assert host_leftovers(host, [shown["id"]], host.ids("network")) == []
     assert not (host.home.with_name("home-host") / "instances" / shown["id"]).exists()
     host.ok("server", "delete", "bad")
 

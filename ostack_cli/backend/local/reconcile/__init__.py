@@ -74,6 +74,47 @@ class Reconciler:
             self._record(desired, report)
         return report
 
+    def plan(self, *, deep: bool = False) -> planning.Plan:
+        """What a converge would do now; changes nothing."""
+        settings = self.host.host_settings()
+        observed = observing.observe(settings.names, settings.host_dir, self._domains())
+        desired = wanting.desired_host(read_records(self.store), settings)
+        return planning.plan(desired, observed, deep=deep)
+
+    def purge(self) -> Report:
+        """Take everything of the store's off the host, whatever its records say (what a
+        store's teardown and the tests' clean-up use)."""
+        if not self.active:
+            return Report()
+        with host_lock(self.host.state_dir):
+            settings = self.host.host_settings()
+            observed = observing.observe(settings.names, settings.host_dir, self._domains())
+            desired = wanting.desired_host(wanting.Records(), settings)
+            steps = planning.plan(desired, observed, deep=True)
+            return applying.apply(steps, desired, lambda: self.host.hypervisor)
+
+    def inventory(self) -> list[str]:
+        """Every object of the store's on the host, one line each: guests, devices,
+        namespaces, dnsmasq processes, chains and files (what the tests compare)."""
+        from ostack_cli.backend.local import iptables
+
+        settings = self.host.host_settings()
+        seen = observing.observe(settings.names, settings.host_dir, self._domains())
+        chains = [f"chain {family} {table} {c}"
+                  for family, table in ((4, "filter"), (6, "filter"), ("eb", "nat"),
+                                        (4, "nat"))
+                  for c in iptables.store_chains(settings.names, table=table,
+                                                 family=family)]  # type: ignore[arg-type]
+        return sorted([
+            *(f"guest {d}" for d in seen.domains), *(f"device {d}" for d in seen.links),
+            *(f"namespace {n}" for n in seen.namespaces),
+            *(f"dnsmasq {n}" for n in seen.dnsmasq), *chains,
+            *(f"file instances/{i}" for i in seen.instance_dirs),
+            *(f"file _base/{i}" for i in seen.base_files),
+            *(f"file dhcp/{n}" for n in seen.dhcp_dirs),
+            *(f"file routers/{r}" for r in seen.router_digests),
+        ])
+
     def _domains(self) -> list[str]:
         try:
             return [d.name() for d in self.host.hypervisor.conn.listAllDomains(0)]

@@ -16,7 +16,6 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.reconcile.desired import (
     BridgeSpec,
     Desired,
@@ -292,8 +291,3 @@ def _router_in_line(router: RouterPlan, observed: Observed) -> bool:
             return False
     return True
 
-
-def object_names(names: HostNames, observed: Observed) -> list[str]:
-    """Everything of the store's on the host, one name per line (tests compare these)."""
-    return sorted([*observed.links, *observed.namespaces, *observed.domains,
-                   *(f"dnsmasq:{n}" for n in observed.dnsmasq)])
