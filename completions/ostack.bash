@@ -170,7 +170,7 @@ _ostack()
   local cmds_project_set='-h --help --name --domain --description --enable --disable --tag'
   local cmds_project_show='-h --help -f --format -c --column --noindent --variable --prefix --max-width --fit-width --print-empty --domain'
   local cmds_quota='set show'
-  local cmds_quota_set='-h --help --cores --injected-file-size --injected-path-size --injected-files --instances --key-pairs --properties --ram --server-group-members --server-groups --backups --backup-gigabytes --gigabytes --groups --per-volume-gigabytes --snapshots --volumes --floating-ips --secgroup-rules --secgroups --networks --subnets --ports --routers --router-routes --rbac-policies --subnetpools --force --no-force --check-limit'
+  local cmds_quota_set='-h --help --cores --injected-file-size --injected-path-size --injected-files --instances --key-pairs --properties --ram --server-group-members --server-groups --backups --backup-gigabytes --gigabytes --groups --per-volume-gigabytes --snapshots --volumes --floating-ips --secgroup-rules --secgroups --networks --subnets --ports --routers --router-routes --rbac-policies --subnetpools --volume-type --force --no-force --check-limit'
   local cmds_quota_show='-h --help -f --format -c --column --quote --noindent --max-width --fit-width --print-empty --sort-column --sort-ascending --sort-descending --default --usage --all --compute --volume --network'
   local cmds_router='add create delete list remove set show unset'
   local cmds_router_add='port subnet'

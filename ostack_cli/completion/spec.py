@@ -51,6 +51,7 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "KEY_NAME"): "keypair",
     (ANY, "<project>"): "project",
     (ANY, "<project/class>"): "project",
+    ("quota set", "--volume-type"): "volume_type",  # no backend stores volume types yet
     (ANY, "<floating-ip>"): "floating_ip",
     (ANY, "<volume>"): "volume",
     (ANY, "<snapshot>"): "volume_snapshot",

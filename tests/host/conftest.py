@@ -5,9 +5,11 @@ bridges, iptables, ebtables, conntrack and br_netfilter switches) for a store wi
 tag of its own (``Sandbox.names``); "guests" are namespaces ``ostt-g*`` joined to the
 sandbox's bridges by veths whose bridge-side ends carry the names the store gives its ports'
 taps, and router namespaces are ``ostack-<tag>-router-ostt-*``. Everything is removed after
-the test, even on failure, and leftovers of a crashed run are removed before the first test.
-Traffic never leaves the namespaces a test made: the host's own tables and devices are not
-touched (the sandbox fixture checks that no device of a sandbox's stores shows up there).
+the test, even on failure. Every name carries the pid of the pytest run that made it, so
+leftovers of a crashed run are removed before the first test while a run going on at the
+same time (another engineer's) keeps its own. Traffic never leaves the namespaces a test
+made: the host's own tables and devices are not touched (the sandbox fixture checks that no
+device of a sandbox's stores shows up there).
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ TEST_PREFIX = "ostt-"
 ROUTER_NAMESPACE_RE = re.compile(
     rf"^{names.PREFIX}-(?:[0-9a-f]{{{names.TAG_LENGTH}}}-)?router-{TEST_PREFIX}")
 HELPERS = str(Path(__file__).with_name("traffic.py"))
+RUN = str(os.getpid())
+# ostt-<role>-<pid>-<sandbox> (namespaces), ...router-ostt-<pid>-<sandbox>-<n> (routers)
+_OWNER_RE = re.compile(rf"{TEST_PREFIX}(?:[a-z]+\d*-)?(\d+)-[0-9a-f]{{6}}")
 
 
 def _skip_reason() -> str | None:
@@ -72,6 +77,19 @@ def _ours(namespace: str) -> bool:
     return namespace.startswith(TEST_PREFIX) or bool(ROUTER_NAMESPACE_RE.match(namespace))
 
 
+def _running(pid: str) -> bool:
+    """Whether a pytest run with this pid still goes on (its namespaces are in use)."""
+    try:
+        return b"pytest" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _stale(namespace: str) -> bool:
+    found = _OWNER_RE.search(namespace)
+    return found is None or not _running(found.group(1))
+
+
 def _our_namespaces() -> list[str]:
     return [n for n in _pyroute2().netns.listnetns() if _ours(n)]
 
@@ -83,9 +101,10 @@ def _no_leftovers() -> Iterator[None]:
         yield
         return
     for namespace in _our_namespaces():
-        _remove_namespace(namespace)
+        if _stale(namespace):
+            _remove_namespace(namespace)
     yield
-    left = _our_namespaces()
+    left = [n for n in _our_namespaces() if f"-{RUN}-" in n]
     for namespace in left:
         _remove_namespace(namespace)
     assert not left, f"namespaces left behind by the host tests: {left}"
@@ -175,7 +194,8 @@ class Watch:
 class Sandbox:
     """A namespace playing the host of a store (``names``), and everything a test hangs off it.
 
-    ``tag`` (6 hex digits) tells this sandbox's namespaces apart; ``names`` is the store's,
+    ``tag`` (6 hex digits) tells this sandbox's namespaces and devices apart (with ``RUN``,
+    the pid of the pytest run, in namespace names); ``names`` is the store's,
     with a random 3-hex tag as every store has. ``store()`` adds another store on the same
     "host" (its own tag), as two ``OSTACK_HOME``s on one machine.
     """
@@ -261,7 +281,7 @@ class Sandbox:
 
     def namespace(self, role: str) -> str:
         """An empty namespace (lo up) removed with the sandbox."""
-        namespace = f"{TEST_PREFIX}{role}-{self.tag}"
+        namespace = f"{TEST_PREFIX}{role}-{RUN}-{self.tag}"
         _pyroute2().netns.create(namespace)
         self.namespaces.append(namespace)
         in_ns(namespace, "ip", "link", "set", "lo", "up")
@@ -281,7 +301,7 @@ class Sandbox:
         return namespace, ifname
 
     def router_id(self, store: HostNames | None = None) -> str:
-        router_id = f"{TEST_PREFIX}{self.tag}-{len(self.routers)}"
+        router_id = f"{TEST_PREFIX}{RUN}-{self.tag}-{len(self.routers)}"
         self.routers.append((store or self.names).router_namespace(router_id))
         return router_id
 
@@ -313,8 +333,12 @@ class Sandbox:
                 timeout: float = 3.0) -> str | None:
         """``tcp-connect`` until it answers ``expect`` or ``timeout`` passes; the last answer."""
         answers: list[str | None] = []
-        wait_until(lambda: answers.append(self.client(namespace, "tcp-connect", host, port))
-                   or answers[-1] == expect, timeout=timeout, interval=0)
+
+        def answered() -> bool:
+            answers.append(self.client(namespace, "tcp-connect", host, port))
+            return answers[-1] == expect
+
+        wait_until(answered, timeout=timeout, interval=0)
         return answers[-1]
 
     def sync(self, ports: Sequence[firewall.PortFilter],
@@ -343,8 +367,9 @@ class Sandbox:
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
     tag = uuid.uuid4().hex[:6]
-    hv = f"{TEST_PREFIX}hv-{tag}"
+    hv = f"{TEST_PREFIX}hv-{RUN}-{tag}"
     pyroute2 = _pyroute2()
+    before = _host_links()
     pyroute2.netns.create(hv)
     box = Sandbox(tag=tag, hv=hv, names=HostNames(names.new_tag()))
     try:
@@ -353,12 +378,15 @@ def sandbox() -> Iterator[Sandbox]:
     finally:
         box.close()
         left = [n for n in pyroute2.netns.listnetns() if tag in n]
-        with pyroute2.IPRoute() as host:
-            prefixes = tuple(s.device_prefix for s in (box.names, *box.stores))
-            leaked = [link.get_attr("IFLA_IFNAME") for link in host.get_links()
-                      if link.get_attr("IFLA_IFNAME").startswith((*prefixes, "ostt"))]
+        prefixes = tuple(s.device_prefix for s in (box.names, *box.stores))
+        leaked = [n for n in _host_links() - before if n.startswith((*prefixes, "ostt"))]
         assert not left, f"namespaces left behind: {left}"
         assert not leaked, f"devices made in the real host: {leaked}"
+
+
+def _host_links() -> set[str]:
+    with _pyroute2().IPRoute() as host:
+        return {link.get_attr("IFLA_IFNAME") for link in host.get_links()}
 
 
 def wait_until(predicate: Any, timeout: float = 3.0, interval: float = 0.1) -> bool:

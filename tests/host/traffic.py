@@ -12,6 +12,7 @@ import struct
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 
 def _peer(address: str) -> str:
@@ -145,7 +146,7 @@ def sniff(ifname: str, seconds: str) -> None:
             print(f"{source} {ethertype:04x}", flush=True)
 
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[..., None]] = {
     "tcp-serve": tcp_serve,
     "tcp-connect": tcp_connect,
     "udp-listen": udp_listen,

@@ -51,8 +51,10 @@ class Host:
         for name in ("OS_CLOUD", "OS_AUTH_URL", "OSTACK_LIBVIRT_URI", "OSTACK_HOST_DIR"):
             self.env.pop(name, None)
 
-    def __call__(self, *args: str, timeout: float = 300) -> Result:
-        done = subprocess.run([OSTACK, *args], capture_output=True, text=True, env=self.env,
+    def __call__(self, *args: str, timeout: float = 300, kill_at: str | None = None) -> Result:
+        """``ostack ARGS``; ``kill_at``: the fault point where the process kills itself."""
+        env = {**self.env, "OSTACK_KILL_AT": kill_at} if kill_at else self.env
+        done = subprocess.run([OSTACK, *args], capture_output=True, text=True, env=env,
                               timeout=timeout, check=False)
         return Result(done.returncode, done.stdout, done.stderr)
 

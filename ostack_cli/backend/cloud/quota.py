@@ -25,6 +25,7 @@ NOT_VOLUME_QUOTAS = frozenset({"id", "name", "location", "force", "usage", "rese
 # The catalog types under which the real client finds a block-storage service (osc's
 # ``is_volume_endpoint_enabled``: the service type and its aliases).
 BLOCK_STORAGE_TYPES = ("block-storage", "volume", "volumev3", "volumev2", "block-store")
+VOLUME_ATTR_BY_NAME = {name: attr for attr, name in VOLUME_QUOTA_ATTRS.items()}
 
 
 def compute_values(quota: Any) -> dict[str, Any]:
@@ -64,9 +65,8 @@ def volume_values(quota: Any) -> VolumeQuotas:
 def volume_attr(name: str) -> str | None:
     """Cinder's attribute for one of ``set_quotas``' names: the real client's quota name, or
     Cinder's ``<quota>_<volume type>`` (which the command builds, as the real client does)."""
-    attrs = {quota: attr for attr, quota in VOLUME_QUOTA_ATTRS.items()}
-    if name in attrs:
-        return attrs[name]
+    if name in VOLUME_ATTR_BY_NAME:
+        return VOLUME_ATTR_BY_NAME[name]
     quota, sep, _ = name.partition("_")
     return name if sep and quota in VOLUME_TYPE_QUOTAS else None
 

@@ -27,7 +27,8 @@ Flow of a packet (``br_netfilter`` must be on, see ``iptables.ensure_bridge_netf
         the host access setting opts them in (then a guest's egress rules still apply).
 
 The hooks (``FORWARD -j ostack-<tag>-FORWARD``, ``INPUT -j ostack-<tag>-INPUT`` and the
-ebtables ones) are never part of this text: ``iptables.ensure_hook`` installs them once (``-C`` then ``-I``).
+ebtables ones) are never part of this text: ``iptables.ensure_hook`` installs them once
+(``-C`` then ``-I``).
 
 ARP is not IP, so iptables never sees it: ``render_bridge_table`` adds an ebtables ``nat``
 PREROUTING filter per port (as Neutron's linuxbridge ``arp_protect``): frames with another

@@ -162,9 +162,11 @@ def _converge_routes(
             if gateway is None and cidr in want_onlink:
                 continue
             if gateway is None or want.get(cidr) != gateway:
+                # The route's own scope: without it the kernel matches universe scope only,
+                # and an on-link route (scope link) would never go (ESRCH, suppressed).
                 with contextlib.suppress(_pyroute2().NetlinkError):
                     ns.route("del", dst=cidr, gateway=gateway, proto=RTPROT_STATIC,
-                             table=254)
+                             table=254, scope=route["scope"])
     if external is not None:
         index = ns.link_lookup(ifname=external)[0]
         for cidr in sorted(want_onlink):

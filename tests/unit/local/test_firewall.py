@@ -454,7 +454,8 @@ def test_apply_firewall_runs_one_save_and_one_restore_per_table(fake: FakeRun) -
              ":ostack-a1b-INPUT - [0:0]\n:ostack-a1b-i0123456789a - [0:0]\n"
              "-A INPUT -j ostack-a1b-INPUT\n-A FORWARD -j ostack-a1b-FORWARD\nCOMMIT\n")
     fake.answers = [(0, "1\n1\n", ""), (0, saved, ""), (0, "", ""), (0, saved, ""), (0, "", ""),
-                    (0, "*nat\n-A PREROUTING -j ostack-a1b-PREROUTING\n", ""), (0, "", ""),
+                    (0, "*nat\n-A PREROUTING -j ostack-a1b-PREROUTING\n"
+                        "-A POSTROUTING -j ostack-a1b-POSTROUTING\n", ""), (0, "", ""),
                     (0, "*nat\n", "")]
     ports, _ = firewall.check_ports([port(WEB, *DEFAULT_GROUP)], GUARD)
     iptables.apply_firewall(ports, GUARD)

@@ -144,12 +144,10 @@ def test_a_qcow2_declared_raw_is_refused(tmp_path: Path) -> None:
      "Convert it first, e.g. 'qemu-img convert -f luks -O qcow2 IN OUT'."),
 ])
 def test_mismatches(tmp_path: Path, declared: str, fmt: str, detected: str, hint: str) -> None:
-    options = "key-secret=sec0" if fmt == "luks" else None
     if fmt == "luks":
+        # A LUKS v1 header (qemu-img's own luks create times PBKDF2 and fails on a busy host).
         path = tmp_path / "x.luks"
-        subprocess.run([image_files.qemu_img(), "create", "-q", "--object",
-                        "secret,id=sec0,data=pw", "-f", "luks", "-o", options, str(path), "1M"],
-                       check=True, capture_output=True)
+        path.write_bytes((b"LUKS\xba\xbe" + struct.pack(">H", 1)).ljust(4096, b"\0"))
     else:
         path = make_image(tmp_path, f"x.{fmt}", fmt)
     assert refusal(path, declared) == (

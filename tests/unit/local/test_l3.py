@@ -10,8 +10,8 @@ import dataclasses
 import pytest
 
 from ostack_cli.backend.local import l3, names
-from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.l3 import ExternalGateway, InternalLeg, RouterSpec
+from ostack_cli.backend.local.names import HostNames
 from tests.unit.local.golden_util import assert_golden
 
 HOST = HostNames("a1b")

@@ -124,6 +124,7 @@ def converged(records: Records) -> Observed:
         instance_dirs=frozenset(desired.servers),
         base_files=desired.base_images,
         dhcp_dirs=frozenset(desired.dhcp),
+        firewall=not desired.empty,
     )
 
 
@@ -177,6 +178,12 @@ def test_debris_of_a_crash_is_found_by_observation() -> None:
 def test_everything_gone_from_the_store_takes_everything_off_the_host() -> None:
     text = golden_plan("teardown", Records(), converged(article()))
     assert "remove the store's firewall chains and hooks" in text
+
+
+def test_a_store_with_nothing_on_the_host_has_nothing_to_do() -> None:
+    assert plan(desired_host(Records(), SETTINGS), Observed()).describe() == ""
+    deep = plan(desired_host(Records(), SETTINGS), Observed(), deep=True).describe()
+    assert deep == "remove the store's firewall chains and hooks\n"
 
 
 def test_a_network_without_dhcp_gets_a_bridge_and_no_dhcp_server() -> None:

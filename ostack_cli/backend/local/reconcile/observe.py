@@ -52,6 +52,7 @@ class Observed:
     instance_dirs: frozenset[str] = frozenset()
     base_files: frozenset[str] = frozenset()
     dhcp_dirs: frozenset[str] = frozenset()
+    firewall: bool = False  # whether any chain of the store's exists (IPv4 filter table)
     forwarding: str = "0"  # the host's net.ipv4.ip_forward
     saved_forwarding: str | None = None  # its value before the uplink opt-in, if opted in
 
@@ -75,6 +76,7 @@ def observe(names: HostNames, host_dir: Path, domains: Iterable[str]) -> Observe
         instance_dirs=frozenset(_listdir(host_dir / "instances")),
         base_files=frozenset(n for n in _listdir(host_dir / "_base") if not n.startswith(".")),
         dhcp_dirs=frozenset(_listdir(host_dir / "dhcp")),
+        firewall=f":{names.object_prefix}" in run(["iptables-save", "-t", "filter"]),
         forwarding=_read(Path("/proc/sys/net/ipv4/ip_forward")).strip(),
         saved_forwarding=_read(host_dir / FORWARDING_FILE).strip() or None,
     )

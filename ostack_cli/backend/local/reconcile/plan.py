@@ -224,7 +224,7 @@ def plan(desired: Desired, observed: Observed, *, deep: bool = False) -> Plan:
                 for n in sorted(observed.dhcp_dirs - set(desired.dhcp))]
     actions += [RemoveFiles(("router", r), f"routers/{r}.applied")
                 for r in sorted(set(observed.router_digests) - set(desired.routers))]
-    if desired.empty:
+    if desired.empty and (observed.firewall or deep):
         actions.append(RemoveFirewall((HOST, "firewall")))
     return Plan(tuple(actions), faults)
 
