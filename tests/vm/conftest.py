@@ -6,6 +6,7 @@ removes every domain, device, namespace and process its store knows of, even on 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -118,18 +119,32 @@ def host_leftovers(host: Host, server_ids: list[str], network_ids: list[str]) ->
 
 @pytest.fixture
 def host() -> Iterator[Host]:
+    """A store of its own with the test image and a network ``private`` (10.0.0.0/24)."""
+    with _store("10.0.0.0/24") as h:
+        yield h
+
+
+@pytest.fixture
+def other_host() -> Iterator[Host]:
+    """A second store on the same host, ``private`` on 10.1.0.0/24."""
+    with _store("10.1.0.0/24") as h:
+        yield h
+
+
+@contextlib.contextmanager
+def _store(private_cidr: str) -> Iterator[Host]:
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
     base = Path(tempfile.mkdtemp(prefix="ostack-vmtest-"))
     base.chmod(0o755)  # QEMU and dnsmasq run as other users and must reach the host files
     h = Host(base / "home")
-    h.ok("image", "create", "--file", str(IMAGE_DIR / "ostack-test.qcow2"), "--disk-format",
-         "qcow2", "--public", "cirros")
-    h.ok("network", "create", "private")
-    h.ok("subnet", "create", "--network", "private", "--subnet-range", "10.0.0.0/24",
-         "private-subnet")
     try:
+        h.ok("image", "create", "--file", str(IMAGE_DIR / "ostack-test.qcow2"),
+             "--disk-format", "qcow2", "--public", "cirros")
+        h.ok("network", "create", "private")
+        h.ok("subnet", "create", "--network", "private", "--subnet-range", private_cidr,
+             "private-subnet")
         yield h
     finally:
         servers = h.ids("server")

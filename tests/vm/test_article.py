@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -67,12 +69,47 @@ def pings_within(namespace: str, address: str, seconds: float) -> bool:
     return False
 
 
-def ssh(namespace: str, key: Path, address: str) -> subprocess.CompletedProcess[str]:
+def ssh(namespace: str, key: Path, address: str,
+        command: str = "hostname") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["ip", "netns", "exec", namespace, "ssh", "-i", str(key), "-o", "BatchMode=yes",
          "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-         "-o", "ConnectTimeout=5", f"cirros@{address}", "hostname"],
+         "-o", "ConnectTimeout=5", f"cirros@{address}", command],
         capture_output=True, text=True, timeout=60, check=False)
+
+
+@contextlib.contextmanager
+def host_listener() -> Iterator[int]:
+    """A TCP listener on every address of the host itself; yields its port."""
+    server = socket.create_server(("0.0.0.0", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                conn, _ = server.accept()
+                conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+
+
+def host_addresses(host: Host) -> list[str]:
+    """The host's own IPv4 addresses: its external gateway, and one of its uplink's."""
+    gateway = host.ok("subnet", "show", "External-subnet", "-f", "value", "-c",
+                      "gateway_ip").out.strip()
+    found = json.loads(subprocess.run(["ip", "-j", "-4", "addr", "show", "scope", "global"],
+                                      capture_output=True, text=True, check=True).stdout)
+    own = [a["local"] for link in found for a in link.get("addr_info", [])
+           if not link["ifname"].startswith("ost")]
+    return [gateway, *own[:1]]
 
 
 def test_article_walkthrough(host: Host, tmp_path: Path) -> None:
@@ -104,6 +141,20 @@ def test_article_walkthrough(host: Host, tmp_path: Path) -> None:
         done = ssh(world, key, fip)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip().startswith("host2")
+
+        # Neither the guest (through its router's SNAT) nor the outside world opens a
+        # connection to the host itself, whichever of its addresses it tries.
+        with host_listener() as port:
+            for address in host_addresses(host):
+                probe = f"nc -w 2 {address} {port} </dev/null && echo OPEN || echo CLOSED"
+                answer = ssh(world, key, fip, probe)
+                assert answer.stdout.strip() == "CLOSED", (address, answer.stderr)
+                from_outside = subprocess.run(
+                    ["ip", "netns", "exec", world, "timeout", "3", "bash", "-c",
+                     f"echo > /dev/tcp/{address}/{port}"], capture_output=True, check=False)
+                assert from_outside.returncode != 0, address
+                with socket.create_connection((address, port), timeout=2):
+                    pass  # the host itself still reaches it: the listener is really there
 
         # The host loses its networking (as in a reboot): host sync brings it back.
         _break_host(host)

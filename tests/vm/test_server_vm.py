@@ -118,3 +118,27 @@ def test_not_enough_host_memory_is_a_scheduling_fault(host: Host) -> None:
     assert shown["status"] == "ERROR"
     assert shown["fault"]["message"] == (
         "No valid host was found. There are not enough hosts available.")
+
+
+def test_guests_nova_accepts_boot_and_never_jam_the_host(host: Host) -> None:
+    """A network without DHCP, a dotted name and a name of digits: each boots, and every
+    later command still converges (none of them leaves a fault behind)."""
+    host.ok("network", "create", "nodhcp")
+    host.ok("subnet", "create", "--network", "nodhcp", "--subnet-range", "10.3.0.0/24",
+            "--no-dhcp", "nodhcp-subnet")
+    network = host.ok("network", "show", "nodhcp", "-f", "value", "-c", "id").out.strip()
+    host.ok("server", "create", "--image", "cirros", "--flavor", "m1.tiny", "--nic",
+            "net-id=nodhcp", "--wait", "static")
+    assert status(host, "static") == "ACTIVE"
+    inventory = host.inventory()
+    assert f"device {host.names.bridge(network)}" in inventory
+    assert f"dnsmasq {network}" not in inventory, "no DHCP server without a DHCP subnet"
+    for name in ("web.example.com", "2024"):
+        host.ok("server", "create", "--image", "cirros", "--flavor", "m1.tiny", "--nic",
+                "net-id=private", "--wait", name)
+        ip = host.ok("server", "show", name, "-f", "json").json()["addresses"]["private"][0]
+        wait_console(host, name, rf"eth0 {re.escape(ip)}/24")  # DHCP answered it
+    assert host.reconcile("plan").stdout == "apply the store's firewall\n"
+    host.ok("network", "show", "nodhcp")
+    assert host.ok("network", "show", "nodhcp", "-f", "value", "-c", "status").out == (
+        "ACTIVE\n")
