@@ -11,12 +11,14 @@ import pytest
 
 from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.reconcile.desired import (
+    DHCP_IFNAME,
     HostSettings,
+    RouterPlan,
     Records,
     desired_host,
     dhcp_hostname,
 )
-from ostack_cli.backend.local.reconcile.observe import DnsmasqProcess, Link, Observed
+from ostack_cli.backend.local.reconcile.observe import DnsmasqProcess, Inside, Link, Observed
 from ostack_cli.backend.local.reconcile.plan import plan
 from ostack_cli.backend.models.network import FloatingIP, Network, Port, Router, Subnet
 from ostack_cli.backend.models.security_group import SecurityGroupRule
@@ -125,6 +127,27 @@ def converged(records: Records) -> Observed:
         base_files=desired.base_images,
         dhcp_dirs=frozenset(desired.dhcp),
         firewall=not desired.empty,
+        inside={
+            **{d.namespace: Inside(links={DHCP_IFNAME: Link(DHCP_IFNAME, "veth", mtu=d.mtu)},
+                                   addresses={DHCP_IFNAME: frozenset(d.addresses)})
+               for d in desired.dhcp.values()},
+            **{r.namespace: router_inside(r) for r in desired.routers.values()},
+        },
+    )
+
+
+def router_inside(router: RouterPlan) -> Inside:
+    """What a router's namespace holds once laid out (what ``ip -j`` and iptables-save
+    print of it)."""
+    legs = router.layout.legs
+    routes = {(d, via) for d, via in router.layout.routes}
+    external = next(leg.inner for leg in legs if leg.external)
+    routes |= {(f"{a}/32", f"dev:{external}") for a in router.layout.onlink}
+    return Inside(
+        links={leg.inner: Link(leg.inner, "veth", mtu=leg.mtu, mac=leg.mac) for leg in legs},
+        addresses={leg.inner: frozenset(leg.addresses) for leg in legs},
+        routes=frozenset(routes),
+        nat=tuple(sorted(line for line in router.nat.splitlines() if line.startswith("-A "))),
     )
 
 
@@ -145,9 +168,25 @@ def test_a_converged_host_needs_only_the_firewall_check() -> None:
     assert golden_plan("noop", article(), converged(article())) == "apply the store's firewall\n"
 
 
-def test_deep_re_lays_routers_and_dhcp_servers() -> None:
-    text = golden_plan("deep", article(), converged(article()), deep=True)
+def test_deep_finds_nothing_to_do_on_a_converged_host() -> None:
+    assert plan(desired_host(article(), SETTINGS), converged(article()), deep=True
+                ).describe() == "apply the store's firewall\n"
+
+
+def test_deep_re_lays_what_was_changed_inside_a_namespace() -> None:
+    host = converged(article())
+    router_ns = NAMES.router_namespace(ROUTER)
+    dhcp_ns = NAMES.dhcp_namespace(PRIV)
+    tampered = dataclasses.replace(host, inside={
+        **host.inside,
+        router_ns: dataclasses.replace(host.inside[router_ns],
+                                       nat=host.inside[router_ns].nat[1:]),
+        dhcp_ns: dataclasses.replace(host.inside[dhcp_ns], addresses={}),
+    })
+    text = golden_plan("deep", article(), tampered, deep=True)
     assert "lay out router namespace" in text and "serve DHCP" in text
+    shallow = plan(desired_host(article(), SETTINGS), tampered).describe()
+    assert shallow == "apply the store's firewall\n", "only a deep look sees inside"
 
 
 def test_debris_of_a_crash_is_found_by_observation() -> None:

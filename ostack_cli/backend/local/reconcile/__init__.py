@@ -65,7 +65,8 @@ class Reconciler:
         with host_lock(self.host.state_dir):
             self.before()
             settings = self.host.host_settings()
-            observed = observing.observe(settings.names, settings.host_dir, self._domains())
+            observed = observing.observe(settings.names, settings.host_dir, self._domains(),
+                                         deep=deep)
             desired = wanting.desired_host(read_records(self.store), settings)
             steps = planning.plan(desired, observed, deep=deep)
             report = applying.apply(steps, desired, lambda: self.host.hypervisor,
@@ -77,7 +78,8 @@ class Reconciler:
     def plan(self, *, deep: bool = False) -> planning.Plan:
         """What a converge would do now; changes nothing."""
         settings = self.host.host_settings()
-        observed = observing.observe(settings.names, settings.host_dir, self._domains())
+        observed = observing.observe(settings.names, settings.host_dir, self._domains(),
+                                     deep=deep)
         desired = wanting.desired_host(read_records(self.store), settings)
         return planning.plan(desired, observed, deep=deep)
 

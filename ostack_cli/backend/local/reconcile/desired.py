@@ -82,12 +82,15 @@ class DhcpSpec:
 
 @dataclass(frozen=True)
 class RouterPlan:
-    """A router's spec, and the host ends of its legs with their bridges."""
+    """A router's spec, its namespace's layout and NAT table, and the host ends of its legs
+    with their bridges."""
 
     spec: l3.RouterSpec
     namespace: str
     legs: tuple[tuple[str, str], ...]  # (host-side device, bridge)
     digest: str
+    layout: l3.RouterLayout
+    nat: str
 
 
 @dataclass(frozen=True)
@@ -374,7 +377,7 @@ def _router_plan(
         for leg in layout.legs
     )
     return RouterPlan(spec=spec, namespace=names.router_namespace(router.id), legs=host_legs,
-                      digest=l3.digest(spec))
+                      digest=l3.digest(spec), layout=layout, nat=l3.render_nat_table(spec))
 
 
 # -- ports --------------------------------------------------------------------------------

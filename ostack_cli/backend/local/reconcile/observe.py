@@ -30,6 +30,17 @@ class Link:
     master: str | None = None
     up: bool = True
     mtu: int = 1500
+    mac: str = ""
+
+
+@dataclass(frozen=True)
+class Inside:
+    """What one of the store's namespaces holds (deep observation only)."""
+
+    links: dict[str, Link] = field(default_factory=dict)
+    addresses: dict[str, frozenset[str]] = field(default_factory=dict)  # but link-local
+    routes: frozenset[tuple[str, str]] = frozenset()  # ours: (destination, via or dev:IF)
+    nat: tuple[str, ...] = ()  # the nat table's rules, as iptables-save prints them
 
 
 @dataclass(frozen=True)
@@ -55,17 +66,22 @@ class Observed:
     firewall: bool = False  # whether any chain of the store's exists (IPv4 filter table)
     forwarding: str = "0"  # the host's net.ipv4.ip_forward
     saved_forwarding: str | None = None  # its value before the uplink opt-in, if opted in
+    inside: dict[str, Inside] = field(default_factory=dict)  # by namespace, when deep
 
 
-def observe(names: HostNames, host_dir: Path, domains: Iterable[str]) -> Observed:
-    """The store's objects on this host. ``domains``: the names of every libvirt guest."""
+def observe(
+    names: HostNames, host_dir: Path, domains: Iterable[str], *, deep: bool = False
+) -> Observed:
+    """The store's objects on this host. ``domains``: the names of every libvirt guest.
+    ``deep``: also what each of the store's namespaces holds (a few calls per namespace)."""
     links, addresses = _links(names)
+    namespaces = frozenset(
+        n for n in _listdir(Path("/run/netns")) if n.startswith(names.object_prefix))
     return Observed(
         links=links,
         addresses=addresses,
         routes=host_routes(),
-        namespaces=frozenset(
-            n for n in _listdir(Path("/run/netns")) if n.startswith(names.object_prefix)),
+        namespaces=namespaces,
         dnsmasq=_dnsmasq(host_dir),
         dhcp_files=_dhcp_files(host_dir),
         router_digests={
@@ -79,7 +95,38 @@ def observe(names: HostNames, host_dir: Path, domains: Iterable[str]) -> Observe
         firewall=f":{names.object_prefix}" in run(["iptables-save", "-t", "filter"]),
         forwarding=_read(Path("/proc/sys/net/ipv4/ip_forward")).strip(),
         saved_forwarding=_read(host_dir / FORWARDING_FILE).strip() or None,
+        inside={n: _inside(n, router=n.startswith(names.router_namespace_prefix))
+                for n in namespaces} if deep else {},
     )
+
+
+def _inside(namespace: str, *, router: bool) -> Inside:
+    links: dict[str, Link] = {}
+    addresses: dict[str, frozenset[str]] = {}
+    for entry in _ip_json(["ip", "-n", namespace, "-j", "addr", "show"]):
+        name = str(entry.get("ifname", ""))
+        links[name] = Link(name=name, kind="", up="UP" in (entry.get("flags") or []),
+                           mtu=int(entry.get("mtu", 0)), mac=str(entry.get("address", "")))
+        addresses[name] = frozenset(
+            f"{a['local']}/{a['prefixlen']}" for a in entry.get("addr_info") or []
+            if a.get("scope") != "link" and a.get("family") in ("inet", "inet6")
+        )
+    if not router:
+        return Inside(links=links, addresses=addresses)
+    routes = set()
+    for family in ("-4", "-6"):
+        for entry in _ip_json(["ip", "-n", namespace, "-j", family, "route", "show", "table",
+                               "main", "proto", "static"]):
+            destination = str(entry.get("dst", ""))
+            if destination == "default":
+                destination = "0.0.0.0/0" if family == "-4" else "::/0"
+            elif "/" not in destination:
+                destination += "/32" if family == "-4" else "/128"
+            via = entry.get("gateway")
+            routes.add((destination, str(via) if via else f"dev:{entry.get('dev')}"))
+    saved = run(["ip", "netns", "exec", namespace, "iptables-save", "-t", "nat"])
+    nat = tuple(sorted(line for line in saved.splitlines() if line.startswith("-A ")))
+    return Inside(links=links, addresses=addresses, routes=frozenset(routes), nat=nat)
 
 
 def _links(names: HostNames) -> tuple[dict[str, Link], dict[str, frozenset[str]]]:
@@ -95,6 +142,7 @@ def _links(names: HostNames) -> tuple[dict[str, Link], dict[str, frozenset[str]]
             master=entry.get("master"),
             up="UP" in (entry.get("flags") or []),
             mtu=int(entry.get("mtu", 0)),
+            mac=str(entry.get("address", "")),
         )
     addresses: dict[str, frozenset[str]] = {}
     for entry in _ip_json(["ip", "-j", "-4", "addr", "show"]):

@@ -6,9 +6,10 @@ wants is removed, so a crash at any point leaves nothing the next converge does 
 Steps are ordered so that a guest's tap is never without its filter: orphan guests go first,
 then the firewall is brought in line, then networks and routers are torn down and built.
 
-``deep`` re-applies every router and DHCP server even when observation finds it in line
-(``ostack host sync``); otherwise one whose namespace, legs, files and process are in place
-and whose recorded fingerprint matches is left alone.
+``deep`` (``ostack host sync``) also looks inside each namespace (its devices, addresses,
+routes and NAT table) and re-lays a router or DHCP server whose insides differ from what
+its records say; otherwise one whose namespace, legs, files and process are in place and
+whose recorded fingerprint matches is left alone.
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from ostack_cli.backend.local import l3
 from ostack_cli.backend.local.reconcile.desired import (
+    DHCP_IFNAME,
     BridgeSpec,
     Desired,
     DhcpSpec,
     FaultKey,
     RouterPlan,
 )
-from ostack_cli.backend.local.reconcile.observe import Observed
+from ostack_cli.backend.local.reconcile.observe import Inside, Observed
 
 HOST = "host"
 
@@ -212,7 +215,7 @@ def plan(desired: Desired, observed: Observed, *, deep: bool = False) -> Plan:
         if action is not None:
             actions.append(action)
     for router_id, router in sorted(desired.routers.items()):
-        if deep or not _router_in_line(router, observed):
+        if not _router_in_line(router, observed, deep):
             actions.append(EnsureRouter(("router", router_id), router))
 
     # 5. Files no record wants.
@@ -270,17 +273,26 @@ def _dhcp_action(spec: DhcpSpec, observed: Observed, deep: bool) -> Action | Non
         current = []
     leg = observed.links.get(spec.leg)
     in_line = (
-        not deep
-        and not stale
+        not stale
         and current
         and spec.namespace in observed.namespaces
         and leg is not None and leg.master == spec.bridge and leg.up
         and observed.dhcp_files.get(spec.network_id) == (spec.hosts_file, spec.opts_file)
+        and (not deep or _dhcp_inside_in_line(spec, observed.inside.get(spec.namespace)))
     )
     return None if in_line else EnsureDhcp(key, spec, stale)
 
 
-def _router_in_line(router: RouterPlan, observed: Observed) -> bool:
+def _dhcp_inside_in_line(spec: DhcpSpec, inside: Inside | None) -> bool:
+    if inside is None:
+        return False
+    link = inside.links.get(DHCP_IFNAME)
+    want = {str(ipaddress.ip_interface(a)) for a in spec.addresses}
+    return (link is not None and link.up and link.mtu == spec.mtu
+            and inside.addresses.get(DHCP_IFNAME, frozenset()) == want)
+
+
+def _router_in_line(router: RouterPlan, observed: Observed, deep: bool) -> bool:
     if router.namespace not in observed.namespaces:
         return False
     if observed.router_digests.get(router.spec.router_id) != router.digest:
@@ -289,5 +301,30 @@ def _router_in_line(router: RouterPlan, observed: Observed) -> bool:
         link = observed.links.get(device)
         if link is None or link.master != bridge or not link.up:
             return False
-    return True
+    return not deep or _router_inside_in_line(router, observed.inside.get(router.namespace))
+
+
+def _router_inside_in_line(router: RouterPlan, inside: Inside | None) -> bool:
+    """Legs, addresses, routes and NAT inside the namespace exactly as laid out."""
+    if inside is None:
+        return False
+    layout = router.layout
+    legs = {leg.inner: leg for leg in layout.legs}
+    present = {n for n in inside.links if n.startswith((l3.INTERNAL_PREFIX, l3.EXTERNAL_PREFIX))}
+    if present != set(legs):
+        return False
+    for name, leg in legs.items():
+        link = inside.links[name]
+        want = {str(ipaddress.ip_interface(a)) for a in leg.addresses}
+        if (not link.up or link.mtu != leg.mtu or link.mac.lower() != leg.mac
+                or inside.addresses.get(name, frozenset()) != want):
+            return False
+    external = next((leg.inner for leg in layout.legs if leg.external), None)
+    routes = {(str(ipaddress.ip_network(d)), via) for d, via in layout.routes}
+    if external is not None:
+        routes |= {(f"{ipaddress.ip_address(a)}/32", f"dev:{external}") for a in layout.onlink}
+    if set(inside.routes) != routes:
+        return False
+    return inside.nat == tuple(sorted(line for line in router.nat.splitlines()
+                                      if line.startswith("-A ")))
 
