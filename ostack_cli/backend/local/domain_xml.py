@@ -129,6 +129,11 @@ class DomainSpec:
     disk_path: str
     console_log_path: str
     metadata: InstanceMetadata
+    # The overlay's backing file (the cached image), and its QEMU format. Named here so that
+    # libvirt never relabels it: a base shared by many guests stays root's, read through
+    # QEMU's group, and no guest's QEMU can write to it.
+    backing_path: str | None = None
+    backing_format: str = "raw"
     virt_type: VirtType = "qemu"
     machine: MachineType = "pc"
     nics: tuple[NicSpec, ...] = ()
@@ -151,6 +156,10 @@ class DomainSpec:
             raise ValueError(f"invalid memory size {self.memory_mib} MiB")
         _check_path(self.disk_path, "disk path")
         _check_path(self.console_log_path, "console log path")
+        if self.backing_path is not None:
+            _check_path(self.backing_path, "backing file path")
+        if not re.fullmatch(r"[a-z0-9]{1,16}", self.backing_format):
+            raise ValueError(f"invalid backing format {self.backing_format!r}")
         for what in ("config_drive_path", "kernel", "initrd"):
             value = getattr(self, what)
             if value is not None:
@@ -242,6 +251,12 @@ def _render_devices(devices: ET.Element, spec: DomainSpec) -> None:
     # stays in the page cache. Guest flushes are still honoured.
     _sub(disk, "driver", name="qemu", type="qcow2", cache="writeback")
     _sub(disk, "source", file=spec.disk_path)
+    if spec.backing_path is not None:
+        backing = _sub(disk, "backingStore", type="file")
+        _sub(backing, "format", type=spec.backing_format)
+        source = _sub(backing, "source", file=spec.backing_path)
+        _sub(source, "seclabel", model="dac", relabel="no")
+        _sub(backing, "backingStore")  # the chain ends here: libvirt probes nothing
     _sub(disk, "target", dev="vda", bus="virtio")
 
     if spec.config_drive_path is not None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guests import GIB, InstanceFiles, cached_base, create_overlay
+from ostack_cli.backend.local.image_files import qemu_format
 from ostack_cli.backend.local.images import Images
 from ostack_cli.backend.local.server_records import ServerRecords
 from ostack_cli.backend.models.flavor import Flavor
@@ -62,6 +63,8 @@ class GuestBuilder:
             vcpus=int(flavor["vcpus"]),
             memory_mib=int(flavor["ram"]),
             disk_path=str(files.disk),
+            backing_path=str(self.host.host_dir / "_base" / image.id),
+            backing_format=qemu_format(image.disk_format or "raw"),
             console_log_path=str(files.console_log),
             metadata=domain_xml.InstanceMetadata(
                 server_id=server.id, project_id=server.project_id, name=server.name,

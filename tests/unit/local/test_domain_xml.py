@@ -58,6 +58,8 @@ def spec(**changes: Any) -> DomainSpec:
         "vcpus": 1,
         "memory_mib": 128,
         "disk_path": f"{INSTANCE_DIR}/disk",
+        "backing_path": "/var/lib/ostack/_base/c0ffee00-1111-4222-8333-444455556666",
+        "backing_format": "qcow2",
         "console_log_path": f"{INSTANCE_DIR}/console.log",
         "metadata": metadata(),
         "nics": (nic(PORT_A, "fa:16:3e:11:22:33"),),
