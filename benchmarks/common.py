@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -316,3 +317,53 @@ def measure(
             max_rss_kb=tuple(r.max_rss_kb for r in runs_of_key),
         )
     return {key: cells[key] for key in programs}
+
+
+# -- a store's objects on the host (areas that drive the real host) ------------------------
+
+# Which store holds which tag (ostack_cli.backend.local.host.TAG_REGISTRY), while the host is up.
+TAG_REGISTRY = Path("/run/ostack/stores")
+
+
+def store_tag(home: Path) -> str | None:
+    """The tag every host object of the store in ``home`` (an ``OSTACK_HOME``) carries: the
+    store's setting ``host_tag``, or None before the store has one."""
+    try:
+        with sqlite3.connect(f"file:{home / 'state.db'}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'host_tag'").fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+def reconcile(env: Mapping[str, str], verb: str) -> str:
+    """``python -m ostack_cli.backend.local.reconcile VERB`` (inventory, plan, purge) for the
+    store of ``env``'s ``OSTACK_HOME``; its output. Raises CommandFailed."""
+    return check([sys.executable, "-m", "ostack_cli.backend.local.reconcile", verb], env,
+                 cwd=REPO).stdout
+
+
+def purge_store(env: Mapping[str, str], home: Path) -> list[str]:
+    """Take everything of the store in ``home`` off the host, whatever its records say
+    (guests, devices, namespaces, dnsmasq, chains, files), and let go of its tag. Returns
+    what is still there afterwards, one line each: nothing, normally."""
+    if not (home / "state.db").exists():
+        return []
+    for _ in range(2):  # a second pass for whatever the first could not take yet
+        try:
+            reconcile(env, "purge")
+            break
+        except CommandFailed as exc:
+            print(f"bench: purge: {exc}", file=sys.stderr)
+    try:
+        left = [line for line in reconcile(env, "inventory").splitlines() if line.strip()]
+    except CommandFailed as exc:
+        left = [f"inventory failed: {exc}"]
+    tag = store_tag(home)
+    registry = TAG_REGISTRY / tag if tag else None
+    try:
+        if registry is not None and registry.read_text().strip() == str(home):
+            registry.unlink()
+    except OSError:
+        pass
+    return left

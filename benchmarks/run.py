@@ -29,6 +29,7 @@ AREAS: dict[str, str] = {
     "startup": "benchmarks.startup",
     "compute": "benchmarks.compute",
     "network": "benchmarks.network",
+    "host": "benchmarks.host",
     "completion": "benchmarks.completion",
 }
 

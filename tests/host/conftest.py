@@ -189,6 +189,14 @@ class Watch:
     def seen_since(self, pattern: str, since: float) -> int:
         return sum(1 for at in self.times(pattern) if at >= since)
 
+    def stop(self) -> list[str]:
+        """End the process; every line it printed."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=5)
+        self._reader.join(timeout=5)
+        return [line for _, line in self.lines]
+
 
 @dataclass
 class Sandbox:
@@ -215,9 +223,7 @@ class Sandbox:
 
     def store(self) -> HostNames:
         """Another store on this sandbox's host, with a tag no other store here has."""
-        taken = {self.names.tag, *(s.tag for s in self.stores)}
-        tag = next(t for t in iter(names.new_tag, None) if t not in taken)
-        self.stores.append(HostNames(tag))
+        self.stores.append(_new_store({self.names.tag, *(s.tag for s in self.stores)}))
         return self.stores[-1]
 
     def bridge(self, network_id: str | None = None, *, address: str | None = None,
@@ -371,7 +377,7 @@ def sandbox() -> Iterator[Sandbox]:
     pyroute2 = _pyroute2()
     before = _host_links()
     pyroute2.netns.create(hv)
-    box = Sandbox(tag=tag, hv=hv, names=HostNames(names.new_tag()))
+    box = Sandbox(tag=tag, hv=hv, names=_new_store(set()))
     try:
         in_ns(hv, "ip", "link", "set", "lo", "up")
         yield box
@@ -379,9 +385,18 @@ def sandbox() -> Iterator[Sandbox]:
         box.close()
         left = [n for n in pyroute2.netns.listnetns() if tag in n]
         prefixes = tuple(s.device_prefix for s in (box.names, *box.stores))
-        leaked = [n for n in _host_links() - before if n.startswith((*prefixes, "ostt"))]
+        leaked = [n for n in _host_links() - before if tag in n or n.startswith(prefixes)]
         assert not left, f"namespaces left behind: {left}"
         assert not leaked, f"devices made in the real host: {leaked}"
+
+
+def _new_store(taken: set[str]) -> HostNames:
+    """Names for a store of the sandbox, with a tag no real store on this machine has now
+    (a real one's devices are then never taken for the sandbox's)."""
+    in_use = {n[len(names.DEVICE_PREFIX):][:names.TAG_LENGTH] for n in _host_links()}
+    in_use |= {n.split("-")[1] for n in _pyroute2().netns.listnetns()
+               if n.startswith(f"{names.PREFIX}-") and "-" in n[len(names.PREFIX) + 1:]}
+    return HostNames(next(t for t in iter(names.new_tag, None) if t not in taken | in_use))
 
 
 def _host_links() -> set[str]:

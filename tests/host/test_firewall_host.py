@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
+import time
 import uuid
 
 from ostack_cli.backend.local import firewall, iptables
 from ostack_cli.backend.local.firewall import HostGuard, PortFilter, RuleSpec
 from ostack_cli.backend.local.names import HostNames
-from tests.host.conftest import Guest, Sandbox, in_ns, wait_until
+from tests.host.conftest import HELPERS, Guest, Sandbox, in_ns, wait_until
 
 ICMP_IN = RuleSpec(direction="ingress", protocol="icmp")
 EGRESS_ALL = (RuleSpec(direction="egress"), RuleSpec(direction="egress", ethertype="IPv6"))
@@ -214,12 +216,13 @@ def _static_neighbours(*guests: Guest) -> None:
 def _frames(sandbox: Sandbox, listener: Guest, senders: list[tuple[Guest, str]]) -> list[str]:
     """``source-MAC ethertype`` of every frame ``listener`` receives while each sender pings
     (its ARP requests, or IPv4 at once with static neighbours) and broadcasts a datagram."""
-    sniffer = sandbox.spawn(listener.namespace, "sniff", "eth0", "2.5")
+    sniffer = sandbox.watch(listener.namespace, sys.executable, HELPERS, "sniff", "eth0", "60")
+    assert wait_until(lambda: sniffer.times("^ready$"), timeout=5)
     for sender, target in senders:
         sender.ping(target)
         sandbox.client(sender.namespace, "udp-send", "10.0.0.255", "9999", "9999")
-    out, _ = sniffer.communicate(timeout=10)
-    return out.splitlines()
+    time.sleep(0.5)  # what was sent last has long arrived
+    return [line for line in sniffer.stop() if line != "ready"]
 
 
 def test_a_tap_of_the_store_without_a_filter_carries_nothing_either_way(

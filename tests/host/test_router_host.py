@@ -287,23 +287,24 @@ def test_what_the_host_routes_from_a_guest_must_come_from_its_own_address(
 
 
 def test_guests_and_the_outside_cannot_open_connections_to_the_host(topo: Topology) -> None:
-    box, g1, outside = topo.box, topo.g1, topo.outside
+    box, g1, g2, outside = topo.box, topo.g1, topo.g2, topo.outside
     box.spawn(box.hv, "tcp-serve", "2222")
     box.spawn(g1.namespace, "tcp-serve", "22")
     topo.router(floating_ips=((FIP, g1.ip),))
-    # g1 through its router (SNAT to the floating IP), the outside on the external bridge.
-    assert box.client(g1.namespace, "tcp-connect", "203.0.113.1", "2222") is None
-    assert box.client(outside.namespace, "tcp-connect", "203.0.113.1", "2222") is None
-    assert g1.cannot_reach("203.0.113.1") and outside.cannot_reach("203.0.113.1")
+    # g2 through its router's SNAT, g1 by its floating IP, the outside on the external bridge.
+    for namespace in (g2.namespace, g1.namespace, outside.namespace):
+        assert box.client(namespace, "tcp-connect", "203.0.113.1", "2222") is None
+    assert g2.cannot_reach("203.0.113.1") and outside.cannot_reach("203.0.113.1")
     # The host's own connections still work: their replies come back.
     assert box.host.reaches(FIP)
     assert box.connect(box.hv, FIP, "22", expect="203.0.113.1") == "203.0.113.1"
     # Opted in, both may.
     topo.guard = dataclasses.replace(topo.guard, host_access=True)
     topo.firewall()
+    assert box.connect(g2.namespace, "203.0.113.1", "2222", expect=ROUTER_EXT) == ROUTER_EXT
     assert box.connect(g1.namespace, "203.0.113.1", "2222", expect=FIP) == FIP
     assert box.connect(outside.namespace, "203.0.113.1", "2222", expect=OUTSIDE) == OUTSIDE
-    assert g1.reaches("203.0.113.1") and outside.reaches("203.0.113.1")
+    assert g2.reaches("203.0.113.1") and outside.reaches("203.0.113.1")
     topo.guard = dataclasses.replace(topo.guard, host_access=False)
     topo.firewall()
     assert box.client(outside.namespace, "tcp-connect", "203.0.113.1", "2222") is None

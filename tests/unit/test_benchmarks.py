@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from importlib.metadata import EntryPoint
@@ -14,7 +15,7 @@ import pytest
 import stevedore
 from cliff.commandmanager import CommandManager
 
-from benchmarks import realclient, run, startup
+from benchmarks import host, realclient, run, startup
 from benchmarks.common import (
     AreaResult,
     CommandFailed,
@@ -26,7 +27,9 @@ from benchmarks.common import (
     child_env,
     measure,
     median,
+    purge_store,
     ratio,
+    store_tag,
     table,
 )
 from ostack_cli.commands.base import Lister
@@ -190,6 +193,57 @@ def test_areas_registry_and_list(capsys: pytest.CaptureFixture[str]) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == f"startup: {startup.DESCRIPTION}"
     assert [line.split(":")[0] for line in lines] == list(run.AREAS)
+
+
+def test_host_area_is_registered_after_network() -> None:
+    areas = list(run.AREAS)
+    assert run.AREAS["host"] == "benchmarks.host"
+    assert areas.index("host") == areas.index("network") + 1
+
+
+# --- areas on the real host: the store's tag, its purge, the host area's store ----------
+
+def test_store_tag_is_the_stores_host_tag_setting(tmp_path: Path) -> None:
+    assert store_tag(tmp_path) is None  # no store at all
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        conn.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    assert store_tag(tmp_path) is None  # a store without a tag yet
+    with sqlite3.connect(tmp_path / "state.db") as conn:
+        conn.execute("INSERT INTO settings VALUES ('host_tag', '3fa')")
+    assert store_tag(tmp_path) == "3fa"
+
+
+def test_purge_without_a_store_has_nothing_to_do(tmp_path: Path) -> None:
+    env = child_env(tmp_path / "user", settings(tmp_path), OSTACK_HOME=str(tmp_path / "home"))
+    assert purge_store(env, tmp_path / "home") == []
+    assert not (tmp_path / "home").exists()
+
+
+def test_host_census() -> None:
+    assert host._census(["device ost1b2x", "chain 4 filter ostack-1b2-INPUT",
+                         "device ost1b2y"]) == "1 chain, 2 device"
+
+
+def test_host_store_is_built_under_the_test_driver(tmp_path: Path) -> None:
+    base = tmp_path / "b"
+    env = child_env(base / "user", settings(tmp_path), OSTACK_HOME=str(base / "home"),
+                    OSTACK_LIBVIRT_URI="test:///default")
+    code = "import sys; from benchmarks.host import build_store; build_store(sys.argv[1])"
+    check([sys.executable, "-c", code, "192.0.2.0/24"], env, cwd=REPO)
+
+    def count(*argv: str) -> int:
+        return len(check([OSTACK, *argv, "-f", "value", "-c", "ID"], env).stdout.split())
+
+    assert count("server", "list") == host.SERVERS
+    assert count("network", "list") == host.NETWORKS + 1  # and External
+    assert count("router", "list") == 1
+    group_rules = count("security", "group", "rule", "list", "bench")
+    assert group_rules == host.RULES + 2  # and the new group's two egress rules
+    # Not under a real host's driver: it would make host objects as it goes.
+    done = subprocess.run([sys.executable, "-c", code, "192.0.2.0/24"], cwd=REPO,
+                          env={**env, "OSTACK_LIBVIRT_URI": "qemu:///system"},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "test driver only" in done.stderr
 
 
 def test_unknown_area_is_an_argument_error(capsys: pytest.CaptureFixture[str]) -> None:

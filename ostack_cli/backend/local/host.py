@@ -5,6 +5,7 @@ Made lazily: listing flavors never connects to libvirt or imports pyroute2.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -69,9 +70,11 @@ class HostContext:
                 while tag is None or _tag_taken(tag, self.state_dir):
                     tag = new_tag()
                 self.store.set_setting(TAG_SETTING, tag)
-        if not self.is_test_driver:
-            _register_tag(tag, self.state_dir)
         return tag
+
+    def register_tag(self) -> None:
+        """Hold the store's tag on this host while it has objects here (a converge)."""
+        _register_tag(self.names.tag, self.state_dir)
 
     @property
     def is_test_driver(self) -> bool:
@@ -151,9 +154,20 @@ def _register_tag(tag: str, state_dir: Path) -> None:
         return
     try:
         TAG_REGISTRY.mkdir(parents=True, exist_ok=True, mode=0o755)
+        for entry in TAG_REGISTRY.iterdir():  # stores that are gone free their tags
+            owner = _registered_owner(entry.name)
+            if owner is None or not Path(owner).exists():
+                entry.unlink(missing_ok=True)
         (TAG_REGISTRY / tag).write_text(f"{state_dir}\n")
     except OSError:
         pass  # a registry is a courtesy to other stores; the names carry the tag anyway
+
+
+def unregister_tag(tag: str, state_dir: Path) -> None:
+    """Free ``tag`` (its store has nothing left on the host)."""
+    if _registered_owner(tag) == str(state_dir):
+        with contextlib.suppress(OSError):
+            (TAG_REGISTRY / tag).unlink()
 
 
 def _make_parents(path: Path) -> None:

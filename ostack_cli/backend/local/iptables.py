@@ -341,18 +341,3 @@ def _describe_failure(exc: HostCommandError, text: str) -> str:
     ]
     return "\n".join([complaint, *shown])
 
-
-# -- transitional: the host sync of before the reconciler (one store, tag "000") --------
-
-_LEGACY = HostNames("000")
-
-
-def sync_port_filters(
-    ports: Sequence[firewall.PortFilter], *, namespace: str | None = None
-) -> None:
-    good, _ = firewall.check_ports(ports, firewall.HostGuard(names=_LEGACY))
-    apply_firewall(good, firewall.HostGuard(names=_LEGACY), namespace=namespace)
-
-
-def remove_port_filters(*, namespace: str | None = None) -> None:
-    remove_firewall(_LEGACY, namespace=namespace)

@@ -64,6 +64,7 @@ class Reconciler:
             return Report()
         with host_lock(self.host.state_dir):
             self.before()
+            self.host.register_tag()
             settings = self.host.host_settings()
             observed = observing.observe(settings.names, settings.host_dir, self._domains(),
                                          deep=deep)
@@ -93,7 +94,12 @@ class Reconciler:
             observed = observing.observe(settings.names, settings.host_dir, self._domains())
             desired = wanting.desired_host(wanting.Records(), settings)
             steps = planning.plan(desired, observed, deep=True)
-            return applying.apply(steps, desired, lambda: self.host.hypervisor)
+            report = applying.apply(steps, desired, lambda: self.host.hypervisor)
+        if not report.faults:
+            from ostack_cli.backend.local.host import unregister_tag
+
+            unregister_tag(settings.names.tag, self.host.state_dir)
+        return report
 
     def inventory(self) -> list[str]:
         """Every object of the store's on the host, one line each: guests, devices,
