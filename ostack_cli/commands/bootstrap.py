@@ -20,9 +20,10 @@ class Bootstrap(Lister):
         parser.add_argument("--external-network", metavar="<name>", default="External",
                             help="Name of the external (floating IP) network (default: "
                             "External)")
-        parser.add_argument("--external-cidr", metavar="<cidr>", default="192.168.61.0/24",
+        parser.add_argument("--external-cidr", metavar="<cidr>", default=None,
                             help="Subnet range of the external network; its first address is "
-                            "the gateway (default: 192.168.61.0/24)")
+                            "the gateway (default: the first of 192.168.61.0/24 ... "
+                            "192.168.99.0/24 that no interface of this host routes)")
         parser.add_argument("--external-pool-start", metavar="<ip-address>",
                             help="First floating IP address (default: the address after the "
                             "gateway)")

@@ -528,7 +528,16 @@ class LocalBackend:
         return self.services.servers.get(server_id)
 
     def create_servers(self, spec: ServerSpec) -> list[Server]:
-        return self.services.servers.create(spec)
+        from ostack_cli.backend.local.quotas import OverQuota, nova_port_limit
+
+        try:
+            return self.services.servers.create(spec)
+        except OverQuota as exc:
+            # The servers' ports are Neutron's to count, but Nova answers for them: it
+            # checks the port quota itself before building anything.
+            if exc.name != "ports":
+                raise
+            raise nova_port_limit(exc) from None
 
     def delete_server(self, server: Server, *, force: bool = False) -> None:
         self.services.server_actions.delete(server, force=force)

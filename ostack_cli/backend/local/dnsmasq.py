@@ -17,6 +17,7 @@ from ostack_cli.backend.local.domain_xml import check_ifname, check_ipv4, check_
 
 DEFAULT_LEASE_SECONDS = 86400  # Neutron's dhcp_lease_duration
 DEFAULT_DOMAIN = "openstacklocal"  # Neutron's dns_domain
+WIN2K3_STATIC_ROUTES = 249  # the agent's WIN2k3_STATIC_DNS: option 121 for old Windows
 
 # One RFC 1123 label: dnsmasq sends it as option 12 and the guest sets it as its hostname.
 _HOSTNAME_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
@@ -66,29 +67,47 @@ class DhcpHost:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DhcpSubnet:
-    """A DHCP-enabled IPv4 subnet; ``tag`` links its range to its options (``subnet-<id>``)."""
+    """A DHCP-enabled IPv4 subnet; ``tag`` links its range to its options (``subnet-<id>``).
+
+    ``gateway`` may lie outside the subnet, as Neutron allows; it is handed out as it is.
+    ``host_routes`` are the subnet's (destination CIDR, next hop).
+    """
 
     cidr: str
     tag: str
     gateway: str | None = None
     dns_nameservers: tuple[str, ...] = ()
+    host_routes: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         _ = self.network  # validates the CIDR
         check_tag(self.tag)
         if self.gateway is not None:
             check_ipv4(self.gateway, "gateway")
-        if isinstance(self.dns_nameservers, str):
-            raise ValueError("dns_nameservers must be a tuple of addresses, not a string")
+        for name, values in (("dns_nameservers", self.dns_nameservers),
+                             ("host_routes", self.host_routes)):
+            if isinstance(values, str):
+                raise ValueError(f"{name} must be a tuple, not a string")
         for server in self.dns_nameservers:
             check_ipv4(server, "DNS server")
+        for destination, nexthop in self.host_routes:
+            _check_cidr(destination, "route destination")
+            check_ipv4(nexthop, "route next hop")
 
     @property
     def network(self) -> ipaddress.IPv4Network:
-        try:
-            return ipaddress.IPv4Network(self.cidr, strict=True)
-        except (ValueError, TypeError) as exc:
-            raise ValueError(f"invalid IPv4 CIDR {self.cidr!r}") from exc
+        return _check_cidr(self.cidr, "IPv4 CIDR")
+
+
+def _check_cidr(cidr: str, what: str) -> ipaddress.IPv4Network:
+    """An IPv4 network in its canonical spelling (what dnsmasq is given, verbatim)."""
+    try:
+        net = ipaddress.IPv4Network(cidr, strict=True)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"invalid {what} {cidr!r}") from exc
+    if str(net) != cidr:
+        raise ValueError(f"invalid {what} {cidr!r}: write it as {net}")
+    return net
 
 
 def render_hosts_file(hosts: list[DhcpHost] | tuple[DhcpHost, ...]) -> str:
@@ -109,21 +128,50 @@ def render_hosts_file(hosts: list[DhcpHost] | tuple[DhcpHost, ...]) -> str:
 
 
 def render_opts_file(subnets: list[DhcpSubnet] | tuple[DhcpSubnet, ...]) -> str:
-    """--dhcp-optsfile: router and DNS servers per subnet tag, sorted by tag.
+    """--dhcp-optsfile: each subnet's options, by tag, as Neutron's DHCP agent writes them
+    (``Dnsmasq._generate_opts_per_subnet``) for a network without a metadata service.
 
-    A subnet without a gateway gets an empty router option, as Neutron writes it, so the
-    guest installs no default route. Without DNS servers no option 6 is sent (with
-    ``--port=0`` dnsmasq does not offer itself), so the guest keeps whatever it has.
+    Per subnet: its DNS servers; its routes as a classless static route (option 121, and 249
+    for old Windows), each other subnet of the network on-link ahead of them and the default
+    route through the gateway after; and the router option. A host route to 0.0.0.0/0 stands
+    in for a missing gateway. A gateway outside the subnet is handed out as it is, with no
+    route of its own: the agent makes it on-link only in its own namespace, and a guest
+    reaches it on-link only where another subnet of the network holds it. A subnet without a
+    gateway gets an empty router option, so the guest installs no default route. Without
+    DNS servers no option 6 is sent (with ``--port=0`` dnsmasq does not offer itself).
     """
     _check_unique_tags(subnets)
+    ordered = sorted(subnets, key=lambda s: s.tag)
     lines = []
-    for subnet in sorted(subnets, key=lambda s: s.tag):
-        router = f",{subnet.gateway}" if subnet.gateway else ""
-        lines.append(f"tag:{subnet.tag},option:router{router}\n")
+    for subnet in ordered:
         if subnet.dns_nameservers:
             servers = ",".join(subnet.dns_nameservers)
             lines.append(f"tag:{subnet.tag},option:dns-server,{servers}\n")
+        gateway, routes = _routes(subnet, [s for s in ordered if s is not subnet])
+        if routes:
+            text = ",".join(routes)
+            lines.append(f"tag:{subnet.tag},option:classless-static-route,{text}\n")
+            lines.append(f"tag:{subnet.tag},{WIN2K3_STATIC_ROUTES},{text}\n")
+        router = f",{gateway}" if gateway else ""
+        lines.append(f"tag:{subnet.tag},option:router{router}\n")
     return "".join(lines)
+
+
+def _routes(subnet: DhcpSubnet, others: list[DhcpSubnet]) -> tuple[str | None, list[str]]:
+    """The subnet's gateway and its classless static routes, in the agent's order."""
+    gateway = subnet.gateway
+    routes = []
+    for destination, nexthop in subnet.host_routes:
+        if destination == "0.0.0.0/0":
+            gateway = gateway or nexthop
+        else:
+            routes.append(f"{destination},{nexthop}")
+    # The agent inserts each other subnet at the front, so they end up in reverse order.
+    routes = [f"{other.cidr},0.0.0.0" for other in reversed(others)
+              if other.cidr != subnet.cidr] + routes
+    if routes and gateway:
+        routes.append(f"0.0.0.0/0,{gateway}")
+    return gateway, routes
 
 
 def _check_unique_tags(subnets: list[DhcpSubnet] | tuple[DhcpSubnet, ...]) -> None:

@@ -242,9 +242,10 @@ def render_filter_table(
         names_.fallback: ["-j DROP"],
     }
     for port in filtered:
-        chains[names_.ingress(port.port_id)] = _ingress_rules(port, family, names_)
-        chains[names_.egress(port.port_id)] = _egress_rules(port, family, names_)
-        chains[names_.spoof(port.port_id)] = _spoof_rules(port, family)
+        ingress, egress, spoof = _port_chains(port, family, names_)
+        chains[names_.ingress(port.port_id)] = list(ingress)
+        chains[names_.egress(port.port_id)] = list(egress)
+        chains[names_.spoof(port.port_id)] = list(spoof)
     # Routed by the host from a guest (sent to the bridge's own MAC): at least its source
     # must be the guest's own before anything below may let it through.
     forward += [f"-m physdev --physdev-in {p.tap} ! --physdev-is-bridged "
@@ -320,6 +321,22 @@ def _table(table: str, chains: dict[str, list[str]], stale: list[str], policy: s
     lines += [f"-X {name}" for name in stale]
     lines.append("COMMIT")
     return "\n".join(lines) + "\n"
+
+
+# The chains ``check_ports`` rendered, by port object (kept, so a reused id never matches):
+# the renderers that follow take them from here instead of rendering every port again.
+_RENDERED: dict[int, tuple[PortFilter, dict[Family, tuple[tuple[str, ...], ...]]]] = {}
+
+
+def _port_chains(
+    port: PortFilter, family: Family, chains: StoreChains
+) -> tuple[tuple[str, ...], ...]:
+    """A port's ingress, egress and spoof chains for one family."""
+    known = _RENDERED.get(id(port))
+    if known is not None and known[0] is port and family in known[1]:
+        return known[1][family]
+    return (tuple(_ingress_rules(port, family, chains)),
+            tuple(_egress_rules(port, family, chains)), tuple(_spoof_rules(port, family)))
 
 
 def _ingress_rules(port: PortFilter, family: Family, chains: StoreChains) -> list[str]:
@@ -538,6 +555,22 @@ def changes_only(rendered: str, saved: str) -> str | None:
     return "\n".join([*out, *tail, "COMMIT"]) + "\n"
 
 
+def diff_table(rendered: str, saved: str) -> tuple[str | None, dict[str, bool]]:
+    """``changes_only`` and ``lost_rules`` at once, each text parsed once."""
+    want_decl, want = _table_chains(rendered)
+    _, have = _table_chains(saved)
+    changed = [name for name in want_decl if want.get(name, []) != have.get(name)]
+    lines = rendered.splitlines()
+    tail = [line for line in lines if line.startswith(("-F ", "-X "))]
+    lost = {name: bool(set(have.get(name, [])) - set(want.get(name, []))) for name in changed}
+    if not changed and not tail:
+        return None, lost
+    out = [lines[0], *(want_decl[name] for name in changed)]
+    for name in changed:
+        out += want.get(name, [])
+    return "\n".join([*out, *tail, "COMMIT"]) + "\n", lost
+
+
 def lost_rules(rendered: str, saved: str) -> dict[str, bool]:
     """For each chain whose rules ``rendered`` changes: whether it takes a rule away.
 
@@ -582,6 +615,7 @@ def check_ports(
     good: list[PortFilter] = []
     failed: dict[str, str] = {}
     keys: set[str] = set()
+    fresh: dict[int, tuple[PortFilter, dict[Family, tuple[tuple[str, ...], ...]]]] = {}
     for port in sorted(ports, key=lambda p: p.port_id):
         try:
             key = port_key(port.port_id)
@@ -592,16 +626,17 @@ def check_ports(
             checked = replace(port, mac=_mac(port.mac))
             for ip in (*checked.fixed_ips, *checked.dhcp_servers):
                 ipaddress.ip_address(ip)
-            for family in (4, 6):
-                _ingress_rules(checked, family, chains)
-                _egress_rules(checked, family, chains)
-                _spoof_rules(checked, family)
+            rendered: dict[Family, tuple[tuple[str, ...], ...]] = {
+                family: _port_chains(checked, family, chains) for family in (4, 6)}
             _bridge_port_rules(checked)
         except (ValueError, TypeError, KeyError) as exc:
             failed[port.port_id] = f"its firewall cannot be rendered: {exc}"
             continue
         keys.add(key)
         good.append(checked)
+        fresh[id(checked)] = (checked, rendered)
+    _RENDERED.clear()
+    _RENDERED.update(fresh)
     return sorted(good, key=lambda p: port_key(p.port_id)), failed
 
 

@@ -14,8 +14,14 @@ from ostack_cli.backend.local.net_records import (
     not_external,
     unknown_changes,
 )
-from ostack_cli.backend.local.neutron_input import check_description, check_tags
+from ostack_cli.backend.local.neutron_input import (
+    check_description,
+    check_dns_domain,
+    check_fip_dns_name,
+    check_tags,
+)
 from ostack_cli.backend.local.ports import Ports
+from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_FLOATINGIP,
@@ -51,11 +57,19 @@ def port_details(port: Port) -> dict[str, Any]:
     }
 
 
+def _check_address(attr: str, value: str | None) -> None:
+    """``type:ip_address_or_none``."""
+    reason = ipam.ip_address_error(value) if value is not None else None
+    if reason:
+        raise ipam.invalid_attr(attr, reason)
+
+
 class FloatingIPs:
-    def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
+    def __init__(self, context: ServiceContext, *, ports: Ports, quotas: Quotas) -> None:
         self.context = context
         self.store = context.store
         self.ports = ports
+        self.quotas = quotas
 
     def _visible(self, fip: FloatingIP) -> bool:
         return fip.project_id == self.context.project_id
@@ -103,9 +117,16 @@ class FloatingIPs:
         return self._with_details(self.context.find(FloatingIP, name_or_id, visible=self._visible))
 
     def create(self, spec: FloatingIPSpec) -> FloatingIP:
+        _check_address("floating_ip_address", spec.floating_ip_address)
+        _check_address("fixed_ip_address", spec.fixed_ip_address)
         check_description(spec.description)
-        tags = check_tags(spec.tags)
+        dns_name = check_fip_dns_name(spec.dns_name)
+        dns_domain = check_dns_domain(spec.dns_domain)
+        tags = check_tags(spec.tags, "floatingips")
+        project_id = spec.project_id or self.context.project_id
         with self.store.transaction():
+            # The API reserves the floating IP; its port is the L3 plugin's own, unchecked.
+            self.quotas.check(project_id, {"floating-ips": 1})
             network = load(self.store, Network, spec.floating_network_id)
             if not network.is_router_external:
                 raise not_external(network.id, "floatingip")
@@ -139,13 +160,13 @@ class FloatingIPs:
             fip = FloatingIP(
                 id=fip_id,
                 name=addresses[0],
-                project_id=spec.project_id or self.context.project_id,
+                project_id=project_id,
                 floating_network_id=network.id,
                 floating_ip_address=addresses[0],
                 floating_port_id=holder.id,
                 description=spec.description,
-                dns_domain=spec.dns_domain,
-                dns_name=spec.dns_name,
+                dns_domain=dns_domain,
+                dns_name=dns_name,
                 tags=tags,
                 created_at=now,
                 updated_at=now,
@@ -158,9 +179,10 @@ class FloatingIPs:
 
     def update(self, fip: FloatingIP, **changes: Any) -> FloatingIP:
         unknown_changes(changes, FLOATING_IP_CHANGES)
+        _check_address("fixed_ip_address", changes.get("fixed_ip_address"))
         check_description(changes.get("description"))
         if "tags" in changes:
-            changes["tags"] = check_tags(changes["tags"])
+            changes["tags"] = check_tags(changes["tags"], "floatingips")
         with self.store.transaction():
             current = load(self.store, FloatingIP, fip.id)
             target = current

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ostack_cli.backend.local.context import ServiceContext
@@ -114,6 +115,20 @@ class HostSync:
                     "Choose another range for the external subnet.",
                 )
 
+    def free_external_range(self, candidates: Sequence[str]) -> str | None:
+        """The first of ``candidates`` that no interface of this host routes yet (None if
+        each is taken); the first when the host is not driven (nothing to clash with)."""
+        if not self.active:
+            return candidates[0] if candidates else None
+        from ostack_cli.backend.local.reconcile.observe import host_routes
+
+        routed = [ipaddress.ip_network(destination) for destination, _ in host_routes()]
+        for cidr in candidates:
+            net = ipaddress.ip_network(cidr)
+            if not any(net.overlaps(other) for other in routed):
+                return cidr
+        return None
+
     # -- internals --------------------------------------------------------------------
 
     def _concerned(self, written: set[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -145,11 +160,15 @@ class HostSync:
     def _claim_dhcp_ports(self) -> None:
         """Each network with guests and a DHCP-enabled IPv4 subnet has a DHCP port; a network
         without guests has none (its DHCP server is not running either)."""
+        by_network: dict[str, list[Port]] = {}
+        for port in self.store.list(Port):  # once: a scan per network costs 100 ms at 20
+            by_network.setdefault(port.network_id, []).append(port)
+        subnets = {s.id: s for s in self.store.list(Subnet)}
         for network in self.store.list(Network):
-            ports = network_ports(self.store, network.id)
+            ports = by_network.get(network.id, [])
             guests = any(p.device_owner.startswith(COMPUTE_OWNER_PREFIX) for p in ports)
             dhcp = [p for p in ports if p.device_owner == DEVICE_OWNER_DHCP]
-            served = [s for s in (self.store.get(Subnet, i) for i in network.subnet_ids)
+            served = [s for s in (subnets.get(i) for i in network.subnet_ids)
                       if s is not None and s.is_dhcp_enabled and s.ip_version == 4]
             if guests and served and not dhcp:
                 self._make_dhcp_port(network, served)

@@ -9,12 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-from ostack_cli.backend.local.ipam import (
-    invalid_attr,
-    invalid_input,
-    ip_address_error,
-    ip_in_subnet,
-)
+from ostack_cli.backend.local.ipam import check_fixed_ips, invalid_input, ip_in_subnet
 from ostack_cli.backend.local.net_records import load, network_subnets
 from ostack_cli.backend.models.network import FixedIPRequest, Network, Subnet
 from ostack_cli.errors import BadRequest, Conflict
@@ -76,16 +71,7 @@ def _resolve_requests(
     subnets: list[Subnet],
     device_owner: str,
 ) -> list[tuple[Subnet, str | None]]:
-    seen: list[str] = []
-    for request in requests:
-        if request.ip_address is None:
-            continue
-        reason = ip_address_error(request.ip_address)
-        if reason:
-            raise invalid_attr("fixed_ips", reason)
-        if request.ip_address in seen:
-            raise invalid_attr("fixed_ips", f"Duplicate IP address '{request.ip_address}'")
-        seen.append(request.ip_address)
+    check_fixed_ips(r.ip_address for r in requests)
     if requests and not subnets:
         raise invalid_input("IP allocation requires subnets for network")
     by_id = {s.id: s for s in subnets}

@@ -50,11 +50,12 @@ def ip_address_error(data: str) -> str | None:
         if plain != data:
             return f"'{data}' is not an accepted IP address, '{plain}' is recommended"
         return None
+    # netaddr (Neutron's parser) knows no IPv6 zone index ("fe80::1%eth0"); Python does.
     try:
         ipaddress.IPv6Address(data)
     except ValueError:
         return f"'{data}' is not a valid IP address"
-    return None
+    return f"'{data}' is not a valid IP address" if "%" in data else None
 
 
 def parse_ip(data: str, attr: str) -> IPAddress:
@@ -62,6 +63,28 @@ def parse_ip(data: str, attr: str) -> IPAddress:
     if reason:
         raise invalid_attr(attr, reason)
     return ipaddress.ip_address(data)
+
+
+def fixed_ips_error(addresses: Iterable[str | None]) -> str | None:
+    """neutron-lib ``validate_fixed_ips``: None if each address given is one, and none is
+    given twice; else why not."""
+    seen: list[str] = []
+    for address in addresses:
+        if address is None:
+            continue
+        if address in seen:
+            return f"Duplicate IP address '{address}'"
+        reason = ip_address_error(address)
+        if reason:
+            return reason
+        seen.append(address)
+    return None
+
+
+def check_fixed_ips(addresses: Iterable[str | None]) -> None:
+    reason = fixed_ips_error(addresses)
+    if reason:
+        raise invalid_attr("fixed_ips", reason)
 
 
 def check_ip_version(ip_version: int, value: str, name: str) -> None:
@@ -161,17 +184,13 @@ def default_gateway(net: IPNetwork) -> str:
 
 
 def check_gateway(net: IPNetwork, gateway: str) -> str:
-    """The gateway of a subnet.
-
-    Neutron accepts a gateway outside the subnet (an on-link router); the local backend's
-    router interfaces take the gateway address, so it must lie inside the subnet, and is
-    refused with the message Neutron gives for the network or broadcast address.
-    """
+    """The gateway of a subnet, by ``ipam.utils.check_gateway_invalid_in_subnet``: anywhere
+    outside the subnet (an on-link router), or inside it but not the network or broadcast
+    address of an IPv4 subnet."""
     ip = parse_ip(gateway, "gateway_ip")
     check_ip_version(net.version, gateway, "gateway_ip")
-    outside = ip not in net
     edge = net.version == 4 and ip in (net.network_address, net.broadcast_address)
-    if outside or edge:
+    if edge:
         raise invalid_input("Gateway is not valid on subnet")
     return str(ip)
 

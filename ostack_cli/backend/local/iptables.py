@@ -190,6 +190,7 @@ class FirewallApplied:
 
     rewritten: tuple[str, ...] = ()
     narrowed_ports: frozenset[str] = frozenset()
+    forward_rules: int = 0  # rules of the store's IPv4 FORWARD chain, as rendered
 
 
 def apply_firewall(
@@ -215,14 +216,17 @@ def apply_firewall(
         by_chain[chains.egress(port.port_id)] = port.port_id
     hooks = (("FORWARD", chains.forward), ("INPUT", chains.input))
     families: tuple[Literal[4, 6], ...] = (4, 6)
+    forward_rules = 0
     for family in families:
         saved = save(family=family, namespace=namespace)
         names_, rules = _parse_save(saved)
         text = firewall.render_filter_table(ports, guard, family=family, existing_chains=names_)
-        update = firewall.changes_only(text, saved)
+        if family == 4:
+            forward_rules = text.count(f"\n-A {chains.forward} ")
+        update, lost_by_chain = firewall.diff_table(text, saved)
         if update:
             apply(update, family=family, namespace=namespace)
-            for chain, lost in firewall.lost_rules(text, saved).items():
+            for chain, lost in lost_by_chain.items():
                 rewritten.append(chain)
                 if lost and chain in by_chain:
                     narrowed.add(by_chain[chain])
@@ -239,22 +243,31 @@ def apply_firewall(
         if f"-A {builtin} -j {target}" not in rules:
             ensure_hook(builtin, target, table="nat", family="eb", namespace=namespace)
     _apply_uplink_nat(guard, namespace)
-    return FirewallApplied(tuple(rewritten), frozenset(narrowed))
+    return FirewallApplied(tuple(rewritten), frozenset(narrowed), forward_rules)
 
 
 def _apply_uplink_nat(guard: firewall.HostGuard, namespace: str | None) -> None:
     chain = firewall.StoreChains(guard.names).uplink_nat
-    saved = save(table="nat", namespace=namespace)
-    names_, rules = _parse_save(saved)
     if not guard.uplink:
-        if chain in names_:
+        # One chain's listing, not a save of the whole nat table (tens of ms on nft).
+        if _chain_exists(chain, table="nat", namespace=namespace):
             remove_hook("POSTROUTING", chain, table="nat", namespace=namespace)
         return
+    saved = save(table="nat", namespace=namespace)
+    _, rules = _parse_save(saved)
     update = firewall.changes_only(firewall.render_uplink_nat(guard), saved)
     if update:
         apply(update, namespace=namespace)
     if f"-A POSTROUTING -j {chain}" not in rules:
         ensure_hook("POSTROUTING", chain, table="nat", namespace=namespace)
+
+
+def _chain_exists(chain: str, *, table: str, namespace: str | None) -> bool:
+    try:
+        run(_in(namespace, ["iptables", "-w", "-t", table, "-S", chain]))
+    except HostCommandError:
+        return False
+    return True
 
 
 def store_chains(

@@ -1,11 +1,18 @@
-"""``ostack bootstrap``'s network: found by name or made, piece by piece, all or nothing."""
+"""``ostack bootstrap``'s network: found by name or made, piece by piece, all or nothing.
+
+Without ``--external-cidr``, the external subnet takes the first of 192.168.61.0/24 ...
+192.168.99.0/24 that no interface of this host routes, so that two stores on one host (or a
+LAN already on 192.168.61.0/24) never share a range.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable
 from typing import Any
 
 from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.host_sync import HostSync
 from ostack_cli.backend.local.net_records import device_ports
 from ostack_cli.backend.local.networks import Networks
 from ostack_cli.backend.local.routers import Routers
@@ -24,30 +31,35 @@ from ostack_cli.backend.models.network import (
 )
 from ostack_cli.errors import CommandError, DuplicateResource
 
+# Where an external range is looked for when none is given, in this order.
+EXTERNAL_RANGES = tuple(f"192.168.{third}.0/24" for third in range(61, 100))
+
 
 class NetworkBootstrap:
     def __init__(
-        self, context: ServiceContext, *, networks: Networks, subnets: Subnets, routers: Routers
+        self,
+        context: ServiceContext,
+        *,
+        networks: Networks,
+        subnets: Subnets,
+        routers: Routers,
+        host_sync: HostSync,
     ) -> None:
         self.store = context.store
         self.networks = networks
         self.subnets = subnets
         self.routers = routers
+        # Knows which ranges this host routes already.
+        self.host_sync = host_sync
 
     def run(self, spec: BootstrapSpec) -> list[BootstrapItem]:
         """Find (by name) or make each piece, in one transaction: a failure leaves nothing."""
         items: list[BootstrapItem] = []
         with self.store.transaction():
             external = self._network(spec.external_network, True, items)
-            pools = None
-            if spec.external_pool_start or spec.external_pool_end:
-                pools = [_pool(spec.external_cidr, spec.external_pool_start,
-                               spec.external_pool_end)]
-            self._subnet(external, f"{spec.external_network}-subnet",
-                         spec.external_cidr, False, pools, items)
+            self._external_subnet(spec, external, items)
             private = self._network(spec.private_network, False, items)
-            subnet = self._subnet(private, f"{spec.private_network}-subnet",
-                                  spec.private_cidr, True, None, items)
+            subnet = self._private_subnet(spec, private, items)
             router = self._router(spec.router, external, items)
             self._interface(router, subnet, items)
         return items
@@ -64,22 +76,50 @@ class NetworkBootstrap:
         items.append(_item("Network", name, network.id, found is None))
         return network
 
+    def _external_subnet(
+        self, spec: BootstrapSpec, external: Network, items: list[BootstrapItem]
+    ) -> None:
+        def wanted() -> SubnetSpec:
+            # Looked for only when the subnet is to be made: a found one stays as it is.
+            cidr = spec.external_cidr or self._free_external_range()
+            pools = None
+            if spec.external_pool_start or spec.external_pool_end:
+                pools = [_pool(cidr, spec.external_pool_start, spec.external_pool_end)]
+            return SubnetSpec(name=name, network_id=external.id, cidr=cidr,
+                              enable_dhcp=False, allocation_pools=pools)
+
+        name = f"{spec.external_network}-subnet"
+        self._subnet(external, name, wanted, items)
+
+    def _private_subnet(
+        self, spec: BootstrapSpec, private: Network, items: list[BootstrapItem]
+    ) -> Subnet:
+        name = f"{spec.private_network}-subnet"
+        return self._subnet(private, name, lambda: SubnetSpec(
+            name=name, network_id=private.id, cidr=spec.private_cidr, enable_dhcp=True,
+        ), items)
+
+    def _free_external_range(self) -> str:
+        cidr = self.host_sync.free_external_range(EXTERNAL_RANGES)
+        if cidr is None:
+            raise CommandError(
+                f"This host routes every range from {EXTERNAL_RANGES[0]} to "
+                f"{EXTERNAL_RANGES[-1]} already.",
+                "Choose a free one with --external-cidr.",
+            )
+        return cidr
+
     def _subnet(
         self,
         network: Network,
         name: str,
-        cidr: str,
-        dhcp: bool,
-        pools: list[dict[str, str]] | None,
+        wanted: Callable[[], SubnetSpec],
         items: list[BootstrapItem],
     ) -> Subnet:
         found: Subnet | None = _one(
             self.subnets.find_all(network_id=network.id, name=name), "Subnet", name
         )
-        subnet = found or self.subnets.create(SubnetSpec(
-            name=name, network_id=network.id, cidr=cidr, enable_dhcp=dhcp,
-            allocation_pools=pools,
-        ))
+        subnet = found or self.subnets.create(wanted())
         items.append(_item("Subnet", name, subnet.id, found is None))
         return subnet
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.host_sync import HostSync
 from ostack_cli.backend.local.ipam import invalid_input
 from ostack_cli.backend.local.net_records import (
     bumped,
@@ -15,14 +16,16 @@ from ostack_cli.backend.local.net_records import (
     unknown_changes,
 )
 from ostack_cli.backend.local.neutron_input import (
-    IPV4_MIN_MTU,
-    IPV6_MIN_MTU,
+    DEFAULT_MTU,
     check_description,
+    check_dns_domain,
     check_name,
+    check_subnet_mtu,
     check_tags,
     parse_mtu,
 )
 from ostack_cli.backend.local.ports import Ports
+from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     AUTO_DELETE_PORT_OWNERS,
@@ -65,11 +68,30 @@ def _provider(spec: NetworkSpec) -> tuple[str, str | None, int | None]:
     return network_type, physical, None
 
 
+def _check_network_input(changes: dict[str, Any]) -> dict[str, Any]:
+    """The API's checks of a network's attributes (create or update); returns the values to
+    store (an MTU as a number, 0 kept for the caller to check against the subnets)."""
+    check_name(changes.get("name"))
+    if changes.get("mtu") is not None:
+        changes["mtu"] = parse_mtu(changes["mtu"])
+    check_description(changes.get("description"))
+    if changes.get("dns_domain") is not None:
+        changes["dns_domain"] = check_dns_domain(changes["dns_domain"])
+    if changes.get("tags") is not None:
+        changes["tags"] = check_tags(changes["tags"], "networks")
+    return changes
+
+
 class Networks:
-    def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
+    def __init__(
+        self, context: ServiceContext, *, ports: Ports, quotas: Quotas, host_sync: HostSync
+    ) -> None:
         self.context = context
         self.store = context.store
         self.ports = ports
+        self.quotas = quotas
+        # The host has a say in external ranges: one it already routes cannot be ours.
+        self.host_sync = host_sync
 
     def find_all(
         self,
@@ -112,43 +134,48 @@ class Networks:
         return network_visible(network, self.context.project_id)
 
     def create(self, spec: NetworkSpec) -> Network:
-        check_name(spec.name)
-        check_description(spec.description)
-        mtu = 1500 if spec.mtu is None else parse_mtu(spec.mtu)
+        given = _check_network_input({
+            "name": spec.name, "mtu": spec.mtu, "description": spec.description,
+            "dns_domain": spec.dns_domain, "tags": spec.tags,
+        })
+        project_id = spec.project_id or self.context.project_id
+        with self.store.transaction():
+            # The API reserves the network before the plugin looks at its segment.
+            self.quotas.check(project_id, {"networks": 1})
+            network = self._new_network(spec, project_id, given)
+            self.store.insert(network)
+        return network
+
+    def _new_network(
+        self, spec: NetworkSpec, project_id: str, given: dict[str, Any]
+    ) -> Network:
         network_type, physical, segment = _provider(spec)
         now = utcnow()
-        network = Network(
+        return Network(
             id=new_id(),
             name=spec.name,
-            project_id=spec.project_id or self.context.project_id,
+            project_id=project_id,
             description=spec.description,
             is_admin_state_up=spec.admin_state_up,
             is_shared=bool(spec.shared),
             is_router_external=spec.external,
             is_default=bool(spec.is_default) if spec.external else None,
-            mtu=mtu,
+            # No MTU, or 0, is the default (ML2: ``net_mtu or max_mtu``).
+            mtu=given["mtu"] or DEFAULT_MTU,
             is_port_security_enabled=spec.port_security_enabled,
             provider_network_type=network_type,
             provider_physical_network=physical,
             provider_segmentation_id=segment,
             availability_zone_hints=list(spec.availability_zone_hints),
-            dns_domain=spec.dns_domain,
-            tags=check_tags(spec.tags),
+            dns_domain=given["dns_domain"],
+            tags=given["tags"],
             created_at=now,
             updated_at=now,
         )
-        with self.store.transaction():
-            self.store.insert(network)
-        return network
 
     def update(self, network: Network, **changes: Any) -> Network:
         unknown_changes(changes, NETWORK_CHANGES)
-        check_name(changes.get("name"))
-        check_description(changes.get("description"))
-        if changes.get("mtu") is not None:
-            changes["mtu"] = parse_mtu(changes["mtu"])
-        if "tags" in changes:
-            changes["tags"] = check_tags(changes["tags"])
+        changes = _check_network_input(changes)
         provider = {"provider_network_type", "provider_physical_network",
                     "provider_segmentation_id"}
         with self.store.transaction():
@@ -158,6 +185,8 @@ class Networks:
                 raise invalid_input("Plugin does not support updating provider attributes")
             changes = {k: v for k, v in changes.items() if k not in provider}
             self._check_network_update(current, changes)
+            if changes.get("mtu") == 0:
+                changes["mtu"] = DEFAULT_MTU
             updated = bumped(current, **changes)
             if updated.is_router_external and updated.is_default is None:
                 updated = updated.replace(is_default=False)
@@ -182,15 +211,13 @@ class Networks:
                     f"Unable to reconfigure sharing settings for network {current.id}. "
                     "Multiple projects are using it."
                 )
-        mtu = changes.get("mtu")
-        if mtu is not None and mtu < IPV6_MIN_MTU:
-            for subnet in network_subnets(self.store, current.id):
-                minimum = IPV4_MIN_MTU if subnet.ip_version == 4 else IPV6_MIN_MTU
-                if mtu < minimum:
-                    raise Conflict(
-                        f"MTU of {current.id} is not valid, subnet requires a minimum of "
-                        f"{minimum}"
-                    )
+        subnets = network_subnets(self.store, current.id)
+        if changes.get("mtu") is not None:
+            check_subnet_mtu(current.id, changes["mtu"], (s.ip_version for s in subnets))
+        if changes.get("is_router_external") and not current.is_router_external:
+            for subnet in subnets:
+                if subnet.ip_version == 4:
+                    self.host_sync.check_external_range(subnet.cidr, current.id)
 
     def delete(self, network: Network) -> None:
         with self.store.transaction():

@@ -8,13 +8,17 @@ from typing import Any
 
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.ip_allocation import allocate_fixed_ips
+from ostack_cli.backend.local.ipam import bad_request, check_fixed_ips, invalid_input
 from ostack_cli.backend.local.net_records import bumped, load, unknown_changes
 from ostack_cli.backend.local.neutron_input import (
+    check_address_pairs,
     check_description,
+    check_device,
     check_name,
     check_tags,
     normalize_mac,
 )
+from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.local.security_groups import SecurityGroups
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
@@ -76,6 +80,40 @@ def _trusted(device_owner: str) -> bool:
     return device_owner.startswith(DEVICE_OWNER_NETWORK_PREFIX)
 
 
+def _with_pair_macs(port: Port) -> Port:
+    """The port's allowed address pairs as Neutron stores them: a pair given without a MAC
+    takes the port's own, and no pair twice (allowedaddresspairs_db
+    ``_process_create_allowed_address_pairs`` and its unique key)."""
+    pairs: list[dict[str, str]] = []
+    for pair in port.allowed_address_pairs:
+        filled = {"mac_address": pair.get("mac_address") or port.mac_address,
+                  "ip_address": pair["ip_address"]}
+        if filled in pairs:
+            raise invalid_input(
+                f"Request contains duplicate address pair: mac_address "
+                f"{filled['mac_address']} ip_address {filled['ip_address']}"
+            )
+        pairs.append(filled)
+    return port.replace(allowed_address_pairs=pairs)
+
+
+def _check_port_input(fields: dict[str, Any]) -> dict[str, Any]:
+    """The API's checks of a port's attributes (create or update), in the order of Neutron's
+    attribute map; returns the values to store."""
+    check_name(fields.get("name"))
+    if fields.get("mac_address") is not None:
+        fields["mac_address"] = normalize_mac(fields["mac_address"])
+    if fields.get("fixed_ips") is not None:
+        check_fixed_ips(request.ip_address for request in fields["fixed_ips"])
+    check_device(fields.get("device_id"), fields.get("device_owner"))
+    check_description(fields.get("description"))
+    if fields.get("allowed_address_pairs") is not None:
+        fields["allowed_address_pairs"] = check_address_pairs(fields["allowed_address_pairs"])
+    if fields.get("tags") is not None:
+        fields["tags"] = check_tags(fields["tags"], "ports")
+    return fields
+
+
 def _fixed_ip_matches(port: Port, wanted: Sequence[dict[str, str]]) -> bool:
     """``--fixed-ip`` filters: every given key must match one and the same address."""
     subnets = [f["subnet_id"] for f in wanted if "subnet_id" in f]
@@ -95,10 +133,13 @@ def _fixed_ip_matches(port: Port, wanted: Sequence[dict[str, str]]) -> bool:
 class Ports:
     """Ports, and the addresses they hold: every other service makes and drops its ports here."""
 
-    def __init__(self, context: ServiceContext, *, security_groups: SecurityGroups) -> None:
+    def __init__(
+        self, context: ServiceContext, *, security_groups: SecurityGroups, quotas: Quotas
+    ) -> None:
         self.context = context
         self.store = context.store
         self.security_groups = security_groups
+        self.quotas = quotas
 
     def find_all(
         self,
@@ -153,11 +194,17 @@ class Ports:
         return False
 
     def create(self, spec: PortSpec) -> Port:
-        check_name(spec.name)
-        check_description(spec.description)
-        mac = normalize_mac(spec.mac_address) if spec.mac_address is not None else None
+        """A port through the API: checked, and counted against the port quota (Nova's ports
+        too, which it makes through the API; ``add`` is for Neutron's own)."""
+        given = _check_port_input({
+            "name": spec.name, "mac_address": spec.mac_address, "fixed_ips": spec.fixed_ips,
+            "device_id": spec.device_id, "device_owner": spec.device_owner,
+            "description": spec.description,
+            "allowed_address_pairs": list(spec.allowed_address_pairs), "tags": spec.tags,
+        })
         project_id = spec.project_id or self.context.project_id
         with self.store.transaction():
+            self.quotas.check(project_id, {"ports": 1})
             network = load(self.store, Network, spec.network_id)
             port_security = (
                 network.is_port_security_enabled
@@ -181,7 +228,7 @@ class Ports:
                 device_id=spec.device_id,
                 device_owner=spec.device_owner,
                 name=spec.name,
-                mac_address=mac,
+                mac_address=given["mac_address"],
                 is_admin_state_up=spec.admin_state_up,
                 is_port_security_enabled=port_security,
                 security_group_ids=groups,
@@ -189,8 +236,8 @@ class Ports:
                 binding_host_id=spec.binding_host_id,
                 binding_vnic_type=spec.binding_vnic_type,
                 binding_profile=dict(spec.binding_profile),
-                allowed_address_pairs=list(spec.allowed_address_pairs),
-                tags=check_tags(spec.tags),
+                allowed_address_pairs=given["allowed_address_pairs"],
+                tags=given["tags"],
             )
 
     def _security_group_ids(self, group_ids: Sequence[str]) -> list[str]:
@@ -204,18 +251,17 @@ class Ports:
 
     def update(self, port: Port, **changes: Any) -> Port:
         unknown_changes(changes, PORT_CHANGES)
-        check_name(changes.get("name"))
-        check_description(changes.get("description"))
-        if changes.get("mac_address") is not None:
-            changes["mac_address"] = normalize_mac(changes["mac_address"])
-        if "tags" in changes:
-            changes["tags"] = check_tags(changes["tags"])
+        changes = _check_port_input(changes)
         with self.store.transaction():
             current = load(self.store, Port, port.id)
+            if "fixed_ips" in changes:
+                self._check_floating_ip_kept(current, changes["fixed_ips"])
             self._apply_security_groups(current, changes)
             if "fixed_ips" in changes:
                 changes["fixed_ips"] = self._reallocate(current, changes["fixed_ips"])
             updated = bumped(current, **changes)
+            if "allowed_address_pairs" in changes:
+                updated = _with_pair_macs(updated)
             if updated.allowed_address_pairs and not updated.is_port_security_enabled:
                 raise _address_pairs_need_port_security()
             try:
@@ -226,6 +272,23 @@ class Ports:
                     f"address {updated.mac_address} is in use."
                 ) from None
         return updated
+
+    def _check_floating_ip_kept(
+        self, current: Port, requests: Sequence[FixedIPRequest]
+    ) -> None:
+        """A fixed IP a floating IP maps to must stay in the request (l3_db
+        ``prevent_internal_ip_change_for_fip``, before the update). Neutron looks at the
+        port's first floating IP only; with one for each of several fixed IPs, each is
+        kept here."""
+        asked = {request.ip_address for request in requests}
+        for fip in self.store.list(FloatingIP):
+            if (fip.port_id == current.id and fip.fixed_ip_address
+                    and fip.fixed_ip_address not in asked):
+                raise bad_request(
+                    "port",
+                    f"Cannot update the fixed_ips of the port {current.id}, because its "
+                    "original fixed_ip has been associated to a floating ip",
+                )
 
     def _apply_security_groups(self, current: Port, changes: dict[str, Any]) -> None:
         """Neutron's checks between security groups and port security."""
@@ -325,7 +388,9 @@ class Ports:
 
     def _insert(self, port: Port, *, mac_given: bool) -> Port:
         """Insert a port; a generated MAC that collides on the network is drawn again."""
+        pairs = port.allowed_address_pairs  # as asked: those without a MAC take the port's
         for _ in range(MAC_RETRIES):
+            port = _with_pair_macs(port.replace(allowed_address_pairs=pairs))
             try:
                 self.store.insert(port)
                 return port

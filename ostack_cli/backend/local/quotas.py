@@ -2,6 +2,11 @@
 
 A check and the insert it guards run in one IMMEDIATE transaction, so two processes can never
 both take the last unit of a quota.
+
+Which creates are checked follows the services: Neutron checks a quota only for a resource
+created through its API (``neutron/api/v2/base.py`` ``_create``); the ports its plugins make
+themselves (router interfaces and gateways, floating IP and DHCP ports) are never checked,
+but count against their project like any other (gateway and floating IP ports have none).
 """
 
 from __future__ import annotations
@@ -23,17 +28,30 @@ COUNTED_KINDS = {
     "secgroups": "security_group",
     "subnets": "subnet",
 }
+# router-routes is a limit per router (checked with ``check_limit``): Neutron reports no
+# usage for it. rbac-policies and subnet-pools limit resources the local backend has not.
 
 # Neutron names the resources differently in its over-quota message.
 _NEUTRON_NAMES = {
     "floating-ips": "floatingip",
     "networks": "network",
     "ports": "port",
+    "router-routes": "router_route",
     "routers": "router",
     "secgroup-rules": "security_group_rule",
     "secgroups": "security_group",
     "subnets": "subnet",
 }
+
+
+class OverQuota(QuotaExceeded):
+    """A quota the request would exceed: ``name`` (``quota show``'s), its usage and limit."""
+
+    def __init__(self, message: str, *, name: str, used: int, limit: int) -> None:
+        super().__init__(message)
+        self.name = name
+        self.used = used
+        self.limit = limit
 
 
 class Quotas:
@@ -104,6 +122,14 @@ class Quotas:
             if used + amount > limit:
                 raise _over_quota(name, amount, used, limit)
 
+    def check_limit(self, project_id: str, values: dict[str, int]) -> None:
+        """Neutron's ``limit_check``: a number of items of one resource (a router's routes)
+        against the project's limit, whatever is in use elsewhere."""
+        limits = self.limits(project_id)
+        for name, value in values.items():
+            if 0 <= limits[name] < value:
+                raise _over_quota(name, value, value, limits[name])
+
     def _keypair_count(self) -> int:
         row = self.store.conn.execute(
             "SELECT COUNT(*) FROM resources WHERE kind = 'keypair'"
@@ -123,13 +149,24 @@ class Quotas:
         return cores, ram
 
 
-def _over_quota(name: str, requested: int, used: int, limit: int) -> QuotaExceeded:
+def _over_quota(name: str, requested: int, used: int, limit: int) -> OverQuota:
     if name in _NEUTRON_NAMES:
-        return QuotaExceeded(f"Quota exceeded for resources: ['{_NEUTRON_NAMES[name]}'].")
-    if name == "key-pairs":
-        return QuotaExceeded("Quota exceeded, too many key pairs.")
-    resource = {"instances": "instances", "cores": "cores", "ram": "ram"}.get(name, name)
-    return QuotaExceeded(
-        f"Quota exceeded for {resource}: Requested {requested}, but already used {used} of "
-        f"{limit} {resource}"
-    )
+        # neutron-lib OverQuota: "Quota exceeded for resources: %(overs)s."
+        message = f"Quota exceeded for resources: ['{_NEUTRON_NAMES[name]}']."
+    elif name == "key-pairs":
+        message = "Quota exceeded, too many key pairs."
+    else:
+        message = (f"Quota exceeded for {name}: Requested {requested}, but already used "
+                   f"{used} of {limit} {name}")
+    return OverQuota(message, name=name, used=used, limit=limit)
+
+
+def nova_port_limit(exc: OverQuota) -> QuotaExceeded:
+    """Nova's answer to a server create its ports do not fit in: it counts the project's
+    ports against Neutron's quota before it builds (``nova/network/neutron.py``
+    ``validate_networks``) and refuses with ``PortLimitExceeded`` (``compute/api.py``)."""
+    if exc.used > exc.limit:
+        return QuotaExceeded(
+            f"The number of defined ports: {exc.used} is over the limit: {exc.limit}"
+        )
+    return QuotaExceeded("Maximum number of ports exceeded")

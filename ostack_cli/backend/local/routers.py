@@ -19,6 +19,7 @@ from ostack_cli.backend.local.net_records import (
 )
 from ostack_cli.backend.local.neutron_input import check_description, check_name, check_tags
 from ostack_cli.backend.local.ports import Ports
+from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_ROUTER_GW,
@@ -37,14 +38,22 @@ from ostack_cli.errors import BadRequest, Conflict, NotFound
 
 ROUTER_CHANGES = ("name", "description", "is_admin_state_up", "routes", "tags")
 _KEEP: Any = object()
-MAX_ROUTES = 30  # Neutron's max_routes
+
+
+def _check_gateway_ips(fixed_ips: Sequence[FixedIPRequest] | None) -> None:
+    """``external_gateway_info``'s ``external_fixed_ips``: a ``type:fixed_ips`` key of a dict
+    validator, whose failure is reported as the whole attribute's."""
+    reason = ipam.fixed_ips_error(request.ip_address for request in fixed_ips or [])
+    if reason:
+        raise ipam.invalid_attr("external_gateway_info", reason)
 
 
 class Routers:
-    def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
+    def __init__(self, context: ServiceContext, *, ports: Ports, quotas: Quotas) -> None:
         self.context = context
         self.store = context.store
         self.ports = ports
+        self.quotas = quotas
 
     def _visible(self, router: Router) -> bool:
         return router.project_id == self.context.project_id
@@ -70,7 +79,9 @@ class Routers:
 
     def create(self, spec: RouterSpec) -> Router:
         check_name(spec.name)
+        _check_gateway_ips(spec.external_fixed_ips)
         check_description(spec.description)
+        tags = check_tags(spec.tags, "routers")
         now = utcnow()
         router = Router(
             id=new_id(),
@@ -79,7 +90,7 @@ class Routers:
             description=spec.description,
             is_admin_state_up=spec.admin_state_up,
             availability_zone_hints=list(spec.availability_zone_hints),
-            tags=check_tags(spec.tags),
+            tags=tags,
             # What Neutron's L3 plugin reports to an admin for a legacy router.
             is_distributed=False,
             is_ha=False,
@@ -87,6 +98,9 @@ class Routers:
             updated_at=now,
         )
         with self.store.transaction():
+            # The API reserves the router before the plugin sets its gateway; the gateway
+            # port is the L3 plugin's own, which no quota checks.
+            self.quotas.check(router.project_id, {"routers": 1})
             self.store.insert(router)
             if spec.external_network_id is not None:
                 router = self._with_gateway(
@@ -99,9 +113,13 @@ class Routers:
         gateway = changes.pop("external_gateway", _KEEP)
         unknown_changes(changes, ROUTER_CHANGES)
         check_name(changes.get("name"))
+        if isinstance(gateway, dict):
+            _check_gateway_ips(gateway.get("fixed_ips"))
         check_description(changes.get("description"))
+        if changes.get("routes") is not None:
+            changes["routes"] = ipam.check_routes(changes["routes"], "routes")
         if "tags" in changes:
-            changes["tags"] = check_tags(changes["tags"])
+            changes["tags"] = check_tags(changes["tags"], "routers")
         with self.store.transaction():
             current = load(self.store, Router, router.id)
             if gateway is None:
@@ -120,18 +138,17 @@ class Routers:
     def _checked_routes(
         self, router: Router, routes: Sequence[dict[str, str]]
     ) -> list[dict[str, str]]:
-        checked = ipam.check_routes(routes, "routes")
-        if len(checked) > MAX_ROUTES:
-            raise BadRequest(
-                f"Unable to complete operation for {router.id}. The number of routes exceeds "
-                f"the maximum {MAX_ROUTES}."
-            )
+        """extraroute_db ``_update_extra_routes``: the nexthops first, then the number of
+        routes against the project's ``router_route`` quota (a limit per router, which
+        replaced the ``max_routes`` option)."""
+        checked = list(routes)
         cidrs, addresses = [], []
         for port in device_ports(self.store, router.id):
             for ip in port.fixed_ips:
                 cidrs.append(load(self.store, Subnet, ip["subnet_id"]).cidr)
                 addresses.append(ip["ip_address"])
         self._check_nexthops(checked, cidrs, addresses)
+        self.quotas.check_limit(router.project_id, {"router-routes": len(checked)})
         return checked
 
     @staticmethod

@@ -28,6 +28,9 @@ from ostack_cli.errors import Conflict, NotFound, not_found
 from ostack_cli.state.store import UniqueViolation
 
 DEFAULT_DESCRIPTION = "Default security group"
+# Neutron's rule templates: egress IPv4 and IPv6 for every group, ingress from members too
+# for the default one (what template_rules makes).
+GROUP_RULES, DEFAULT_GROUP_RULES = 2, 4
 # Neutron numbers every resource with standard attributes from one sequence; the nested rules
 # of ``security group show`` print the number.
 STANDARD_ATTR_SETTING = "standard_attr_id"
@@ -118,10 +121,14 @@ class SecurityGroups:
         check_description(spec.description)
         check_tags(spec.tags)
         project_id = spec.project_id or self.context.project_id
-        self.ensure_default(project_id)
         now = utcnow()
         with self.store.transaction():
-            self.quotas.check(project_id, {"secgroups": 1, "secgroup-rules": 2})
+            # The API reserves the group; then the plugin makes the project's default group
+            # if it has none yet, and checks the new group's template rules
+            # (securitygroups_db create_security_group).
+            self.quotas.check(project_id, {"secgroups": 1})
+            self.ensure_default(project_id)
+            self.quotas.check(project_id, {"secgroup-rules": GROUP_RULES})
             group = SecurityGroup(
                 id=new_id(), name=spec.name, project_id=project_id,
                 description=spec.description,
@@ -233,10 +240,11 @@ class SecurityGroups:
         self.ensure_default(project_id)
         now = utcnow()
         with self.store.transaction():
+            # The API reserves the rule before the plugin looks at the groups.
+            self.quotas.check(project_id, {"secgroup-rules": 1})
             if values.remote_group_id is not None:
                 self._get_group(values.remote_group_id)
             group = self._get_group(spec.security_group_id)
-            self.quotas.check(project_id, {"secgroup-rules": 1})
             rule = SecurityGroupRule(
                 id=new_id(),
                 security_group_id=group.id,
@@ -285,6 +293,9 @@ class SecurityGroups:
             existing = self._default_group(project_id)
             if existing is not None:
                 return existing
+            # Neutron checks the default group's rules against the quota too (its
+            # create_security_group, default_sg=True), though not the group itself.
+            self.quotas.check(project_id, {"secgroup-rules": DEFAULT_GROUP_RULES})
             group = SecurityGroup(
                 id=new_id(), name="default", project_id=project_id,
                 description=DEFAULT_DESCRIPTION, standard_attr_id=self._next_standard_attr_id(),

@@ -3,9 +3,11 @@ by name, the services it calls. Nothing calls back up this list, so there are no
 
     Identity, Flavors, Images, Quotas, ServerRecords    the context only
     Keypairs, SecurityGroups                            quotas
-    Ports                                               security_groups
-    Networks, Subnets, Routers, FloatingIPs, HostSync   ports
-    NetworkBootstrap                                    networks, subnets, routers
+    Ports                                               security_groups, quotas
+    HostSync                                            ports
+    Routers, FloatingIPs                                ports, quotas
+    Networks, Subnets                                   ports, quotas, host_sync
+    NetworkBootstrap                                    networks, subnets, routers, host_sync
     GuestBuilder                                        images, records
     Servers                                             records, guests, flavors, images,
                                                         keypairs, networks, ports,
@@ -94,44 +96,51 @@ class Services:
 
         return SecurityGroups(self.context, quotas=self.quotas)
 
-    # -- networking: every service makes and drops its ports through Ports -----------
+    # -- networking: every service makes and drops its ports through Ports, and each
+    # checks its creates against the quotas; HostSync (the host side) has a say in the
+    # external ranges -----------------------------------------------------------------
 
     @cached_property
     def ports(self) -> Ports:
         from ostack_cli.backend.local.ports import Ports
 
-        return Ports(self.context, security_groups=self.security_groups)
+        return Ports(self.context, security_groups=self.security_groups, quotas=self.quotas)
 
     @cached_property
     def networks(self) -> Networks:
         from ostack_cli.backend.local.networks import Networks
 
-        return Networks(self.context, ports=self.ports)
+        return Networks(
+            self.context, ports=self.ports, quotas=self.quotas, host_sync=self.host_sync
+        )
 
     @cached_property
     def subnets(self) -> Subnets:
         from ostack_cli.backend.local.subnets import Subnets
 
-        return Subnets(self.context, ports=self.ports)
+        return Subnets(
+            self.context, ports=self.ports, quotas=self.quotas, host_sync=self.host_sync
+        )
 
     @cached_property
     def routers(self) -> Routers:
         from ostack_cli.backend.local.routers import Routers
 
-        return Routers(self.context, ports=self.ports)
+        return Routers(self.context, ports=self.ports, quotas=self.quotas)
 
     @cached_property
     def floating_ips(self) -> FloatingIPs:
         from ostack_cli.backend.local.floating_ips import FloatingIPs
 
-        return FloatingIPs(self.context, ports=self.ports)
+        return FloatingIPs(self.context, ports=self.ports, quotas=self.quotas)
 
     @cached_property
     def network_bootstrap(self) -> NetworkBootstrap:
         from ostack_cli.backend.local.network_bootstrap import NetworkBootstrap
 
         return NetworkBootstrap(
-            self.context, networks=self.networks, subnets=self.subnets, routers=self.routers
+            self.context, networks=self.networks, subnets=self.subnets, routers=self.routers,
+            host_sync=self.host_sync,
         )
 
     @cached_property

@@ -7,6 +7,7 @@ from typing import Any
 
 from ostack_cli.backend.local import ipam
 from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.host_sync import HostSync
 from ostack_cli.backend.local.ipam import invalid_input
 from ostack_cli.backend.local.net_records import (
     bumped,
@@ -17,13 +18,14 @@ from ostack_cli.backend.local.net_records import (
     unknown_changes,
 )
 from ostack_cli.backend.local.neutron_input import (
-    IPV4_MIN_MTU,
-    IPV6_MIN_MTU,
     check_description,
     check_name,
+    check_service_types,
+    check_subnet_mtu,
     check_tags,
 )
 from ostack_cli.backend.local.ports import Ports
+from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     AUTO_DELETE_PORT_OWNERS,
@@ -42,10 +44,15 @@ SUBNET_CHANGES = (
 
 
 class Subnets:
-    def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
+    def __init__(
+        self, context: ServiceContext, *, ports: Ports, quotas: Quotas, host_sync: HostSync
+    ) -> None:
         self.context = context
         self.store = context.store
         self.ports = ports
+        self.quotas = quotas
+        # The host has a say in external ranges: one it already routes cannot be ours.
+        self.host_sync = host_sync
 
     def find_all(
         self,
@@ -91,12 +98,10 @@ class Subnets:
     def create(self, spec: SubnetSpec) -> Subnet:
         subnet = self._checked_subnet(spec)
         with self.store.transaction():
+            # The API reserves the subnet before the plugin looks at its network.
+            self.quotas.check(subnet.project_id, {"subnets": 1})
             network = load(self.store, Network, spec.network_id)
-            minimum = IPV4_MIN_MTU if subnet.ip_version == 4 else IPV6_MIN_MTU
-            if network.mtu < minimum:
-                raise Conflict(
-                    f"MTU of {network.id} is not valid, subnet requires a minimum of {minimum}"
-                )
+            check_subnet_mtu(network.id, network.mtu, [subnet.ip_version])
             ipam.check_prefix_length(ipaddress.ip_network(subnet.cidr))
             for other in network_subnets(self.store, network.id):
                 if ipam.overlaps(other.cidr, subnet.cidr):
@@ -104,6 +109,8 @@ class Subnets:
                         f"Requested subnet with cidr: {subnet.cidr} for network: {network.id} "
                         "overlaps with another subnet"
                     )
+            if network.is_router_external and subnet.ip_version == 4:
+                self.host_sync.check_external_range(subnet.cidr, network.id)
             self.store.insert(subnet)
             self.store.update(bumped(network, subnet_ids=[*network.subnet_ids, subnet.id]))
         return subnet
@@ -149,9 +156,9 @@ class Subnets:
             description=spec.description,
             ipv6_address_mode=spec.ipv6_address_mode,
             ipv6_ra_mode=spec.ipv6_ra_mode,
-            service_types=list(spec.service_types),
+            service_types=check_service_types(spec.service_types),
             dns_publish_fixed_ip=spec.dns_publish_fixed_ip,
-            tags=check_tags(spec.tags),
+            tags=check_tags(spec.tags, "subnets"),
             created_at=now,
             updated_at=now,
         )
@@ -186,8 +193,10 @@ class Subnets:
             changes["host_routes"] = ipam.check_host_routes(
                 changes["host_routes"], current.ip_version, current.id
             )
+        if changes.get("service_types") is not None:
+            changes["service_types"] = check_service_types(changes["service_types"])
         if "tags" in changes:
-            changes["tags"] = check_tags(changes["tags"])
+            changes["tags"] = check_tags(changes["tags"], "subnets")
         pools = current.allocation_pools
         if changes.get("allocation_pools") is not None:
             pools = ipam.check_pools(changes["allocation_pools"], net, None)

@@ -352,7 +352,8 @@ class BootstrapSpec:
     """What ``ostack bootstrap`` sets up: an external network, a private one, a router."""
 
     external_network: str = "External"
-    external_cidr: str = "192.168.61.0/24"
+    # None: the backend picks a range this host does not route yet.
+    external_cidr: str | None = None
     external_pool_start: str | None = None
     external_pool_end: str | None = None
     private_network: str = "private"

@@ -257,3 +257,35 @@ def test_parser(cli: Runner) -> None:
     assert cli("floating", "ip", "delete").rc == 2
     assert cli("floating", "ip", "show", "10.1.1.1").err.strip() == \
         "No FloatingIP found for 10.1.1.1"
+
+
+def test_the_associated_fixed_ip_cannot_leave_the_port(
+    cli: Runner, ids: dict[str, str], store_snapshot: Snapshot
+) -> None:
+    # l3_db prevent_internal_ip_change_for_fip: a port update whose fixed_ips drop the
+    # address a floating IP maps to is refused; the floating IP never points at nothing.
+    address = fip(cli, "--port", "vm-port")["fixed_ip_address"]
+    refusal = (1, f"Bad port request: Cannot update the fixed_ips of the port {ids['port']}, "
+                  "because its original fixed_ip has been associated to a floating ip.\n")
+    before = store_snapshot()
+    for args in (
+        ("--no-fixed-ip", "--fixed-ip", "ip-address=10.0.0.77"),
+        ("--no-fixed-ip",),
+        # Asked for by subnet only, the address might stay, but Neutron looks at the request.
+        ("--no-fixed-ip", "--fixed-ip", "subnet=s1"),
+    ):
+        result = cli("port", "set", "vm-port", *args)
+        assert (result.rc, result.err) == refusal, args
+    result = cli("port", "unset", "vm-port", "--fixed-ip", f"subnet=s1,ip-address={address}")
+    assert (result.rc, result.err) == refusal
+    assert store_snapshot() == before
+    # Keeping the address, the port may take another one.
+    assert cli("port", "set", "vm-port", "--fixed-ip", "ip-address=10.0.0.77").rc == 0
+    ips = cli("port", "show", "vm-port", "-f", "json").json()["fixed_ips"]
+    assert [ip["ip_address"] for ip in ips] == [address, "10.0.0.77"]
+    shown = cli("floating", "ip", "list", "-f", "json").json()
+    assert [row["Fixed IP Address"] for row in shown] == [address]
+    # Once the floating IP lets go, the address may go too.
+    assert cli("floating", "ip", "unset", "--port", shown[0]["ID"]).rc == 0
+    assert cli("port", "set", "vm-port", "--no-fixed-ip",
+               "--fixed-ip", "ip-address=10.0.0.77").rc == 0

@@ -120,7 +120,7 @@ def test_overlap_is_refused_on_one_network_only(
      "service enabled."),
     (("--subnet-range", "0.0.0.0/0", "--no-dhcp"),
      "Invalid input for operation: 0 is not allowed as CIDR prefix length."),
-    (("--subnet-range", "10.0.0.0/24", "--gateway", "10.0.1.1"),
+    (("--subnet-range", "10.0.0.0/24", "--gateway", "10.0.0.0"),
      "Invalid input for operation: Gateway is not valid on subnet."),
     (("--subnet-range", "10.0.0.0/24", "--gateway", "10.0.0.255"),
      "Invalid input for operation: Gateway is not valid on subnet."),
@@ -216,7 +216,8 @@ def test_set_refusals(cli: Runner, net: str, store_snapshot: Snapshot) -> None:
          "Auto option is not available for Subnet Set. Valid options are <ip-address> or none"),
         (("--gateway", "10.0.0.5"),
          "Gateway ip 10.0.0.5 conflicts with allocation pool 10.0.0.2-10.0.0.254."),
-        (("--gateway", "10.1.0.1"), "Invalid input for operation: Gateway is not valid on subnet."),
+        (("--gateway", "10.0.0.255"),
+         "Invalid input for operation: Gateway is not valid on subnet."),
         (("--dns-nameserver", "x"), "Invalid input for dns_nameservers. Reason: 'x' is not a "
                                     "valid nameserver. 'x' is not a valid IP address."),
         (("--name", "n" * 256),
@@ -274,3 +275,42 @@ def test_dhcp_ports_do_not_keep_a_subnet(cli: Runner, net: str) -> None:
     assert subnet(cli, "--subnet-range", "10.0.1.0/24", name="s3")["id"]
     assert cli("port", "create", "p", "--network", "net1", "-f", "json").json()["fixed_ips"][0][
         "ip_address"] == "10.0.1.2"
+
+
+def test_a_gateway_outside_the_subnet_is_accepted_as_neutron_does(
+    cli: Runner, net: str, store_snapshot: Snapshot
+) -> None:
+    # ipam.utils.check_gateway_invalid_in_subnet refuses only the network and broadcast
+    # addresses of an IPv4 subnet: a gateway outside it is an on-link router.
+    data = subnet(cli, "--subnet-range", "10.0.0.0/24", "--gateway", "10.0.1.1")
+    assert data["gateway_ip"] == "10.0.1.1"
+    # generate_pools leaves out only a gateway inside the range.
+    assert data["allocation_pools"] == [{"start": "10.0.0.1", "end": "10.0.0.254"}]
+    assert cli("subnet", "set", "s1", "--gateway", "192.168.5.1").rc == 0
+    assert cli("subnet", "show", "s1", "-f", "value", "-c", "gateway_ip").out == "192.168.5.1\n"
+    # A router's interface would take the gateway address, which IPAM refuses for the subnet
+    # (l3_db _add_interface_by_subnet, then ipam_backend_mixin _get_subnet_for_fixed_ip).
+    assert cli("router", "create", "r").rc == 0
+    before = store_snapshot()
+    result = cli("router", "add", "subnet", "r", "s1")
+    assert (result.rc, result.out, result.err) == (
+        1, "", "IP address 192.168.5.1 is not a valid IP for the specified subnet.\n")
+    assert store_snapshot() == before
+    # Ports take any address of the range.
+    port = cli("port", "create", "p", "--network", "net1", "-f", "json").json()
+    assert port["fixed_ips"][0]["ip_address"] == "10.0.0.1"
+    # Back inside, the gateway must stay out of the pools again.
+    result = cli("subnet", "set", "s1", "--gateway", "10.0.0.254")
+    assert (result.rc, result.err) == (
+        1, "Gateway ip 10.0.0.254 conflicts with allocation pool 10.0.0.1-10.0.0.254.\n")
+
+
+def test_an_external_gateway_outside_the_subnet(cli: Runner) -> None:
+    # The router's gateway port takes an address of the range; the gateway stays outside.
+    assert cli("network", "create", "ext", "--external").rc == 0
+    data = subnet(cli, "--subnet-range", "192.168.61.0/24", "--gateway", "192.168.60.1",
+                  "--no-dhcp", name="ext-sub", network="ext")
+    assert data["gateway_ip"] == "192.168.60.1"
+    router = cli("router", "create", "r", "--external-gateway", "ext", "-f", "json").json()
+    assert router["external_gateway_info"]["external_fixed_ips"][0]["ip_address"] == \
+        "192.168.61.1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import re
@@ -222,6 +223,19 @@ def test_static_network_without_gateway_has_no_default_route() -> None:
         dhcp=False,
     )
     assert network_metadata((link,))["networks"][0]["routes"] == []
+
+
+def test_a_gateway_outside_the_subnet_is_the_default_route_as_nova_writes_it() -> None:
+    # nova/virt/netutils.py _get_default_route: the subnet's gateway, wherever it lies; the
+    # guest's network configuration decides how to reach it.
+    link = dataclasses.replace(STATIC_LINK, gateway="192.168.77.1", host_routes=())
+    network = network_metadata((link,))["networks"][0]
+    assert (network["netmask"], network["routes"]) == (
+        "255.255.255.192", [{"network": "0.0.0.0", "netmask": "0.0.0.0",
+                             "gateway": "192.168.77.1"}])
+    # With DHCP, the guest asks dnsmasq, and network_data.json says only that.
+    dhcp = dataclasses.replace(DHCP_LINK, gateway="192.168.77.1")
+    assert network_metadata((dhcp,))["networks"][0]["type"] == "ipv4_dhcp"
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,29 @@ def test_golden_opts_file() -> None:
     assert_golden("dnsmasq/opts", render_opts_file(SUBNETS))
 
 
+# One network, as Neutron allows it: s1's gateway lies outside s1, in its sibling s2; s1 has a
+# host route, s2 no gateway but a default host route standing in for one.
+ROUTED = (
+    DhcpSubnet(cidr="10.0.0.0/24", tag="subnet-s1", gateway="10.0.1.1",
+               host_routes=(("172.16.0.0/12", "10.0.0.254"),)),
+    DhcpSubnet(cidr="10.0.1.0/28", tag="subnet-s2",
+               host_routes=(("0.0.0.0/0", "10.0.1.1"), ("192.0.2.0/24", "10.0.1.9"))),
+)
+
+
+def test_golden_opts_file_with_routes() -> None:
+    # Dnsmasq._generate_opts_per_subnet: the other subnets on-link first, the host routes,
+    # then the default route, in option 121 and 249; option 3 as well.
+    assert_golden("dnsmasq/opts_routes", render_opts_file(ROUTED))
+
+
+def test_a_gateway_outside_its_lone_subnet_is_handed_out_as_it_is() -> None:
+    # The agent sends such a gateway as option 3 alone: no route makes it on-link for the
+    # guest (DeviceManager adds one in the DHCP namespace only).
+    subnet = DhcpSubnet(cidr="10.0.0.0/24", tag="subnet-s1", gateway="192.168.77.1")
+    assert render_opts_file([subnet]) == "tag:subnet-s1,option:router,192.168.77.1\n"
+
+
 def test_golden_argv() -> None:
     assert_golden("dnsmasq/argv", "\n".join(argv()) + "\n")
 
@@ -166,6 +189,12 @@ def test_host_rejects_bad_hostname(bad: str) -> None:
         ({"dns_nameservers": ("8.8.8.8,8.8.4.4",)}, "invalid DNS server"),
         ({"dns_nameservers": ("8.8.8.8\nconf-file=/x",)}, "invalid DNS server"),
         ({"dns_nameservers": "8.8.8.8"}, "must be a tuple"),
+        ({"host_routes": (("10.1.0.1/16", "10.0.0.9"),)}, "invalid route destination"),
+        ({"host_routes": (("10.1.0.0/016", "10.0.0.9"),)}, "invalid route destination"),
+        ({"host_routes": (("10.1.0.0/16,0.0.0.0/0", "10.0.0.9"),)}, "invalid route destination"),
+        ({"host_routes": (("10.1.0.0/16", "10.0.0.9,10.0.0.8"),)}, "invalid route next hop"),
+        ({"host_routes": (("fd00::/64", "fd00::1"),)}, "invalid route destination"),
+        ({"host_routes": "10.1.0.0/16"}, "must be a tuple"),
     ],
 )
 def test_subnet_rejects(fields: dict[str, Any], message: str) -> None:

@@ -71,11 +71,27 @@ def test_dhcp_needs_room() -> None:
                             "incompatible with DHCP service enabled.")
 
 
-@pytest.mark.parametrize("gateway", ["10.0.0.0", "10.0.0.255", "10.1.0.1"])
-def test_gateway_must_be_a_host_of_the_subnet(gateway: str) -> None:
+@pytest.mark.parametrize("gateway", ["10.0.0.0", "10.0.0.255"])
+def test_gateway_is_not_the_network_or_broadcast_address(gateway: str) -> None:
     with pytest.raises(BadRequest) as exc:
         ipam.check_gateway(NET, gateway)
     assert message(exc) == "Invalid input for operation: Gateway is not valid on subnet."
+
+
+@pytest.mark.parametrize(("cidr", "gateway"), [
+    ("10.0.0.0/24", "10.1.0.1"),  # outside: an on-link router (check_gateway_invalid_in_subnet)
+    ("10.0.0.0/24", "10.0.1.0"),  # another subnet's network address is fine outside this one
+    ("10.0.0.0/24", "192.168.1.255"),
+    ("fd00::/64", "fd00::"),  # IPv6 has no network/broadcast exception
+    ("fd00::/64", "fd01::1"),
+])
+def test_gateway_may_lie_outside_the_subnet(cidr: str, gateway: str) -> None:
+    net = ipaddress.ip_network(cidr)
+    assert ipam.check_gateway(net, gateway) == gateway
+
+
+def test_pools_leave_out_only_a_gateway_inside() -> None:
+    assert ipam.generate_pools(NET, "10.1.0.1") == [{"start": "10.0.0.1", "end": "10.0.0.254"}]
 
 
 def test_gateway_format_and_version() -> None:

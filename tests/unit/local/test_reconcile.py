@@ -13,8 +13,8 @@ from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.reconcile.desired import (
     DHCP_IFNAME,
     HostSettings,
-    RouterPlan,
     Records,
+    RouterPlan,
     desired_host,
     dhcp_hostname,
 )

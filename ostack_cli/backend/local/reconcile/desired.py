@@ -8,6 +8,7 @@ and everything else is still wanted: one bad record never stops the others from 
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class Desired:
     routers: dict[str, RouterPlan] = field(default_factory=dict)  # by router ID
     ports: tuple[firewall.PortFilter, ...] = ()  # ports whose filters render
     guard: firewall.HostGuard | None = None
+    firewall_digest: str = ""  # of ``ports`` and ``guard``: equal digests, equal rules
     taps: dict[str, tuple[str, str]] = field(default_factory=dict)  # tap -> (bridge, port)
     servers: frozenset[str] = frozenset()  # server IDs whose guests and files may exist
     base_images: frozenset[str] = frozenset()  # image IDs whose cached base file may exist
@@ -180,6 +182,7 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
     guard = firewall.HostGuard(names=names, external=external, uplink=settings.uplink,
                                host_access=settings.host_access)
     good, failed = firewall.check_ports(candidates, guard)
+    digest = hashlib.sha256(repr((good, guard)).encode()).hexdigest()[:32]
     for port_id, why in failed.items():
         faults[("port", port_id)] = why
     taps = {
@@ -199,6 +202,7 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
         routers=routers,
         ports=tuple(good),
         guard=guard,
+        firewall_digest=digest,
         taps=taps,
         servers=frozenset(servers),
         base_images=frozenset(base_images),

@@ -171,7 +171,7 @@ def plan(desired: Desired, observed: Observed, *, deep: bool = False) -> Plan:
                 for d in sorted(observed.domains - wanted_domains)]
 
     # 2. The firewall, before any tap is plugged anywhere (and taken away last of all).
-    if not desired.empty:
+    if not desired.empty and (deep or not _firewall_in_line(desired, observed)):
         actions.append(ApplyFirewall((HOST, "firewall")))
     uplink = not desired.empty and desired.guard is not None and bool(desired.guard.uplink)
     if uplink and observed.forwarding != "1":
@@ -230,6 +230,13 @@ def plan(desired: Desired, observed: Observed, *, deep: bool = False) -> Plan:
     if desired.empty and (observed.firewall or deep):
         actions.append(RemoveFirewall((HOST, "firewall")))
     return Plan(tuple(actions), faults)
+
+
+def _firewall_in_line(desired: Desired, observed: Observed) -> bool:
+    """The last apply was made from the same ports and guard, and its FORWARD chain is still
+    there with every rule (a flush, a reboot or a firewall reload would show)."""
+    return (observed.firewall
+            and observed.firewall_marker == (desired.firewall_digest, observed.firewall_rules))
 
 
 def _without_clashes(
