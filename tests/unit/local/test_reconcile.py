@@ -304,3 +304,13 @@ def test_the_uplink_opt_in_turns_forwarding_on_and_opting_out_restores_it() -> N
     back = plan(desired_host(article(), SETTINGS),
                 dataclasses.replace(converged(article()), forwarding="1", saved_forwarding="0"))
     assert "restore host IPv4 forwarding" in back.describe()
+
+
+def test_a_subnets_host_routes_reach_its_guests_by_dhcp() -> None:
+    records = article()
+    routed = dataclasses.replace(records.subnets[1], host_routes=[
+        {"destination": "172.16.0.0/16", "nexthop": "10.0.0.254"}])
+    desired = desired_host(dataclasses.replace(records, subnets=(records.subnets[0], routed)),
+                           SETTINGS)
+    assert "option:classless-static-route,172.16.0.0/16,10.0.0.254,0.0.0.0/0,10.0.0.1" in (
+        desired.dhcp[PRIV].opts_file)

@@ -273,6 +273,11 @@ def _dhcp(
             cidr=str(ipaddress.IPv4Network(s.cidr, strict=False)), tag=f"subnet-{s.id}",
             gateway=s.gateway_ip if s.gateway_ip and _is_v4(s.gateway_ip) else None,
             dns_nameservers=tuple(d for d in s.dns_nameservers if _is_v4(d)),
+            host_routes=tuple(
+                (str(ipaddress.IPv4Network(r["destination"], strict=False)), r["nexthop"])
+                for r in s.host_routes
+                if _is_v4(r["nexthop"]) and _is_v4(r["destination"].split("/")[0])
+            ),
         )
         for s in sorted(served.values(), key=lambda s: s.id)
     )
