@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.vm]
 KILLED = -9
 CREATE = ("server", "create", "--image", "cirros", "--flavor", "m1.tiny", "--nic",
           "net-id=private")
-NOTHING_TO_DO = "apply the store's firewall\n"
+NOTHING_TO_DO = ""
 NOTHING_AT_ALL = ""  # a store with nothing on the host: not even a firewall
 
 

@@ -127,6 +127,8 @@ def converged(records: Records) -> Observed:
         base_files=desired.base_images,
         dhcp_dirs=frozenset(desired.dhcp),
         firewall=not desired.empty,
+        firewall_rules=7,
+        firewall_marker=(desired.firewall_digest, 7) if not desired.empty else None,
         inside={
             **{d.namespace: Inside(links={DHCP_IFNAME: Link(DHCP_IFNAME, "veth", mtu=d.mtu)},
                                    addresses={DHCP_IFNAME: frozenset(d.addresses)})
@@ -164,11 +166,24 @@ def test_a_fresh_host_gets_everything_firewall_first() -> None:
     assert not any(line.startswith(("remove", "stop", "destroy")) for line in lines)
 
 
-def test_a_converged_host_needs_only_the_firewall_check() -> None:
-    assert golden_plan("noop", article(), converged(article())) == "apply the store's firewall\n"
+def test_a_converged_host_needs_nothing() -> None:
+    assert golden_plan("noop", article(), converged(article())) == ""
 
 
-def test_deep_finds_nothing_to_do_on_a_converged_host() -> None:
+def test_the_firewall_is_applied_again_when_its_inputs_or_its_rules_changed() -> None:
+    host = converged(article())
+    changed = dataclasses.replace(article(), rules=())
+    assert plan(desired_host(changed, SETTINGS), host).describe() == (
+        "apply the store's firewall\n")
+    flushed = dataclasses.replace(host, firewall_rules=0)
+    assert plan(desired_host(article(), SETTINGS), flushed).describe() == (
+        "apply the store's firewall\n")
+    gone = dataclasses.replace(host, firewall=False, firewall_rules=0)
+    assert plan(desired_host(article(), SETTINGS), gone).describe() == (
+        "apply the store's firewall\n")
+
+
+def test_deep_checks_the_firewall_and_finds_nothing_else_to_do_on_a_converged_host() -> None:
     assert plan(desired_host(article(), SETTINGS), converged(article()), deep=True
                 ).describe() == "apply the store's firewall\n"
 
@@ -186,7 +201,7 @@ def test_deep_re_lays_what_was_changed_inside_a_namespace() -> None:
     text = golden_plan("deep", article(), tampered, deep=True)
     assert "lay out router namespace" in text and "serve DHCP" in text
     shallow = plan(desired_host(article(), SETTINGS), tampered).describe()
-    assert shallow == "apply the store's firewall\n", "only a deep look sees inside"
+    assert shallow == "", "only a deep look sees inside"
 
 
 def test_debris_of_a_crash_is_found_by_observation() -> None:
