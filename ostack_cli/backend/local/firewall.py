@@ -242,10 +242,9 @@ def render_filter_table(
         names_.fallback: ["-j DROP"],
     }
     for port in filtered:
-        ingress, egress, spoof = _port_chains(port, family, names_)
-        chains[names_.ingress(port.port_id)] = list(ingress)
-        chains[names_.egress(port.port_id)] = list(egress)
-        chains[names_.spoof(port.port_id)] = list(spoof)
+        chains[names_.ingress(port.port_id)] = _ingress_rules(port, family, names_)
+        chains[names_.egress(port.port_id)] = _egress_rules(port, family, names_)
+        chains[names_.spoof(port.port_id)] = _spoof_rules(port, family)
     # Routed by the host from a guest (sent to the bridge's own MAC): at least its source
     # must be the guest's own before anything below may let it through.
     forward += [f"-m physdev --physdev-in {p.tap} ! --physdev-is-bridged "
@@ -321,22 +320,6 @@ def _table(table: str, chains: dict[str, list[str]], stale: list[str], policy: s
     lines += [f"-X {name}" for name in stale]
     lines.append("COMMIT")
     return "\n".join(lines) + "\n"
-
-
-# The chains ``check_ports`` rendered, by port object (kept, so a reused id never matches):
-# the renderers that follow take them from here instead of rendering every port again.
-_RENDERED: dict[int, tuple[PortFilter, dict[Family, tuple[tuple[str, ...], ...]]]] = {}
-
-
-def _port_chains(
-    port: PortFilter, family: Family, chains: StoreChains
-) -> tuple[tuple[str, ...], ...]:
-    """A port's ingress, egress and spoof chains for one family."""
-    known = _RENDERED.get(id(port))
-    if known is not None and known[0] is port and family in known[1]:
-        return known[1][family]
-    return (tuple(_ingress_rules(port, family, chains)),
-            tuple(_egress_rules(port, family, chains)), tuple(_spoof_rules(port, family)))
 
 
 def _ingress_rules(port: PortFilter, family: Family, chains: StoreChains) -> list[str]:
@@ -608,14 +591,14 @@ def check_ports(
     """The ports that render (sorted by chain key, MACs in lower case as iptables-save
     prints them), and why each other one does not.
 
-    A port is rendered in full (both families and ebtables) to be checked, so one bad value
-    (an address pair that is no address, an unknown protocol) leaves out that port alone.
+    Everything a port contributes is checked the way the renderers will use it (its own
+    values rendered, each of its rules rendered once per rule, not per port), so one bad
+    value (an address pair that is no address, an unknown protocol) leaves out that port
+    alone.
     """
-    chains = StoreChains(guard.names)
     good: list[PortFilter] = []
     failed: dict[str, str] = {}
     keys: set[str] = set()
-    fresh: dict[int, tuple[PortFilter, dict[Family, tuple[tuple[str, ...], ...]]]] = {}
     for port in sorted(ports, key=lambda p: p.port_id):
         try:
             key = port_key(port.port_id)
@@ -626,17 +609,16 @@ def check_ports(
             checked = replace(port, mac=_mac(port.mac))
             for ip in (*checked.fixed_ips, *checked.dhcp_servers):
                 ipaddress.ip_address(ip)
-            rendered: dict[Family, tuple[tuple[str, ...], ...]] = {
-                family: _port_chains(checked, family, chains) for family in (4, 6)}
+            for family in (4, 6):
+                _spoof_rules(checked, family)
+                for rule in checked.rules:
+                    _rule_lines(rule, family)  # cached: a group's rules are checked once
             _bridge_port_rules(checked)
         except (ValueError, TypeError, KeyError) as exc:
             failed[port.port_id] = f"its firewall cannot be rendered: {exc}"
             continue
         keys.add(key)
         good.append(checked)
-        fresh[id(checked)] = (checked, rendered)
-    _RENDERED.clear()
-    _RENDERED.update(fresh)
     return sorted(good, key=lambda p: port_key(p.port_id)), failed
 
 

@@ -171,10 +171,12 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
     for port in records.ports:
         for group_id in port.security_group_ids:
             members.setdefault(group_id, set()).update(f["ip_address"] for f in port.fixed_ips)
-    rules: dict[str, list[SecurityGroupRule]] = {}
+    # Each group's rules made once and shared by its ports (one tuple, one repr, one check).
+    by_group: dict[str, list[firewall.RuleSpec]] = {}
     for rule in records.rules:
-        rules.setdefault(rule.security_group_id, []).append(rule)
-    candidates = [_port_filter(p, members, rules, by_network, names) for p in guests]
+        by_group.setdefault(rule.security_group_id, []).append(_rule_spec(rule, members))
+    rules = {group: tuple(specs) for group, specs in by_group.items()}
+    candidates = [_port_filter(p, rules, by_network, names) for p in guests]
     external = tuple(
         firewall.ExternalRange(bridge=b.name, cidr=b.external_cidr)
         for b in bridges.values() if b.external_cidr
@@ -182,7 +184,7 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
     guard = firewall.HostGuard(names=names, external=external, uplink=settings.uplink,
                                host_access=settings.host_access)
     good, failed = firewall.check_ports(candidates, guard)
-    digest = hashlib.sha256(repr((good, guard)).encode()).hexdigest()[:32]
+    digest = _firewall_digest(good, guard)
     for port_id, why in failed.items():
         faults[("port", port_id)] = why
     taps = {
@@ -392,27 +394,45 @@ def _router_plan(
 # -- ports --------------------------------------------------------------------------------
 
 
+def _rule_spec(rule: SecurityGroupRule, members: dict[str, set[str]]) -> firewall.RuleSpec:
+    return firewall.RuleSpec(
+        direction=rule.direction,  # type: ignore[arg-type]
+        ethertype=rule.ethertype,  # type: ignore[arg-type]
+        protocol=rule.protocol,
+        port_range_min=rule.port_range_min,
+        port_range_max=rule.port_range_max,
+        remote_ip_prefix=rule.remote_ip_prefix,
+        remote_addresses=tuple(sorted(members.get(rule.remote_group_id, set())))
+        if rule.remote_group_id else None,
+    )
+
+
+def _firewall_digest(ports: list[firewall.PortFilter], guard: firewall.HostGuard) -> str:
+    """A fingerprint of everything the store's rules are rendered from. Ports of one group
+    share their rules' tuple: each distinct tuple is written out once."""
+    digest = hashlib.sha256(repr(guard).encode())
+    written: dict[int, int] = {}  # id of a rules tuple (alive all along) -> its number
+    for port in ports:
+        number = written.get(id(port.rules))
+        if number is None:
+            number = written[id(port.rules)] = len(written)
+            digest.update(f"rules {number} {port.rules!r}\n".encode())
+        fields = (port.port_id, port.tap, port.mac, port.fixed_ips, port.port_security,
+                  port.allowed_address_pairs, port.dhcp_servers, number)
+        digest.update(f"{fields!r}\n".encode())
+    return digest.hexdigest()[:32]
+
+
 def _port_filter(
     port: Port,
-    members: dict[str, set[str]],
-    rules_by_group: dict[str, list[SecurityGroupRule]],
+    rules_by_group: dict[str, tuple[firewall.RuleSpec, ...]],
     by_network: dict[str, list[Port]],
     names: HostNames,
 ) -> firewall.PortFilter:
-    rules = tuple(
-        firewall.RuleSpec(
-            direction=rule.direction,  # type: ignore[arg-type]
-            ethertype=rule.ethertype,  # type: ignore[arg-type]
-            protocol=rule.protocol,
-            port_range_min=rule.port_range_min,
-            port_range_max=rule.port_range_max,
-            remote_ip_prefix=rule.remote_ip_prefix,
-            remote_addresses=tuple(sorted(members.get(rule.remote_group_id, set())))
-            if rule.remote_group_id else None,
-        )
-        for group_id in port.security_group_ids
-        for rule in rules_by_group.get(group_id, [])
-    )
+    groups = port.security_group_ids
+    # One group (the common case): its shared tuple as it is.
+    rules = (rules_by_group.get(groups[0], ()) if len(groups) == 1
+             else tuple(r for g in groups for r in rules_by_group.get(g, ())))
     dhcp_servers = tuple(
         f["ip_address"] for p in by_network.get(port.network_id, [])
         if p.device_owner == DEVICE_OWNER_DHCP for f in p.fixed_ips
