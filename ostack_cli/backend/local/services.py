@@ -1,10 +1,10 @@
 """The local backend's services and who works with whom: each is given the shared context and,
 by name, the services it calls. Nothing calls back up this list, so there are no cycles:
 
-    Identity, Flavors, Images, Quotas, ServerRecords    the context only
+    Identity, Flavors, Images, Quotas                   the context only
     Keypairs, SecurityGroups                            quotas
     Ports                                               security_groups, quotas
-    HostSync                                            ports
+    HostSync, ServerRecords                             ports
     Routers, FloatingIPs                                ports, quotas
     Networks, Subnets                                   ports, quotas, host_sync
     NetworkBootstrap                                    networks, subnets, routers, host_sync
