@@ -27,6 +27,7 @@ from benchmarks.common import REPO, AreaResult, Settings, table
 # Area name -> module. Areas run in this order.
 AREAS: dict[str, str] = {
     "startup": "benchmarks.startup",
+    "cloud": "benchmarks.cloud",
     "compute": "benchmarks.compute",
     "network": "benchmarks.network",
     "host": "benchmarks.host",

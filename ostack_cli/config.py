@@ -44,6 +44,10 @@ class Selection:
     cloud_name: str | None = None
     cloud_config: dict[str, Any] = dataclasses.field(default_factory=dict)
     project_name: str | None = None
+    # The local backend's acting user (--os-username/--os-password, OS_USERNAME/OS_PASSWORD,
+    # or the entry's auth): None lets the local admin act.
+    username: str | None = None
+    password: str | None = dataclasses.field(default=None, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,8 +227,15 @@ def select_backend(options: Any) -> Selection:
                 cloud_name=cloud_name,
                 cloud_config=entry,
                 project_name=project_name or auth.get("project_name"),
+                username=getattr(options, "os_username", None) or auth.get("username"),
+                password=getattr(options, "os_password", None) or auth.get("password"),
             )
         return Selection(CLOUD, cloud_name=cloud_name, cloud_config=entry)
     if getattr(options, "os_auth_url", None):
         return Selection(CLOUD)
-    return Selection(LOCAL, project_name=project_name)
+    return Selection(
+        LOCAL,
+        project_name=project_name,
+        username=getattr(options, "os_username", None),
+        password=getattr(options, "os_password", None),
+    )

@@ -36,6 +36,10 @@ class Forbidden(OstackError):
     """The policy forbids the request (HTTP 403 in OpenStack)."""
 
 
+class Unauthorized(OstackError):
+    """Authentication failed (HTTP 401 in OpenStack)."""
+
+
 class QuotaExceeded(OstackError):
     """A project's quota would be exceeded."""
 

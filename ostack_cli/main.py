@@ -151,6 +151,15 @@ class OstackApp(App):
                 default=_env(env),
                 help=f"{help_text} (Env: {env})",
             )
+        # ostack's own (the real client has no such option): its default is resolved with
+        # $OSTACK_AUTH_CACHE and clouds.yaml in backend/cloud/auth_cache.py.
+        parser.add_argument(
+            "--os-auth-cache",
+            metavar="<on|off>",
+            choices=("on", "off"),
+            help="Reuse a cloud's token between commands until it expires (default: on; "
+                 "Env: OSTACK_AUTH_CACHE; clouds.yaml: ostack_auth_cache)",
+        )
         tls = parser.add_mutually_exclusive_group()
         tls.add_argument(
             "--insecure",

@@ -88,7 +88,7 @@ def snapshot(home: Path) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(db)
     try:
         rows: list[tuple[Any, ...]] = []
-        for table in ("resources", "ip_allocations", "settings"):
+        for table in ("resources", "ip_allocations", "settings", "instance_actions"):
             rows += [(table, *r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
         return rows
     finally:

@@ -5,24 +5,46 @@ from __future__ import annotations
 from typing import Protocol
 
 from ostack_cli.backend.api.compute import FlavorAPI
+from ostack_cli.backend.api.discovery import DiscoveryAPI
 from ostack_cli.backend.api.identity import IdentityAPI
 from ostack_cli.backend.api.image import ImageAPI
+from ostack_cli.backend.api.image_member import ImageMemberAPI
+from ostack_cli.backend.api.ip_availability import IPAvailabilityAPI
 from ostack_cli.backend.api.keypair import KeypairAPI
 from ostack_cli.backend.api.network import NetworkAPI
+from ostack_cli.backend.api.port_forwarding import PortForwardingAPI
 from ostack_cli.backend.api.quota import QuotaAPI
+from ostack_cli.backend.api.router_extras import RouterExtrasAPI
 from ostack_cli.backend.api.security_group import SecurityGroupAPI
 from ostack_cli.backend.api.server import ServerAPI
+from ostack_cli.backend.api.server_event import ServerEventAPI
+from ostack_cli.backend.api.server_group import ServerGroupAPI
+from ostack_cli.backend.api.server_interface import ServerInterfaceAPI
+from ostack_cli.backend.api.server_lifecycle import ServerLifecycleAPI
+from ostack_cli.backend.api.server_lock import ServerLockAPI
+from ostack_cli.backend.api.subnet_pool import SubnetPoolAPI
 
 
 class Backend(
+    DiscoveryAPI,
     FlavorAPI,
     IdentityAPI,
     ImageAPI,
+    ImageMemberAPI,
+    IPAvailabilityAPI,
     KeypairAPI,
     NetworkAPI,
+    PortForwardingAPI,
     QuotaAPI,
+    RouterExtrasAPI,
     SecurityGroupAPI,
     ServerAPI,
+    ServerEventAPI,
+    ServerGroupAPI,
+    ServerInterfaceAPI,
+    ServerLifecycleAPI,
+    ServerLockAPI,
+    SubnetPoolAPI,
     Protocol,
 ):
     """Typed models in, typed models out; errors are ``ostack_cli.errors`` exceptions."""

@@ -15,7 +15,11 @@ def make_backend(options: Any) -> Backend:
     if selection.backend == LOCAL:
         from ostack_cli.backend.local import LocalBackend
 
-        return LocalBackend.open(project_name=selection.project_name)
+        return LocalBackend.open(
+            project_name=selection.project_name,
+            username=selection.username,
+            password=selection.password,
+        )
     # openstacksdk and keystoneauth load only here, when a cloud is really used.
     from ostack_cli.backend.cloud import CloudBackend
 

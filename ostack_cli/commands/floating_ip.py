@@ -37,7 +37,7 @@ def floating_ip_fields(fip: FloatingIP) -> dict[str, Any]:
         # No formatter in the real client: tables print the raw list.
         "tags": fip.tags,
         "updated_at": fip.updated_at,
-    }
+    } | ({} if fip.port_forwardings is None else {"port_forwardings": fip.port_forwardings})
 
 
 class CreateFloatingIP(ShowOne):

@@ -78,7 +78,7 @@ class ShowHypervisor(ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        for h in self.backend.hypervisors():
+        for h in self.backend.hypervisors(detailed=False):
             if parsed_args.hypervisor in (h.id, h.name):
                 return show_fields(hypervisor_fields(h))
         raise not_found("Hypervisor", parsed_args.hypervisor)

@@ -328,6 +328,7 @@ class ListImage(Lister):
             tags=parsed_args.tag or None,
             owner=owner,
             is_hidden=parsed_args.is_hidden,
+            member_status=parsed_args.member_status,
         )
         # The real client pages on the server (newest first), then filters and sorts.
         paging = argparse.Namespace(
@@ -479,12 +480,14 @@ class SetImage(Command):
         image = self.backend.find_image(parsed_args.image)
         project_id = None
         if parsed_args.project:
-            project_id = self.backend.find_project(parsed_args.project).id
+            # find_project_id_sdk: as given when the user may not look projects up.
+            project_id = self.backend.find_project_id(
+                parsed_args.project, domain=parsed_args.project_domain)
         if parsed_args.membership:
-            raise CommandError(
-                "Image members are not supported by the local backend: a shared image is "
-                "visible to its owner only."
-            )
+            # Before the other changes, as the real client: --project names whose membership
+            # changes (the acting project's without it), not a new owner.
+            self.backend.update_image_member(image, project_id, parsed_args.membership)
+            project_id = None
         activate = True if parsed_args.activate else (False if parsed_args.deactivate else None)
         # Named options first, then --property on top, as the real client merges them.
         properties = {
@@ -494,23 +497,24 @@ class SetImage(Command):
             if (value := getattr(parsed_args, key)) is not None
         }
         properties.update(parsed_args.properties or {})
-        self.backend.update_image(
-            image,
-            ImageChanges(
-                name=parsed_args.name,
-                min_disk=parsed_args.min_disk,
-                min_ram=parsed_args.min_ram,
-                disk_format=parsed_args.disk_format,
-                container_format=parsed_args.container_format,
-                visibility=parsed_args.visibility,
-                is_protected=parsed_args.is_protected,
-                is_hidden=parsed_args.is_hidden,
-                project_id=project_id,
-                set_properties=properties,
-                add_tags=list(parsed_args.tags or []),
-                activate=activate,
-            ),
+        changes = ImageChanges(
+            name=parsed_args.name,
+            min_disk=parsed_args.min_disk,
+            min_ram=parsed_args.min_ram,
+            disk_format=parsed_args.disk_format,
+            container_format=parsed_args.container_format,
+            visibility=parsed_args.visibility,
+            is_protected=parsed_args.is_protected,
+            is_hidden=parsed_args.is_hidden,
+            project_id=project_id,
+            set_properties=properties,
+            add_tags=list(parsed_args.tags or []),
+            activate=activate,
         )
+        # openstacksdk sends no update without a change (a member accepting another
+        # project's image changes nothing else of it).
+        if changes != ImageChanges():
+            self.backend.update_image(image, changes)
 
 
 class ShowImage(ShowOne):

@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from ostack_cli.backend.models.identity import AssignmentFilters
 from ostack_cli.backend.models.keypair import KEYPAIR_TYPE_SSH, KEYPAIR_TYPES, Keypair
 from ostack_cli.commands.base import Command, Lister, ShowOne, delete_each, show_fields
+from ostack_cli.commands.identity_common import find_id
 from ostack_cli.errors import CommandError
 from ostack_cli.state.paths import write_private_file
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.base import Backend
 
 
 def generate_keypair() -> tuple[str, str]:
@@ -47,6 +52,11 @@ def keypair_fields(keypair: Keypair, *, created: bool = False) -> dict[str, Any]
     if not created:
         fields["private_key"] = None
     return fields
+
+
+def _user_id(backend: Backend, user: str | None) -> str | None:
+    """``--user`` as the real client resolves it (``find_user_id_sdk``)."""
+    return find_id(backend.find_user, user) if user else None
 
 
 def _add_user(parser: argparse.ArgumentParser, help_text: str) -> None:
@@ -103,11 +113,12 @@ class CreateKeypair(ShowOne):
             public_key = _read_public_key(parsed_args.public_key)
         else:
             private_key, public_key = generate_keypair()
+        user = _user_id(self.backend, parsed_args.user)
         keypair = self.backend.create_keypair(
             parsed_args.name,
             public_key,
             key_type=parsed_args.type or KEYPAIR_TYPE_SSH,
-            user=parsed_args.user,
+            user=user,
         )
         if private_key is not None and parsed_args.private_key:
             try:
@@ -116,7 +127,7 @@ class CreateKeypair(ShowOne):
                 )
             except OSError as exc:
                 # Nobody holds the private key, so the keypair is of no use: take it back.
-                self.backend.delete_keypair(keypair.name, user=parsed_args.user)
+                self.backend.delete_keypair(keypair.name, user=user)
                 raise CommandError(
                     f"Key file {parsed_args.private_key} can not be saved: {exc}"
                 ) from None
@@ -150,9 +161,10 @@ class DeleteKeypair(Command):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
+        user = _user_id(self.backend, parsed_args.user)
         delete_each(
             parsed_args.name,
-            lambda name: self.backend.delete_keypair(name, user=parsed_args.user),
+            lambda name: self.backend.delete_keypair(name, user=user),
             failure=lambda name, exc: f"Failed to delete key with name '{name}': {exc}",
             summary=lambda failed, total: f"{failed} of {total} keys failed to delete.",
         )
@@ -196,12 +208,17 @@ class ListKeypair(Lister):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        if parsed_args.project:
-            # Every user of the project: locally that is the one local user, who may act in
-            # every project; the project must exist all the same.
-            self.backend.find_project(parsed_args.project)
         # --limit is the page size only: the real client pages through everything.
-        keypairs = self.backend.keypairs(user=parsed_args.user, marker=parsed_args.marker)
+        if parsed_args.project:
+            # Every user with a role on the project (looked up as the real client does).
+            project_id = find_id(self.backend.find_project, parsed_args.project)
+            user_ids = sorted({a.user.id for a in self.backend.role_assignments(
+                AssignmentFilters(project_id=project_id)) if a.user is not None})
+            keypairs = [k for user_id in user_ids
+                        for k in self.backend.keypairs(user=user_id, marker=parsed_args.marker)]
+        else:
+            keypairs = self.backend.keypairs(user=_user_id(self.backend, parsed_args.user),
+                                             marker=parsed_args.marker)
         if parsed_args.max_items is not None:
             keypairs = keypairs[:parsed_args.max_items]
         headers = ("Name", "Fingerprint", "Type")
@@ -222,7 +239,8 @@ class ShowKeypair(ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        keypair = self.backend.find_keypair(parsed_args.name, user=parsed_args.user)
+        keypair = self.backend.find_keypair(parsed_args.name,
+                                            user=_user_id(self.backend, parsed_args.user))
         if parsed_args.public_key:
             # As the real client: the stored key exactly as given, and no table.
             self.app.stdout.write(keypair.public_key)

@@ -171,7 +171,12 @@ def add_project(
 
 
 def project_id(backend: Backend, parsed_args: argparse.Namespace) -> str | None:
-    return backend.find_project(parsed_args.project).id if parsed_args.project else None
+    """``--project`` as the real client's ``find_project_id_sdk`` resolves it: taken as given
+    when the user may not look projects up (Neutron then filters or refuses by it)."""
+    if not parsed_args.project:
+        return None
+    return backend.find_project_id(parsed_args.project,
+                                   domain=getattr(parsed_args, "project_domain", None))
 
 
 def no_qos_policy(name_or_id: str) -> Exception:

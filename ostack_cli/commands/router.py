@@ -56,6 +56,7 @@ def router_fields(router: Router, interfaces: list[Port] | None = None) -> dict[
         fields["distributed"] = router.is_distributed
     if router.is_ha is not None:
         fields["ha"] = router.is_ha
+    fields.update({k: v for k, v in router.extra_attributes.items() if k not in fields})
     if interfaces is not None:
         # ``router show`` lists the router's ports other than its gateway.
         fields["interfaces_info"] = [

@@ -1,4 +1,4 @@
-"""``server create|list|show|delete``."""
+"""``server create|show|delete`` (``server list``: server_list.py)."""
 
 from __future__ import annotations
 
@@ -7,26 +7,17 @@ from typing import Any
 
 from cliff.columns import FormattableColumn
 
-from ostack_cli.backend.api.server import ServerFilters
 from ostack_cli.backend.models.server import NicRequest, ServerSpec
-from ostack_cli.columns import DictColumn
 from ostack_cli.commands.base import (
     Command,
     KeyValueAction,
-    Lister,
     ShowOne,
     delete_each,
     show_fields,
 )
-from ostack_cli.commands.pagination import add_pagination, paginate
 from ostack_cli.commands.server_format import (
-    AddressesColumn,
-    DictListColumn,
-    HostColumn,
     PowerStateColumn,
-    hypervisor_hostname,
     image_label,
-    image_names,
     progress_printer,
     server_fields,
 )
@@ -35,6 +26,22 @@ from ostack_cli.errors import CommandError
 NIC_KEYS = ("net-id", "port-id", "v4-fixed-ip", "v6-fixed-ip", "tag")
 NIC_FORM = ("argument must be of form 'net-id=net-uuid,port-id=port-uuid,v4-fixed-ip=ip-addr,"
             "v6-fixed-ip=ip-addr,tag=tag'")
+
+
+class KeyValueAppendAction(argparse.Action):
+    """osc-lib's: repeated ``key=value`` options into a dict of lists."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        current = {k: list(v) for k, v in (getattr(namespace, self.dest, None) or {}).items()}
+        text = str(values)
+        if "=" not in text:
+            raise argparse.ArgumentError(self, f"Expected 'key=value' type, but got: {text}")
+        key, value = text.split("=", 1)
+        if not key:
+            raise argparse.ArgumentError(self, f"Property key must be specified: {text}")
+        current.setdefault(key, []).append(value)
+        setattr(namespace, self.dest, current)
 
 
 class NicAction(argparse.Action):
@@ -121,6 +128,11 @@ class CreateServer(ShowOne):
                             help="Set description for the server")
         parser.add_argument("--availability-zone", metavar="<zone-name>",
                             help="Select an availability zone for the server")
+        parser.add_argument("--server-group", metavar="<server-group>",
+                            help="Server group to create the server within (this is an alias "
+                            "for '--hint group=<server-group-id>')")
+        parser.add_argument("--hint", metavar="<key=value>", action=KeyValueAppendAction,
+                            dest="hints", default={}, help="Hints for the scheduler")
         drive = parser.add_mutually_exclusive_group()
         drive.add_argument("--use-config-drive", action="store_true", dest="config_drive",
                            default=None, help="Enable config drive.")
@@ -171,6 +183,7 @@ class CreateServer(ShowOne):
             max_count=parsed_args.max,
             tags=list(parsed_args.tags),
             password=parsed_args.password,
+            scheduler_hints=self._hints(parsed_args),
         )
         servers = self.backend.create_servers(spec)
         server = servers[0]
@@ -182,6 +195,16 @@ class CreateServer(ShowOne):
         fields = server_fields(server, image_label(self.backend, server.image_id),
                                admin_pass=admin_pass)
         return show_fields(as_created(fields))
+
+    def _hints(self, parsed_args: argparse.Namespace) -> dict[str, str | list[str]]:
+        """As the real client sends them: one value as a string, several as a list."""
+        hints: dict[str, str | list[str]] = {
+            key: values[0] if len(values) == 1 else list(values)
+            for key, values in parsed_args.hints.items()
+        }
+        if parsed_args.server_group:
+            hints["group"] = self.backend.find_server_group(parsed_args.server_group).id
+        return hints
 
     def _image_by_property(self, properties: dict[str, str]) -> str:
         matches = [
@@ -252,115 +275,6 @@ def _config_drive(parsed_args: argparse.Namespace) -> bool | None:
                            "local backend does not have; use --config-drive True.")
     result: bool | None = parsed_args.config_drive
     return result
-
-
-class ListServer(Lister):
-    """List servers"""
-
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument("--reservation-id", metavar="<reservation-id>",
-                            help="Only return instances that match the reservation")
-        parser.add_argument("--ip", metavar="<ip-address-regex>",
-                            help="Regular expression to match IP addresses")
-        parser.add_argument("--ip6", metavar="<ip-address-regex>",
-                            help="Regular expression to match IPv6 addresses")
-        parser.add_argument("--name", metavar="<name-regex>",
-                            help="Regular expression to match names")
-        parser.add_argument("--instance-name", metavar="<server-name>",
-                            help="Regular expression to match instance name (admin only)")
-        parser.add_argument("--status", metavar="<status>", help="Search by server status")
-        parser.add_argument("--flavor", metavar="<flavor>", help="Search by flavor (name or ID)")
-        parser.add_argument("--image", metavar="<image>", help="Search by image (name or ID)")
-        parser.add_argument("--host", metavar="<hostname>", help="Search by hostname")
-        parser.add_argument("--all-projects", action="store_true", default=False,
-                            help="Include all projects (admin only)")
-        parser.add_argument("--project", metavar="<project>",
-                            help="Search by project (admin only) (name or ID)")
-        parser.add_argument("--user", metavar="<user>", help="Search by user (name or ID)")
-        parser.add_argument("--deleted", action="store_true", default=False,
-                            help="Only display deleted servers (admin only)")
-        parser.add_argument("--long", action="store_true", default=False,
-                            help="List additional fields in output")
-        lookup = parser.add_mutually_exclusive_group()
-        lookup.add_argument("-n", "--no-name-lookup", action="store_true", default=False,
-                            help="Skip flavor and image name lookup.")
-        lookup.add_argument("--name-lookup-one-by-one", action="store_true", default=False,
-                            help="When looking up flavor and image names, look them up one "
-                            "by one as needed instead of all together (default).")
-        add_pagination(parser)
-        parser.add_argument("--changes-since", metavar="<changes-since>", default=None,
-                            help="List only servers changed after a certain point of time.")
-        return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        backend = self.backend
-        project_id = None
-        if parsed_args.project:
-            project_id = backend.find_project(parsed_args.project).id
-        filters = ServerFilters(
-            name=parsed_args.name,
-            status=parsed_args.status,
-            flavor_id=backend.find_flavor(parsed_args.flavor).id if parsed_args.flavor else None,
-            image_id=backend.find_image(parsed_args.image).id if parsed_args.image else None,
-            ip=parsed_args.ip,
-            all_projects=parsed_args.all_projects or project_id is not None,
-            deleted=parsed_args.deleted,
-            changes_since=_iso_time(parsed_args.changes_since),
-        )
-        servers = backend.servers(filters)
-        if project_id is not None:
-            servers = [s for s in servers if s.project_id == project_id]
-        servers = paginate(servers, parsed_args)
-        images = {} if parsed_args.no_name_lookup or not servers else image_names(backend)
-        long = parsed_args.long
-        headers: tuple[str, ...] = ("ID", "Name", "Status")
-        if long:
-            headers += ("Task State", "Power State")
-        headers += ("Networks",)
-        headers += ("Image Name", "Image ID") if long else ("Image",)
-        headers += ("Flavor",)
-        if long:
-            headers += ("Availability Zone", "Host", "Properties", "Pinned Availability Zone",
-                        "Scheduler Hints")
-            if any(s.host_status is not None for s in servers):
-                headers += ("Host Status",)
-        if parsed_args.all_projects or project_id is not None:
-            headers += ("Project ID",)
-        rows = []
-        for s in servers:
-            image_name = images.get(s.image_id, "") if s.image_id else "N/A (booted from volume)"
-            row: tuple[Any, ...] = (s.id, s.name, s.status)
-            if long:
-                row += (s.task_state, PowerStateColumn(s.power_state))
-            row += (AddressesColumn(s.addresses),)
-            if long:
-                row += (image_name, s.image_id)
-            else:
-                row += (s.image_id if parsed_args.no_name_lookup else image_name,)
-            row += (s.flavor.get("original_name", ""),)
-            if long:
-                row += (s.availability_zone, HostColumn(hypervisor_hostname(s)),
-                        DictColumn(dict(s.metadata)), s.pinned_availability_zone,
-                        DictListColumn(s.scheduler_hints))
-                if "Host Status" in headers:
-                    row += (s.host_status,)
-            if "Project ID" in headers:
-                row += (s.project_id,)
-            rows.append(row)
-        return headers, rows
-
-
-def _iso_time(value: str | None) -> str | None:
-    if value is None:
-        return None
-    from datetime import datetime
-
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise CommandError(f"Invalid changes-since value: {value}") from None
-    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ShowServer(ShowOne):

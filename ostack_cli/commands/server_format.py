@@ -83,6 +83,21 @@ def image_names(backend: Backend) -> dict[str, str]:
     return {image.id: image.name for image in backend.images(visibility="all")}
 
 
+def sdk_flavor(embedded: dict[str, Any]) -> dict[str, Any]:
+    """A server's embedded flavor (2.47+) as openstacksdk presents it, which the real client
+    prints: a Flavor resource's fields, ``name`` and ``id`` taken from ``original_name``."""
+    if "name" in embedded or "original_name" not in embedded:
+        return dict(embedded)  # already the SDK's (the cloud backend's), or an old form
+    name = embedded["original_name"]
+    return {
+        "name": name, "original_name": name, "description": None,
+        "disk": embedded.get("disk"), "is_public": True, "ram": embedded.get("ram"),
+        "vcpus": embedded.get("vcpus"), "swap": embedded.get("swap"),
+        "ephemeral": embedded.get("ephemeral"), "is_disabled": None, "rxtx_factor": None,
+        "extra_specs": dict(embedded.get("extra_specs") or {}), "id": name, "location": None,
+    }
+
+
 def server_fields(server: Server, image: str, *, admin_pass: str | None = None) -> dict[str, Any]:
     """``server show``'s fields (compute API microversion 2.100, as the real client negotiates).
     """
@@ -110,7 +125,7 @@ def server_fields(server: Server, image: str, *, admin_pass: str | None = None) 
         "config_drive": "True" if server.config_drive else "",
         "created": server.created_at,
         "description": server.description,
-        "flavor": DictColumn(dict(server.flavor)),
+        "flavor": DictColumn(sdk_flavor(server.flavor)),
         "hostId": server.host_id,
         "host_status": server.host_status,
         "id": server.id,

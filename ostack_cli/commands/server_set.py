@@ -35,12 +35,16 @@ class SetServer(Command):
             raise CommandError("--password, --no-password and --state are not available on "
                                "the local backend.")
         server = self.backend.find_server(parsed_args.server)
-        self.backend.update_server(
-            server,
-            name=parsed_args.name,
-            description=parsed_args.description,
-            set_metadata=parsed_args.properties,
-        )
+        if parsed_args.name or parsed_args.description or parsed_args.properties:
+            # As the real client: nothing is sent (and nothing changes) without them.
+            self.backend.update_server(
+                server,
+                name=parsed_args.name,
+                description=parsed_args.description,
+                set_metadata=parsed_args.properties,
+            )
+        for tag in parsed_args.tags:
+            self.backend.add_server_tag(server, tag)
 
 
 class UnsetServer(Command):
@@ -54,15 +58,28 @@ class UnsetServer(Command):
                             "option to remove multiple values)")
         parser.add_argument("--description", action="store_true",
                             help="Unset server description")
+        tags = parser.add_mutually_exclusive_group()
+        tags.add_argument("--tag", metavar="<tag>", action="append", default=[], dest="tags",
+                          help="Tag to remove from the server. Specify multiple times to "
+                          "remove multiple tags. (supported by --os-compute-api-version 2.26 "
+                          "or above)")
+        tags.add_argument("--all-tags", action="store_true",
+                          help="Remove all tags (supported by --os-compute-api-version 2.26 or "
+                          "above)")
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         server = self.backend.find_server(parsed_args.server)
-        self.backend.update_server(
-            server,
-            description="" if parsed_args.description else None,
-            unset_metadata=parsed_args.properties,
-        )
+        if parsed_args.description or parsed_args.properties:
+            self.backend.update_server(
+                server,
+                description="" if parsed_args.description else None,
+                unset_metadata=parsed_args.properties,
+            )
+        for tag in parsed_args.tags:
+            self.backend.remove_server_tag(server, tag)
+        if parsed_args.all_tags:
+            self.backend.remove_server_tags(server)
 
 
 class AddServerSecurityGroup(Command):

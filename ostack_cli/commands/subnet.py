@@ -16,7 +16,7 @@ from ostack_cli.commands.base import (
     show_fields,
 )
 from ostack_cli.commands.pagination import add_pagination, paginate
-from ostack_cli.errors import BadRequest, CommandError, not_found
+from ostack_cli.errors import CommandError, not_found
 
 FORMATTERS = {
     "allocation_pools": nc.AllocationPoolsColumn,
@@ -172,15 +172,10 @@ class CreateSubnet(ShowOne):
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
         project_id = nc.project_id(self.backend, parsed_args)
         network = self.backend.find_network(parsed_args.network)
-        if parsed_args.subnet_pool:
-            raise not_found("SubnetPool", parsed_args.subnet_pool)
+        pool_id = (self.backend.find_subnet_pool(parsed_args.subnet_pool).id
+                   if parsed_args.subnet_pool else None)
         if parsed_args.network_segment:
             raise not_found("Segment", parsed_args.network_segment)
-        if parsed_args.use_default_subnet_pool and not parsed_args.subnet_range:
-            raise BadRequest(
-                f"Bad subnets request: No default subnetpool found for "
-                f"IPv{parsed_args.ip_version}."
-            )
         gateway = parsed_args.gateway.lower()
         subnet = self.backend.create_subnet(SubnetSpec(
             name=parsed_args.name,
@@ -200,6 +195,9 @@ class CreateSubnet(ShowOne):
             service_types=parsed_args.service_types or [],
             dns_publish_fixed_ip=_dns_publish(parsed_args),
             tags=nc.create_tags(parsed_args),
+            subnet_pool_id=pool_id,
+            use_default_subnet_pool=parsed_args.use_default_subnet_pool,
+            prefixlen=parsed_args.prefix_length,
         ))
         return show_fields(subnet_fields(subnet), FORMATTERS)
 
@@ -266,8 +264,8 @@ class ListSubnet(Lister):
         network_id = (
             self.backend.find_network(parsed_args.network).id if parsed_args.network else None
         )
-        if parsed_args.subnet_pool:
-            raise not_found("SubnetPool", parsed_args.subnet_pool)
+        pool_id = (self.backend.find_subnet_pool(parsed_args.subnet_pool).id
+                   if parsed_args.subnet_pool else None)
         subnets = self.backend.subnets(
             network_id=network_id,
             name=parsed_args.name or None,
@@ -278,6 +276,7 @@ class ListSubnet(Lister):
             cidr=parsed_args.subnet_range or None,
             service_types=parsed_args.service_types,
             tags=nc.tag_filter(parsed_args),
+            subnet_pool_id=pool_id,
         )
         subnets = paginate(subnets, parsed_args)
         headers: tuple[str, ...] = ("ID", "Name", "Network", "Subnet")

@@ -59,6 +59,9 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "<domain>"): "domain",
     (ANY, "<project-domain>"): "domain",
     (ANY, "<user-domain>"): "domain",
+    (ANY, "<role-domain>"): "domain",
+    (ANY, "<group-domain>"): "domain",
+    (ANY, "<role>"): "role",
     (ANY, "<qos-policy>"): "qos_policy",
     (ANY, "<server-group>"): "server_group",
     (ANY, "<subnet-pool>"): "subnet_pool",
@@ -118,9 +121,15 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     ("server add floating ip", "--fixed-ip-address"): None,
     ("server remove floating ip", "<ip-address>"): "floating_ip_associated",
     ("server create", "--nic"): "kv:nic",
+    ("server ssh", "--port"): None,  # ssh's port number, not a Neutron port
+    ("server ssh", "--identity"): "file",
     ("security group rule create", "--src-group"): "security_group",
+    # Keystone groups, which no backend stores: not security groups.
+    ("role *", "<group>"): None,
+    ("user list", "<group>"): None,
     ("security group rule create", "--remote-address-group"): "address_group",
     ("help", "cmd"): "command",
+    ("command list", "<group-keyword>"): None,  # a word of a command group's name
     # quota set: counts, named after what they count
     ("quota *", "<floating-ips>"): None,
     ("quota *", "<injected-file-size>"): None,
@@ -129,6 +138,10 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     ("quota *", "<subnetpools>"): None,
     ("quota *", "<router-routes>"): None,
     ("quota *", "<per-volume-gigabytes>"): None,
+    # floating IP port forwardings: their IDs (they have no names), and port numbers
+    ("floating ip port forwarding *", "<port-forwarding-id>"): "port_forwarding",
+    ("floating ip port forwarding *", "<port-number>"): None,
+    ("subnet pool *", "<pool-prefix>"): None,  # a CIDR
 }
 
 # Fixed values of options whose parsers take any text (argparse choices come on their own).
@@ -154,6 +167,8 @@ ARGUMENT_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("port list", "--status"): ("ACTIVE", "BUILD", "DOWN", "ERROR"),
     ("floating ip list", "--status"): ("ACTIVE", "DOWN", "ERROR"),
     (ANY, "--os-interface"): ("admin", "internal", "public"),
+    ("versions show", "--interface"): ("admin", "internal", "public"),
+    ("versions show", "--status"): ("CURRENT", "DEPRECATED", "EXPERIMENTAL", "SUPPORTED"),
 }
 
 # kv:<name>: the keys of a comma-separated key=value argument and the kind each key's value

@@ -39,7 +39,7 @@ _SHARED_OR_EXTERNAL = (
 )
 # kind -> (store kind, the rows the acting project sees): the local backend's visibility
 # rules (backend/local), as SQL. ":p" is the acting project's ID. Kinds not listed here
-# (volume, user, ...) are stored by no backend yet and complete nothing.
+# (volume, ...) are stored by no backend yet and complete nothing.
 LOCAL_QUERIES: dict[str, tuple[str, str]] = {
     "server": ("server", "project_id = :p"),
     "flavor": ("flavor", "1"),
@@ -65,7 +65,11 @@ LOCAL_QUERIES: dict[str, tuple[str, str]] = {
     "security_group_rule": ("security_group_rule", "1"),
     "keypair": ("keypair", "1"),
     "project": ("project", "1"),
+    "user": ("user", "1"),
+    "role": ("role", "1"),
     "floating_ip": ("floating_ip", "project_id = :p"),
+    "port_forwarding": ("port_forwarding", "project_id = :p"),
+    "subnet_pool": ("subnet_pool", "project_id = :p OR json_extract(body, '$.is_shared')"),
     "floating_ip_free": (
         "floating_ip", "project_id = :p AND json_extract(body, '$.port_id') IS NULL"
     ),

@@ -41,6 +41,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX ip_allocations_port ON ip_allocations (port_id);
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: Nova's instance actions (``server event list``), kept after their server is gone;
+    # one row per request, its events in ``body``. Times are ``YYYY-MM-DDTHH:MM:SS`` (UTC),
+    # so that they compare as text.
+    """
+    CREATE TABLE instance_actions (
+        request_id TEXT PRIMARY KEY,
+        server_id TEXT NOT NULL,
+        project_id TEXT,
+        start_time TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX instance_actions_server ON instance_actions (server_id, start_time);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,8 +11,8 @@ from ostack_cli.completion.spec import ARGUMENT_KINDS, KEY_VALUE_KINDS
 
 SPECIAL_KINDS = {"file", "command", "cloud"}
 # Kinds no backend stores yet: completion offers nothing for them until one does.
-NOT_STORED = {"volume", "volume_type", "volume_snapshot", "user", "domain", "qos_policy",
-              "server_group", "subnet_pool", "network_segment", "network_agent",
+NOT_STORED = {"volume", "volume_type", "volume_snapshot", "domain", "qos_policy",
+              "server_group", "network_segment", "network_agent",
               "address_group"}
 
 

@@ -133,6 +133,31 @@ def test_floating_ip_dnat_follows_association(topo: Topology) -> None:
     assert outside.reaches(FIP)
 
 
+def test_port_forwarding_sends_the_external_port_to_the_guests_port(topo: Topology) -> None:
+    """A floating IP that forwards ports: its external port reaches the guest's listener
+    from outside (the guest sees the outside's own address), other ports reach nothing."""
+    box, g1, outside = topo.box, topo.g1, topo.outside
+    box.spawn(g1.namespace, "tcp-serve", "22")
+    box.spawn(g1.namespace, "tcp-serve", "8003")
+    assert box.client(outside.namespace, "tcp-connect", FIP, "2222") is None
+    forwards = (
+        l3.PortForward(floating_ip=FIP, protocol="tcp", external_ports=(2222, 2222),
+                       internal_ip=g1.ip, internal_ports=(22, 22)),
+        # An N:N range maps port by port: 9003 to 8003.
+        l3.PortForward(floating_ip=FIP, protocol="tcp", external_ports=(9000, 9010),
+                       internal_ip=g1.ip, internal_ports=(8000, 8010)),
+    )
+    topo.router(port_forwardings=forwards)
+    assert box.connect(outside.namespace, FIP, "2222", expect=OUTSIDE) == OUTSIDE
+    assert box.connect(outside.namespace, FIP, "9003", expect=OUTSIDE) == OUTSIDE
+    # Only the forwarded ports: the floating IP is no 1:1 NAT.
+    assert box.client(outside.namespace, "tcp-connect", FIP, "22") is None
+    # A guest behind the router reaches the forwarded port too (hairpin, SNATed).
+    assert box.connect(topo.g2.namespace, FIP, "2222", expect=ROUTER_EXT) == ROUTER_EXT
+    topo.router(port_forwardings=())
+    assert box.client(outside.namespace, "tcp-connect", FIP, "2222") is None
+
+
 def test_security_group_decides_what_reaches_a_floating_ip(topo: Topology) -> None:
     """The article's check: the ping fails until an ICMP rule is added, then works at once."""
     topo.firewall(g1=())
@@ -399,3 +424,30 @@ def test_an_external_gateway_outside_the_external_subnet_is_reached_on_link(
     after = in_ns(topo.namespace, "ip", "route").stdout
     assert "192.0.2.1" not in after and "default via 203.0.113.1" in after
     assert box.client(topo.g1.namespace, "tcp-connect", "198.51.100.50", "8080") is None
+
+
+def test_half_made_legs_are_made_again_with_their_macs(topo: Topology) -> None:
+    """What a crash (or a hand) leaves: a leg whose namespace end is gone, one whose host end
+    is gone. Both are made again, on their bridges, with the MACs guests' ARP caches hold."""
+    box = topo.box
+    net1 = l3.internal_ifname(topo.net1)
+    outer2 = box.names.router_leg(topo.spec.router_id, topo.net2, external=False)
+    before = _router_state(topo)
+    elsewhere = box.namespace("away")
+    in_ns(topo.namespace, "ip", "link", "set", "dev", net1, "netns", elsewhere)
+    sh("ip", "-n", box.hv, "link", "set", "dev", outer2, "netns", elsewhere)
+    topo.router()
+    after = _router_state(topo)
+    assert _settled(after[3]) == _settled(before[3])
+    # The namespace ends as they were, MACs (and so link-local addresses) too.
+    assert _settled(after[0]) == _settled(before[0])
+    assert after[1:3] == before[1:3]
+    assert sh("ip", "-n", elsewhere, "-br", "link").stdout.split()[0] == "lo"
+    assert topo.g1.reaches("10.0.1.1") and topo.g2.reaches("10.0.2.1")
+
+
+def _settled(text: str) -> str:
+    """Without what a leg made again changes: its host end's MAC (the kernel's), indexes
+    (and so the order ``ip`` lists links in)."""
+    return "".join(sorted(re.sub(r"([0-9a-f]{2}:){5}[0-9a-f]{2}|@if\d+", "#", text)
+                          .splitlines(keepends=True)))

@@ -55,7 +55,9 @@ def test_help_for_a_command(cli: Runner) -> None:
 @pytest.mark.parametrize(
     "option",
     [
-        ["--os-auth-type", "password"], ["--os-username", "u"], ["--os-password", "p"],
+        # --os-username selects the local backend's acting user: tests/unit/commands/
+        # test_identity.py. A password alone names nobody and changes nothing.
+        ["--os-auth-type", "password"], ["--os-password", "p"],
         ["--os-project-id", "x"], ["--os-user-domain-name", "Default"],
         ["--os-project-domain-name", "Default"], ["--os-region-name", "RegionOne"],
         ["--os-interface", "public"], ["--os-compute-api-version", "2.1"],

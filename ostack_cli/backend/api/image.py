@@ -19,8 +19,12 @@ class ImageAPI(Protocol):
         tags: list[str] | None = None,
         owner: str | None = None,
         is_hidden: bool = False,
+        member_status: str | None = None,
     ) -> list[Image]:
         """Images the project may list, in Glance's order (newest first).
+
+        ``member_status``: which shared images of other projects are listed, by the acting
+        project's answer (None: Glance's default, ``accepted``; ``all``: any).
 
         ``visibility`` None is Glance's default list (own images and public ones);
         ``"all"`` adds other projects' community images. ``is_hidden`` True lists only

@@ -71,6 +71,7 @@ class NetworkAPI(Protocol):
         cidr: str | None = None,
         service_types: list[str] | None = None,
         tags: TagFilter | None = None,
+        subnet_pool_id: str | None = None,
     ) -> list[Subnet]: ...
 
     def find_subnet(self, name_or_id: str) -> Subnet: ...

@@ -21,6 +21,28 @@ class ServerFilters:
     all_projects: bool = False
     deleted: bool = False
     changes_since: str | None = None
+    # The rest of the real client's filters (nova's GET /servers query; regular expressions
+    # where Nova matches them so, see backend/local/server_filters.py).
+    changes_before: str | None = None
+    reservation_id: str | None = None
+    ip6: str | None = None
+    instance_name: str | None = None
+    host: str | None = None
+    project_id: str | None = None
+    user_id: str | None = None
+    availability_zone: str | None = None
+    key_name: str | None = None
+    config_drive: bool | None = None
+    progress: int | None = None
+    vm_state: str | None = None
+    task_state: str | None = None
+    power_state: int | None = None
+    locked: bool | None = None
+    tags: list[str] = dataclasses.field(default_factory=list)  # every one of them
+    not_tags: list[str] = dataclasses.field(default_factory=list)  # not all of them
+    # Nova's paging: the servers after ``marker`` (an ID), at most ``limit``.
+    marker: str | None = None
+    limit: int | None = None
 
 
 class ServerAPI(Protocol):
@@ -86,4 +108,7 @@ class ServerAPI(Protocol):
 
     def wait_for_server_delete(self, server: Server, *, timeout: float = 120.0) -> None: ...
 
-    def hypervisors(self) -> list[Hypervisor]: ...
+    def hypervisors(self, *, detailed: bool = True) -> list[Hypervisor]:
+        """``detailed``: the list with details (``hypervisor list``), else the plain list
+        (``hypervisor show`` looks its hypervisor up in it); Nova's policy tells them apart."""
+        ...

@@ -12,28 +12,53 @@ from openstack.connection import Connection
 
 from ostack_cli.backend.cloud.compute import CloudFlavors
 from ostack_cli.backend.cloud.connection import LibraryLogging, connect
+from ostack_cli.backend.cloud.discovery import CloudDiscovery
 from ostack_cli.backend.cloud.identity import CloudIdentity
 from ostack_cli.backend.cloud.image import CloudImages
+from ostack_cli.backend.cloud.image_members import CloudImageMembers
+from ostack_cli.backend.cloud.ip_availability import CloudIPAvailability
 from ostack_cli.backend.cloud.keypair import CloudKeypairs
 from ostack_cli.backend.cloud.network import CloudNetworks
+from ostack_cli.backend.cloud.port_forwardings import CloudPortForwardings
 from ostack_cli.backend.cloud.quota import CloudQuotas
+from ostack_cli.backend.cloud.roles import CloudRoles
+from ostack_cli.backend.cloud.router_extras import CloudRouterExtras
 from ostack_cli.backend.cloud.routers import CloudRouters
 from ostack_cli.backend.cloud.security_group import CloudSecurityGroups
 from ostack_cli.backend.cloud.server import CloudServers
+from ostack_cli.backend.cloud.server_events import CloudServerEvents
+from ostack_cli.backend.cloud.server_groups import CloudServerGroups
+from ostack_cli.backend.cloud.server_lifecycle import CloudServerLifecycle
+from ostack_cli.backend.cloud.server_nics import CloudServerInterfaces, CloudServerLocks
+from ostack_cli.backend.cloud.subnet_pools import CloudSubnetPools
+from ostack_cli.backend.cloud.users import CloudUsers
 from ostack_cli.config import Selection
 from ostack_cli.errors import BackendUnavailable
 
 
 class CloudBackend(
+    CloudDiscovery,
     CloudFlavors,
     CloudIdentity,
     CloudImages,
+    CloudImageMembers,
+    CloudIPAvailability,
     CloudKeypairs,
     CloudNetworks,
     CloudRouters,
+    CloudRouterExtras,
+    CloudPortForwardings,
     CloudQuotas,
+    CloudRoles,
     CloudSecurityGroups,
     CloudServers,
+    CloudSubnetPools,
+    CloudServerEvents,
+    CloudServerGroups,
+    CloudServerInterfaces,
+    CloudServerLifecycle,
+    CloudServerLocks,
+    CloudUsers,
 ):
     def __init__(
         self,

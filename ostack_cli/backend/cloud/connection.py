@@ -24,6 +24,8 @@ from openstack import exceptions as sdk_exceptions
 from openstack.config import cloud_region, loader
 
 from ostack_cli import __version__
+from ostack_cli.backend.cloud import auth_cache
+from ostack_cli.backend.cloud.cached_region import CachedAuthRegion
 from ostack_cli.config import Selection, search_files
 from ostack_cli.errors import CommandError, OstackError
 
@@ -49,7 +51,9 @@ DEFAULT_DOMAIN = "default"
 DEFAULT_INTERFACE = "public"
 PASSWORD_TYPES = ("password", "v3password", "v3totp")
 
-HTTP_LOGGERS = ("keystoneauth", "openstack")
+# With --debug, also whether the auth cache served the token (openstacksdk logs its own
+# keyring cache the same way); never the token itself.
+HTTP_LOGGERS = ("keystoneauth", "openstack", auth_cache.LOG.name)
 
 
 def prompt_for_password(prompt: str | None = None) -> str:
@@ -67,6 +71,9 @@ def prompt_for_password(prompt: str | None = None) -> str:
 
 class OstackConfig(loader.OpenStackConfig):
     """openstacksdk's loader with the real client's auth rules (osc-lib ``OSC_Config``)."""
+
+    # Regions that can reuse an earlier command's token (ostack's auth cache).
+    _cloud_region_class = CachedAuthRegion
 
     def auth_config_hook(self, config: dict[str, Any]) -> dict[str, Any]:
         identity_version = str(config.get("identity_api_version", ""))
@@ -201,7 +208,8 @@ def load_region(selection: Selection, options: Any) -> cloud_region.CloudRegion:
         app_name="ostack",
         app_version=__version__,
     )
-    # Never keep credentials or tokens anywhere (openstacksdk could use the keyring).
+    # Never in openstacksdk's keyring: ostack's own auth cache (CachedAuthRegion) keeps
+    # tokens, in private files, when use_auth_cache() asks for it.
     config._cache_auth = False
     region = config.get_one(
         cloud=selection.cloud_name, argparse=argparse.Namespace(**args), validate=True
@@ -211,6 +219,13 @@ def load_region(selection: Selection, options: Any) -> cloud_region.CloudRegion:
     return region
 
 
+def auth_cache_enabled(options: Any, region: cloud_region.CloudRegion) -> bool:
+    """``--os-auth-cache``, else ``$OSTACK_AUTH_CACHE``, else clouds.yaml's
+    ``ostack_auth_cache``, else on."""
+    return auth_cache.enabled(getattr(options, "os_auth_cache", None), os.environ,
+                              region.config)
+
+
 def connect(selection: Selection, options: Any) -> sdk_connection.Connection:
     try:
         region = load_region(selection, options)
@@ -218,7 +233,15 @@ def connect(selection: Selection, options: Any) -> sdk_connection.Connection:
         raise
     except (sdk_exceptions.SDKException, ksa_exceptions.ClientException) as exc:
         raise OstackError(str(exc)) from exc
+    if isinstance(region, CachedAuthRegion) and auth_cache_enabled(options, region):
+        region.use_auth_cache()
     return sdk_connection.Connection(config=region)
+
+
+def forget_cached_auth(conn: sdk_connection.Connection) -> None:
+    """Drop the connection's cloud and user's cached auth, in memory and on disk (e.g. once
+    its token is revoked); the next request authenticates anew."""
+    conn.config.clear_auth_cache()
 
 
 class LibraryLogging:

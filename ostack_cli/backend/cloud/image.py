@@ -87,9 +87,11 @@ class CloudImages(CloudBase):
         tags: list[str] | None = None,
         owner: str | None = None,
         is_hidden: bool = False,
+        member_status: str | None = None,
     ) -> list[Image]:
         query: dict[str, Any] = {k: v for k, v in (
             ("visibility", visibility), ("name", name), ("status", status), ("owner", owner),
+            ("member_status", member_status),
         ) if v is not None}
         if tags:
             query["tag"] = list(tags)

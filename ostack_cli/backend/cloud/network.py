@@ -132,10 +132,11 @@ class CloudNetworks(NeutronBase):
         cidr: str | None = None,
         service_types: list[str] | None = None,
         tags: TagFilter | None = None,
+        subnet_pool_id: str | None = None,
     ) -> list[Subnet]:
         query = present(network_id=network_id, name=name, project_id=project_id,
                         ip_version=ip_version, is_dhcp_enabled=dhcp, gateway_ip=gateway_ip,
-                        cidr=cidr)
+                        cidr=cidr, subnetpool_id=subnet_pool_id)
         query.update(tag_query(tags))
         found = [subnet_from_sdk(s) for s in self.conn.network.subnets(**query)]
         if service_types:
@@ -163,6 +164,13 @@ class CloudNetworks(NeutronBase):
                 attrs[key] = list(getattr(spec, key))
         if spec.description:
             attrs["description"] = spec.description
+        # As the real client sends them (Neutron's names).
+        if spec.subnet_pool_id:
+            attrs["subnetpool_id"] = spec.subnet_pool_id
+        if spec.use_default_subnet_pool:
+            attrs["use_default_subnet_pool"] = True
+        if spec.prefixlen is not None:
+            attrs["prefixlen"] = spec.prefixlen
         subnet = self.conn.network.create_subnet(**attrs)
         if spec.tags:
             self._set_tags(sdk_subnet.Subnet, subnet.id, spec.tags)

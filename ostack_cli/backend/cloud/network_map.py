@@ -123,6 +123,7 @@ def router_from_sdk(res: sdk_resource.Resource) -> Router:
         **_common(res),
         **_scalars(res, ROUTER_FIELDS),
         **_lists(res, "routes", "availability_zone_hints", "availability_zones"),
+        extra_attributes=extra_attributes(res),
     )
 
 
@@ -135,6 +136,8 @@ def floating_ip_from_sdk(res: sdk_resource.Resource) -> FloatingIP:
         # Neutron does not show the address's own port; ostack never needs it from a cloud.
         floating_port_id="",
         **_scalars(res, FLOATING_IP_FIELDS),
+        # Sent by a Neutron with the port forwarding plugin.
+        port_forwardings=extra_attributes(res).get("port_forwardings"),
     )
 
 

@@ -111,18 +111,37 @@ def hypervisor_from_sdk(hyp: sdk_hypervisor.Hypervisor) -> Hypervisor:
 class CloudServers(CloudBase):
     def servers(self, filters: ServerFilters | None = None) -> list[Server]:
         filters = filters or ServerFilters()
+        # The real client's search options, under the names it sends them by.
         query: dict[str, Any] = {k: v for k, v in (
-            ("name", filters.name), ("status", filters.status), ("flavor", filters.flavor_id),
-            ("image", filters.image_id), ("ip", filters.ip),
-            ("changes_since", filters.changes_since),
+            ("reservation_id", filters.reservation_id), ("ip", filters.ip),
+            ("ip6", filters.ip6), ("name", filters.name), ("status", filters.status),
+            ("flavor", filters.flavor_id), ("image", filters.image_id),
+            ("compute_host", filters.host), ("project_id", filters.project_id),
+            ("user_id", filters.user_id), ("changes-before", filters.changes_before),
+            ("changes-since", filters.changes_since),
+            ("instance_name", filters.instance_name),
+            ("availability_zone", filters.availability_zone), ("key_name", filters.key_name),
+            ("config_drive", filters.config_drive),
+            ("progress", None if filters.progress is None else str(filters.progress)),
+            ("vm_state", filters.vm_state), ("task_state", filters.task_state),
+            ("power_state", filters.power_state), ("locked", filters.locked),
+            ("marker", filters.marker),
         ) if v is not None}
         if filters.all_projects:
             query["all_projects"] = True
-        if filters.deleted:
-            query["deleted"] = True
+        # Always sent, as the real client does: with deleted=False, Nova's changes-since
+        # lists no deleted servers.
+        query["deleted"] = filters.deleted
+        if filters.tags:
+            query["tags"] = ",".join(filters.tags)
+        if filters.not_tags:
+            query["not-tags"] = ",".join(filters.not_tags)
+        if filters.limit is not None:
+            query["limit"] = filters.limit
+            query["paginated"] = False
         found = [server_from_sdk(s) for s in self.conn.compute.servers(**query)]
         # Another project's servers are no names to offer: only the acting project's list.
-        if not query:
+        if query == {"deleted": False}:
             self._cache_list("server", found)
         return found
 
@@ -187,6 +206,8 @@ class CloudServers(CloudBase):
             kwargs["hostname"] = spec.hostname
         if spec.password:
             kwargs["admin_password"] = spec.password
+        if spec.scheduler_hints:
+            kwargs["scheduler_hints"] = dict(spec.scheduler_hints)
         created = compute.create_server(**kwargs)
         shown = server_from_sdk(compute.get_server(created.id))
         # Nova returns the password only in its answer to the create; its groups are in that
@@ -287,5 +308,9 @@ class CloudServers(CloudBase):
         compute.wait_for_delete(sdk_server.Server.existing(id=server.id), interval=2,
                                 wait=int(timeout))
 
-    def hypervisors(self) -> list[Hypervisor]:
+    def hypervisors(self, *, detailed: bool = True) -> list[Hypervisor]:
+        if not detailed:
+            # The real client's ``hypervisor show`` finds its hypervisor in the plain list
+            # first: Nova's policy (and its refusal) is that list's.
+            list(self.conn.compute.hypervisors(details=False))
         return [hypervisor_from_sdk(h) for h in self.conn.compute.hypervisors(details=True)]

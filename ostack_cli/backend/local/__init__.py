@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from ostack_cli.backend.api.router_extras import no_multihoming
+from ostack_cli.backend.api.server_lifecycle import UNSET
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.host import HostContext
 from ostack_cli.backend.local.image_files import CHUNK
@@ -17,15 +19,36 @@ from ostack_cli.backend.local.services import Services
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.identity import Project
 from ostack_cli.backend.models.keypair import KEYPAIR_TYPE_SSH
-from ostack_cli.errors import NotFound
+from ostack_cli.errors import not_found
 from ostack_cli.state.paths import state_dir as default_state_dir
 from ostack_cli.state.store import Store
 
 if TYPE_CHECKING:
     from ostack_cli.backend.api.server import ServerFilters
+    from ostack_cli.backend.api.server_lifecycle import RebuildSpec, Unset
+    from ostack_cli.backend.models.discovery import (
+        ApiVersion,
+        AvailabilityZone,
+        ClientConfiguration,
+        Extension,
+        Limits,
+        ProjectQuotaSet,
+    )
     from ostack_cli.backend.models.flavor import Flavor, FlavorSpec
-    from ostack_cli.backend.models.identity import Token
+    from ostack_cli.backend.models.identity import (
+        AssignmentFilters,
+        Domain,
+        Role,
+        RoleAssignment,
+        RoleGrant,
+        Token,
+        User,
+        UserChanges,
+        UserSpec,
+    )
     from ostack_cli.backend.models.image import Image, ImageChanges, ImageSpec
+    from ostack_cli.backend.models.image_member import ImageMember
+    from ostack_cli.backend.models.ip_availability import NetworkIPAvailability
     from ostack_cli.backend.models.keypair import Keypair
     from ostack_cli.backend.models.network import (
         BootstrapItem,
@@ -43,6 +66,7 @@ if TYPE_CHECKING:
         SubnetSpec,
         TagFilter,
     )
+    from ostack_cli.backend.models.port_forwarding import PortForwarding, PortForwardingSpec
     from ostack_cli.backend.models.security_group import (
         SecurityGroup,
         SecurityGroupRule,
@@ -50,35 +74,62 @@ if TYPE_CHECKING:
         SecurityGroupSpec,
     )
     from ostack_cli.backend.models.server import Hypervisor, Server, ServerSpec
+    from ostack_cli.backend.models.server_action import ActionFilters, ServerAction
+    from ostack_cli.backend.models.server_group import ServerGroup
+    from ostack_cli.backend.models.server_interface import ServerInterface
+    from ostack_cli.backend.models.subnet_pool import SubnetPool, SubnetPoolSpec
 
 DEFAULT_PROJECT = "admin"
 SEEDED_SETTING = "seeded"
+IDENTITY_SEEDED_SETTING = "identity_seeded"
 
 
 class LocalBackend:
-    def __init__(self, store: Store, state_dir: Path, project_id: str, user_id: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        state_dir: Path,
+        project_id: str,
+        user_id: str,
+        *,
+        is_admin: bool | None = None,
+    ) -> None:
         self.context = ServiceContext(
             store=store,
             state_dir=state_dir,
             project_id=project_id,
             user_id=user_id,
             host=HostContext(state_dir, store),
+            is_admin=(
+                _is_admin_project(store, user_id, project_id) if is_admin is None else is_admin
+            ),
         )
         self.services = Services(self.context)
 
     @classmethod
     def open(
-        cls, *, project_name: str | None = None, state_dir: Path | None = None
+        cls,
+        *,
+        project_name: str | None = None,
+        state_dir: Path | None = None,
+        username: str | None = None,
+        password: str | None = None,
     ) -> LocalBackend:
+        """The store, with the acting user and project (``authn.acting_user``: the local
+        admin unless a user name is given, then Keystone's password check)."""
+        from ostack_cli.backend.local.authn import acting_user
+
         directory = state_dir or default_state_dir()
         store = Store(directory / "state.db")
         try:
-            user_id = seed(store)
-            project = _acting_project(store, project_name or DEFAULT_PROJECT)
+            admin_user_id = seed(store)
+            acting = acting_user(store, admin_user_id, project_name=project_name,
+                                 username=username, password=password)
         except BaseException:
             store.close()
             raise
-        return cls(store, directory, project.id, user_id)
+        return cls(store, directory, acting.project_id, acting.user_id,
+                   is_admin=acting.is_admin)
 
     def close(self) -> None:
         """Follow the command's changes on the host, then let go of the store and libvirt."""
@@ -109,11 +160,16 @@ class LocalBackend:
 
     # -- identity ---------------------------------------------------------------------
 
-    def projects(self) -> list[Project]:
-        return self.services.identity.find_all_projects()
+    def projects(
+        self, *, domain_id: str | None = None, enabled: bool | None = None
+    ) -> list[Project]:
+        return self.services.identity.find_all_projects(domain_id=domain_id, enabled=enabled)
 
-    def find_project(self, name_or_id: str) -> Project:
-        return self.services.identity.find_project(name_or_id)
+    def user_projects(self, user_id: str) -> list[Project]:
+        return self.services.identity.user_projects(user_id)
+
+    def find_project(self, name_or_id: str, *, domain_id: str | None = None) -> Project:
+        return self.services.identity.find_project(name_or_id, domain_id=domain_id)
 
     def create_project(
         self,
@@ -123,9 +179,11 @@ class LocalBackend:
         enabled: bool = True,
         tags: list[str] | None = None,
         or_show: bool = False,
+        properties: dict[str, Any] | None = None,
     ) -> Project:
         return self.services.identity.create_project(
-            name, description=description, enabled=enabled, tags=tags, or_show=or_show
+            name, description=description, enabled=enabled, tags=tags, or_show=or_show,
+            properties=properties,
         )
 
     def update_project(
@@ -136,16 +194,85 @@ class LocalBackend:
         description: str | None = None,
         enabled: bool | None = None,
         tags: list[str] | None = None,
+        properties: dict[str, Any] | None = None,
     ) -> Project:
         return self.services.identity.update_project(
-            project, name=name, description=description, enabled=enabled, tags=tags
+            project, name=name, description=description, enabled=enabled, tags=tags,
+            properties=properties,
         )
 
     def delete_project(self, project: Project) -> None:
         self.services.identity.delete_project(project)
 
+    def domains(self, *, name: str | None = None, enabled: bool | None = None) -> list[Domain]:
+        return self.services.identity.find_all_domains(name=name, enabled=enabled)
+
+    def find_domain(self, name_or_id: str) -> Domain:
+        return self.services.identity.find_domain(name_or_id)
+
+    def users(self, *, domain_id: str | None = None, enabled: bool | None = None) -> list[User]:
+        return self.services.users.find_all(domain_id=domain_id, enabled=enabled)
+
+    def find_user(self, name_or_id: str, *, domain_id: str | None = None) -> User:
+        return self.services.users.find(name_or_id, domain_id=domain_id)
+
+    def create_user(self, spec: UserSpec) -> User:
+        return self.services.users.create(spec)
+
+    def update_user(self, user: User, changes: UserChanges) -> User:
+        return self.services.users.update(user, changes)
+
+    def delete_user(self, user: User) -> None:
+        self.services.users.delete(user)
+
+    def find_group_id(self, name_or_id: str, *, domain_id: str | None = None) -> str:
+        # Keystone's groups are not kept locally: no group is ever found.
+        raise not_found("Group", name_or_id)
+
+    def group_users(self, group_id: str) -> list[User]:
+        return []
+
+    def roles(self, *, domain_id: str | None = None) -> list[Role]:
+        return self.services.roles.find_all(domain_id=domain_id)
+
+    def find_role(self, name_or_id: str, *, domain_id: str | None = None) -> Role:
+        return self.services.roles.find(name_or_id, domain_id=domain_id)
+
+    def create_role(
+        self,
+        name: str,
+        *,
+        description: str | None = None,
+        domain_id: str | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> Role:
+        return self.services.roles.create(
+            name, description=description, domain_id=domain_id, options=options
+        )
+
+    def delete_role(self, role_id: str) -> None:
+        self.services.roles.delete(role_id)
+
+    def grant_role(self, grant: RoleGrant) -> bool:
+        return self.services.roles.grant(grant)
+
+    def revoke_role(self, grant: RoleGrant) -> bool:
+        return self.services.roles.revoke(grant)
+
+    def role_assignments(self, filters: AssignmentFilters) -> list[RoleAssignment]:
+        return self.services.roles.assignments(filters)
+
     def issue_token(self) -> Token:
         return self.services.identity.issue_token()
+
+    def revoke_token(self, token: str) -> None:
+        self.services.identity.revoke_token(token)
+
+    def auth_user_id(self) -> str:
+        return self.context.user_id
+
+    def auth_project_id(self) -> str | None:
+        return self.context.project_id
 
     # -- flavors ----------------------------------------------------------------------
 
@@ -200,10 +327,11 @@ class LocalBackend:
         tags: list[str] | None = None,
         owner: str | None = None,
         is_hidden: bool = False,
+        member_status: str | None = None,
     ) -> list[Image]:
         return self.services.images.find_all(
             visibility=visibility, name=name, status=status, tags=tags, owner=owner,
-            is_hidden=is_hidden,
+            is_hidden=is_hidden, member_status=member_status,
         )
 
     def find_image(self, name_or_id: str) -> Image:
@@ -217,6 +345,23 @@ class LocalBackend:
 
     def delete_image(self, image: Image) -> None:
         self.services.images.delete(image)
+
+    def image_members(self, image: Image) -> list[ImageMember]:
+        return self.services.image_members.find_all(image)
+
+    def find_image_member(self, image: Image, member_id: str) -> ImageMember:
+        return self.services.image_members.find(image, member_id)
+
+    def add_image_member(self, image: Image, member_id: str) -> ImageMember:
+        return self.services.image_members.add(image, member_id)
+
+    def update_image_member(
+        self, image: Image, member_id: str | None, status: str
+    ) -> ImageMember:
+        return self.services.image_members.update(image, member_id, status)
+
+    def remove_image_member(self, image: Image, member_id: str) -> None:
+        self.services.image_members.remove(image, member_id)
 
     def register_test_image(self) -> list[BootstrapItem]:
         return self.services.images.register_test_image()
@@ -255,6 +400,40 @@ class LocalBackend:
 
     def set_quotas(self, project_id: str, limits: dict[str, int]) -> None:
         self.services.quotas.set_limits(project_id, limits)
+
+    # -- discovery --------------------------------------------------------------------
+
+    def api_versions(
+        self,
+        *,
+        service_type: str | None = None,
+        interface: str | None = "public",
+        region_name: str | None = None,
+    ) -> list[ApiVersion]:
+        return self.services.discovery.api_versions(
+            service_type=service_type, interface=interface, region_name=region_name
+        )
+
+    def extensions(self, service: str) -> list[Extension]:
+        return self.services.discovery.extensions(service)
+
+    def find_extension(self, name_or_alias: str) -> Extension:
+        return self.services.discovery.find_extension(name_or_alias)
+
+    def service_limits(self, project_id: str | None, *, reserved: bool = False) -> Limits:
+        return self.services.discovery.service_limits(project_id, reserved=reserved)
+
+    def find_project_id(self, name_or_id: str, *, domain: str | None = None) -> str:
+        return self.services.discovery.find_project_id(name_or_id, domain=domain)
+
+    def availability_zones(self, service: str, *, details: bool = False) -> list[AvailabilityZone]:
+        return self.services.discovery.availability_zones(service, details=details)
+
+    def project_quota_sets(self, service: str) -> list[ProjectQuotaSet]:
+        return self.services.discovery.project_quota_sets(service)
+
+    def client_configuration(self) -> ClientConfiguration:
+        return self.services.discovery.client_configuration()
 
     # -- networks ---------------------------------------------------------------------
 
@@ -306,11 +485,12 @@ class LocalBackend:
         cidr: str | None = None,
         service_types: list[str] | None = None,
         tags: TagFilter | None = None,
+        subnet_pool_id: str | None = None,
     ) -> list[Subnet]:
         return self.services.subnets.find_all(
             network_id=network_id, name=name, project_id=project_id, ip_version=ip_version,
             dhcp=dhcp, gateway_ip=gateway_ip, cidr=cidr, service_types=service_types,
-            tags=tags,
+            tags=tags, subnet_pool_id=subnet_pool_id,
         )
 
     def find_subnet(self, name_or_id: str) -> Subnet:
@@ -324,6 +504,47 @@ class LocalBackend:
 
     def delete_subnet(self, subnet: Subnet) -> None:
         self.services.subnets.delete(subnet)
+
+    # -- IP availability --------------------------------------------------------------
+
+    def network_ip_availabilities(
+        self, *, ip_version: int | None = None, project_id: str | None = None
+    ) -> list[NetworkIPAvailability]:
+        return self.services.ip_availability.find_all(
+            ip_version=ip_version, project_id=project_id
+        )
+
+    def find_network_ip_availability(self, network_id: str) -> NetworkIPAvailability:
+        return self.services.ip_availability.find(network_id)
+
+    # -- subnet pools -----------------------------------------------------------------
+
+    def subnet_pools(
+        self,
+        *,
+        name: str | None = None,
+        project_id: str | None = None,
+        shared: bool | None = None,
+        is_default: bool | None = None,
+        address_scope_id: str | None = None,
+        tags: TagFilter | None = None,
+    ) -> list[SubnetPool]:
+        return self.services.subnet_pools.find_all(
+            name=name, project_id=project_id, shared=shared, is_default=is_default,
+            address_scope_id=address_scope_id, tags=tags,
+        )
+
+    def find_subnet_pool(self, name_or_id: str) -> SubnetPool:
+        return self.services.subnet_pools.find(name_or_id)
+
+    def create_subnet_pool(self, spec: SubnetPoolSpec) -> SubnetPool:
+        return self.services.subnet_pools.create(spec)
+
+    def update_subnet_pool(self, pool: SubnetPool, **changes: Any) -> SubnetPool:
+        return self.services.subnet_pools.update(pool, **changes)
+
+    def delete_subnet_pool(self, pool: SubnetPool) -> None:
+        self.services.subnet_pools.delete(pool)
 
     # -- ports ------------------------------------------------------------------------
 
@@ -353,6 +574,11 @@ class LocalBackend:
         return self.services.ports.find(name_or_id)
 
     def create_port(self, spec: PortSpec) -> Port:
+        # Checked here, at the API, not in Ports: Nova makes its servers' ports with its own
+        # (admin) rights.
+        from ostack_cli.backend.local.neutron_policy import check_port_create, network_of
+
+        check_port_create(self.context, spec, network_of(self.store, spec.network_id))
         return self.services.ports.create(spec)
 
     def update_port(self, port: Port, **changes: Any) -> Port:
@@ -407,6 +633,25 @@ class LocalBackend:
     ) -> Port:
         return self.services.routers.add_interface(router, subnet=subnet, port=port)
 
+    def network_extension_enabled(self, alias: str) -> bool:
+        from ostack_cli.backend.local.api_extensions import NEUTRON_EXTENSIONS
+
+        return any(entry[1] == alias for entry in NEUTRON_EXTENSIONS)
+
+    def add_router_routes(self, router: Router, routes: list[dict[str, str]]) -> Router:
+        return self.services.routers.add_routes(router, routes)
+
+    def remove_router_routes(self, router: Router, routes: list[dict[str, str]]) -> Router:
+        return self.services.routers.remove_routes(router, routes)
+
+    def add_router_gateways(self, router: Router, gateways: list[dict[str, Any]]) -> Router:
+        raise no_multihoming()
+
+    def remove_router_gateways(
+        self, router: Router, gateways: list[dict[str, Any]]
+    ) -> Router:
+        raise no_multihoming()
+
     def remove_router_interface(
         self, router: Router, *, subnet: Subnet | None = None, port: Port | None = None
     ) -> None:
@@ -451,6 +696,34 @@ class LocalBackend:
 
     def delete_floating_ip(self, fip: FloatingIP) -> None:
         self.services.floating_ips.delete(fip)
+
+    def port_forwardings(
+        self,
+        fip: FloatingIP,
+        *,
+        internal_port_id: str | None = None,
+        external_port: int | None = None,
+        external_port_range: str | None = None,
+        protocol: str | None = None,
+    ) -> list[PortForwarding]:
+        return self.services.port_forwardings.find_all(
+            fip, internal_port_id=internal_port_id, external_port=external_port,
+            external_port_range=external_port_range, protocol=protocol,
+        )
+
+    def find_port_forwarding(self, fip: FloatingIP, name_or_id: str) -> PortForwarding:
+        return self.services.port_forwardings.find(fip, name_or_id)
+
+    def create_port_forwarding(self, spec: PortForwardingSpec) -> PortForwarding:
+        return self.services.port_forwardings.create(spec)
+
+    def update_port_forwarding(
+        self, fip: FloatingIP, port_forwarding_id: str, **changes: Any
+    ) -> PortForwarding:
+        return self.services.port_forwardings.update(fip, port_forwarding_id, **changes)
+
+    def delete_port_forwarding(self, fip: FloatingIP, port_forwarding_id: str) -> None:
+        self.services.port_forwardings.delete(fip, port_forwarding_id)
 
     def bootstrap_network(self, spec: BootstrapSpec) -> list[BootstrapItem]:
         return self.services.network_bootstrap.run(spec)
@@ -605,8 +878,128 @@ class LocalBackend:
     def wait_for_server_delete(self, server: Server, *, timeout: float = 120.0) -> None:
         self.services.server_actions.wait_for_delete(server, timeout=timeout)
 
-    def hypervisors(self) -> list[Hypervisor]:
-        return self.services.server_actions.hypervisors()
+    def hypervisors(self, *, detailed: bool = True) -> list[Hypervisor]:
+        return self.services.server_actions.hypervisors(detailed=detailed)
+
+    # -- what a server keeps besides its guest: locks, tags, actions, groups, NICs ------
+
+    def lock_server(self, server: Server, *, reason: str | None = None) -> None:
+        self.services.server_locks.lock(server, reason=reason)
+
+    def unlock_server(self, server: Server) -> None:
+        self.services.server_locks.unlock(server)
+
+    def add_server_tag(self, server: Server, tag: str) -> None:
+        self.services.server_tags.add(server, tag)
+
+    def remove_server_tag(self, server: Server, tag: str) -> None:
+        self.services.server_tags.remove(server, tag)
+
+    def remove_server_tags(self, server: Server) -> None:
+        self.services.server_tags.clear(server)
+
+    def acting_user_name(self) -> str:
+        from ostack_cli.backend.models.identity import User
+
+        # The local user is Keystone's bootstrap admin unless a record names it otherwise.
+        user = self.store.get(User, self.user_id)
+        return user.name if user is not None else "admin"
+
+    def server_actions(
+        self, server_id: str, filters: ActionFilters | None = None
+    ) -> list[ServerAction]:
+        return self.services.server_events.find_all(server_id, filters)
+
+    def server_action(self, server_id: str, request_id: str) -> ServerAction:
+        return self.services.server_events.get(server_id, request_id)
+
+    def server_groups(
+        self, *, all_projects: bool = False, limit: int | None = None, offset: int | None = None
+    ) -> list[ServerGroup]:
+        return self.services.server_groups.find_all(
+            all_projects=all_projects, limit=limit, offset=offset)
+
+    def find_server_group(self, name_or_id: str) -> ServerGroup:
+        return self.services.server_groups.find(name_or_id)
+
+    def create_server_group(
+        self, name: str, policy: str, rules: dict[str, Any] | None = None
+    ) -> ServerGroup:
+        return self.services.server_groups.create(name, policy, rules)
+
+    def delete_server_group(self, group: ServerGroup) -> None:
+        self.services.server_groups.delete(group)
+
+    def server_interfaces(self, server: Server) -> list[ServerInterface]:
+        return self.services.server_nics.find_all(server)
+
+    def attach_server_interface(
+        self,
+        server: Server,
+        *,
+        port_id: str | None = None,
+        network_id: str | None = None,
+        fixed_ip: str | None = None,
+        tag: str | None = None,
+    ) -> ServerInterface:
+        return self.services.server_nics.attach(
+            server, port_id=port_id, network_id=network_id, fixed_ip=fixed_ip, tag=tag)
+
+    def detach_server_interface(self, server: Server, port_id: str) -> None:
+        self.services.server_nics.detach(server, port_id)
+
+    def remove_fixed_ip_from_server(self, server: Server, address: str) -> None:
+        self.services.server_nics.remove_fixed_ip(server, address)
+
+    # -- what touches a guest's disk ---------------------------------------------------
+
+    def shelve_server(self, server: Server) -> None:
+        self.services.server_shelving.shelve(server)
+
+    def shelve_offload_server(self, server: Server) -> None:
+        self.services.server_shelving.shelve_offload(server)
+
+    def unshelve_server(
+        self, server: Server, *, availability_zone: str | Unset | None = UNSET,
+        host: str | None = None,
+    ) -> None:
+        self.services.server_shelving.unshelve(server, availability_zone=availability_zone,
+                                               host=host)
+
+    def rescue_server(
+        self, server: Server, *, image_id: str | None = None, password: str | None = None
+    ) -> None:
+        self.services.server_rescue.rescue(server, image_id=image_id, password=password)
+
+    def unrescue_server(self, server: Server) -> None:
+        self.services.server_rescue.unrescue(server)
+
+    def rebuild_server(self, server: Server, spec: RebuildSpec) -> Server:
+        return self.services.server_rebuild.rebuild(server, spec)
+
+    def resize_server(self, server: Server, flavor_id: str) -> None:
+        flavor = self.services.flavors.find(flavor_id)
+        self.services.server_resize.resize(server, flavor)
+
+    def confirm_server_resize(self, server: Server) -> None:
+        self.services.server_resize.confirm(server)
+
+    def revert_server_resize(self, server: Server) -> None:
+        self.services.server_resize.revert(server)
+
+    def create_server_image(
+        self, server: Server, name: str, properties: dict[str, str] | None = None
+    ) -> Image:
+        return self.services.server_snapshots.create_image(server, name, properties or {})
+
+    def backup_server(self, server: Server, name: str, backup_type: str,
+                      rotation: int) -> None:
+        self.services.server_snapshots.backup(server, name, backup_type, rotation)
+
+    def wait_for_image(
+        self, image_id: str, *, callback: Callable[[int], None] | None = None
+    ) -> Image:
+        return self.services.server_snapshots.wait_for_image(image_id, callback=callback)
 
     # -- the host ---------------------------------------------------------------------
 
@@ -617,9 +1010,10 @@ class LocalBackend:
 def seed(store: Store) -> str:
     """Put a fresh store's defaults in place, once; returns the local user's ID."""
     user_id = store.get_setting("user_id")
-    if user_id is not None and store.get_setting(SEEDED_SETTING) is not None:
+    if user_id is not None and store.get_setting(IDENTITY_SEEDED_SETTING) is not None:
         return user_id
     # Only a fresh store needs these (imported here: most commands never do).
+    from ostack_cli.backend.local.authn import seed_identity
     from ostack_cli.backend.local.flavors import default_flavors
     from ostack_cli.backend.local.identity import default_projects
 
@@ -634,17 +1028,21 @@ def seed(store: Store) -> str:
             for flavor in default_flavors():
                 store.insert(flavor)
             store.set_setting(SEEDED_SETTING, "1")
+        # Keystone's bootstrap (roles, the admin user and its assignments), also for stores
+        # seeded before users and roles existed; set last, so it marks a complete seed.
+        if store.get_setting(IDENTITY_SEEDED_SETTING) is None:
+            seed_identity(store, user_id)
+            store.set_setting(IDENTITY_SEEDED_SETTING, "1")
     return user_id
 
 
-def _acting_project(store: Store, name_or_id: str) -> Project:
-    found = store.get(Project, name_or_id) or next(iter(store.list(Project, name=name_or_id)), None)
-    if found is None:
-        raise NotFound(
-            f"No Project found for {name_or_id}",
-            "Pick an existing project with --os-project-name (see 'ostack project list').",
-        )
-    return found
+def _is_admin_project(store: Store, user_id: str, project_id: str) -> bool:
+    """Whether the user holds the admin role (or one implying it) on the project: Keystone's
+    bootstrap gives the local admin that role on the ``admin`` project only."""
+    from ostack_cli.backend.local.grants import ADMIN_ROLE, effective_role_names
+
+    project = store.get(Project, project_id)
+    return project is not None and ADMIN_ROLE in effective_role_names(store, user_id, project)
 
 
 __all__ = ["LocalBackend", "seed"]

@@ -19,6 +19,10 @@ class ServiceContext:
     project_id: str  # the acting project: what it owns and sees is what commands show
     user_id: str
     host: HostContext
+    # Whether the acting user holds the admin role (or one implying it) on the acting
+    # project (backend/local/authn.py): the one property every policy check reads. Admins
+    # pass the services' admin-only rules, and Neutron shows them every project's resources.
+    is_admin: bool = False
 
     def find(
         self,

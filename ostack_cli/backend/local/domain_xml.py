@@ -121,6 +121,28 @@ class NicSpec:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class DiskSpec:
+    """A further qcow2 disk (a rescued guest's own disk, second after the rescue disk)."""
+
+    path: str
+    target: str  # vdb, vdc, ...
+    backing_path: str | None = None
+    backing_format: str = "raw"
+
+    def __post_init__(self) -> None:
+        _check_path(self.path, "disk path")
+        if self.backing_path is not None:
+            _check_path(self.backing_path, "backing file path")
+        if not re.fullmatch(r"[a-z0-9]{1,16}", self.backing_format):
+            raise ValueError(f"invalid backing format {self.backing_format!r}")
+        if not _EXTRA_TARGET_RE.fullmatch(self.target):
+            raise ValueError(f"invalid disk target {self.target!r}: vdb to vdz")
+
+
+_EXTRA_TARGET_RE = re.compile(r"vd[b-z]")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class DomainSpec:
     name: str
     uuid: str
@@ -137,6 +159,7 @@ class DomainSpec:
     virt_type: VirtType = "qemu"
     machine: MachineType = "pc"
     nics: tuple[NicSpec, ...] = ()
+    extra_disks: tuple[DiskSpec, ...] = ()
     config_drive_path: str | None = None
     kernel: str | None = None
     initrd: str | None = None
@@ -171,6 +194,9 @@ class DomainSpec:
         taps = [nic.tap_name for nic in self.nics]
         if len(set(taps)) != len(taps):
             raise ValueError(f"duplicate tap names in {taps}")
+        targets = [disk.target for disk in self.extra_disks]
+        if len(set(targets)) != len(targets):
+            raise ValueError(f"duplicate disk targets in {targets}")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
@@ -243,21 +269,29 @@ def _render_os(os_el: ET.Element, spec: DomainSpec) -> None:
         _sub(os_el, "cmdline", spec.cmdline)
 
 
-def _render_devices(devices: ET.Element, spec: DomainSpec) -> None:
-    # No <emulator>: libvirt picks the binary that matches the domain type and machine.
+def _render_disk(devices: ET.Element, path: str, backing_path: str | None,
+                 backing_format: str, target: str) -> None:
     disk = _sub(devices, "disk", type="file", device="disk")
     # writeback, not Nova's usual "none": O_DIRECT fails on tmpfs and some overlay
     # filesystems the state dir may live on, and the shared base image of many overlays then
     # stays in the page cache. Guest flushes are still honoured.
     _sub(disk, "driver", name="qemu", type="qcow2", cache="writeback")
-    _sub(disk, "source", file=spec.disk_path)
-    if spec.backing_path is not None:
+    _sub(disk, "source", file=path)
+    if backing_path is not None:
         backing = _sub(disk, "backingStore", type="file")
-        _sub(backing, "format", type=spec.backing_format)
-        source = _sub(backing, "source", file=spec.backing_path)
+        _sub(backing, "format", type=backing_format)
+        source = _sub(backing, "source", file=backing_path)
         _sub(source, "seclabel", model="dac", relabel="no")
         _sub(backing, "backingStore")  # the chain ends here: libvirt probes nothing
-    _sub(disk, "target", dev="vda", bus="virtio")
+    _sub(disk, "target", dev=target, bus="virtio")
+
+
+def _render_devices(devices: ET.Element, spec: DomainSpec) -> None:
+    # No <emulator>: libvirt picks the binary that matches the domain type and machine.
+    _render_disk(devices, spec.disk_path, spec.backing_path, spec.backing_format, "vda")
+    for extra in spec.extra_disks:
+        _render_disk(devices, extra.path, extra.backing_path, extra.backing_format,
+                     extra.target)
 
     if spec.config_drive_path is not None:
         # As Nova does: an IDE CD-ROM on i440fx (pc), SATA on q35 (which has no IDE).
@@ -274,13 +308,7 @@ def _render_devices(devices: ET.Element, spec: DomainSpec) -> None:
     _sub(devices, "controller", type="usb", model="none")
 
     for nic in spec.nics:
-        interface = _sub(devices, "interface", type="bridge")
-        _sub(interface, "mac", address=check_mac(nic.mac))
-        _sub(interface, "source", bridge=nic.bridge)
-        _sub(interface, "target", dev=nic.tap_name)
-        _sub(interface, "model", type="virtio")
-        if nic.mtu is not None:
-            _sub(interface, "mtu", size=str(nic.mtu))
+        _render_interface(devices, nic)
 
     # The serial console goes through virtlogd, as Nova's does: QEMU writes to a pipe and
     # virtlogd (root) to the log file, rotating it before it passes max_size (console.log.0
@@ -305,6 +333,25 @@ def _render_devices(devices: ET.Element, spec: DomainSpec) -> None:
     # Nothing inflates a balloon here (no overcommit manager), so skip the device and its
     # guest driver.
     _sub(devices, "memballoon", model="none")
+
+
+def _render_interface(parent: ET.Element, nic: NicSpec) -> ET.Element:
+    interface = _sub(parent, "interface", type="bridge")
+    _sub(interface, "mac", address=check_mac(nic.mac))
+    _sub(interface, "source", bridge=nic.bridge)
+    _sub(interface, "target", dev=nic.tap_name)
+    _sub(interface, "model", type="virtio")
+    if nic.mtu is not None:
+        _sub(interface, "mtu", size=str(nic.mtu))
+    return interface
+
+
+def render_interface(nic: NicSpec) -> str:
+    """One NIC's ``<interface>``, as in the domain: what a hot plug hands to libvirt."""
+    element = ET.Element("devices")
+    interface = _render_interface(element, nic)
+    ET.indent(interface, space="  ")
+    return ET.tostring(interface, encoding="unicode", xml_declaration=False) + "\n"
 
 
 def parse_metadata(xml: str) -> dict[str, str | None]:

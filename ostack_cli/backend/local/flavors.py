@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.policy import nova_forbidden, require_nova_admin
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.flavor import Flavor, FlavorSpec
-from ostack_cli.errors import BadRequest, Conflict
+from ostack_cli.errors import BadRequest, CommandError, Conflict
 from ostack_cli.state.store import UniqueViolation
+
+LOG = logging.getLogger("ostack")
 
 # Nova's classic defaults (id, name, RAM MB, disk GB, vCPUs).
 DEFAULT_FLAVORS = (
@@ -42,6 +46,8 @@ class Flavors:
     ) -> list[Flavor]:
         result = []
         for flavor in self.store.list(Flavor):
+            if not self._visible(flavor):
+                continue
             if is_public is not None and flavor.is_public != is_public:
                 continue
             if min_disk is not None and flavor.disk < min_disk:
@@ -53,9 +59,15 @@ class Flavors:
         return sorted(result, key=lambda f: (len(f.id), f.id) if f.id.isdigit() else (99, f.id))
 
     def find(self, name_or_id: str) -> Flavor:
-        return self.context.find(Flavor, name_or_id)
+        return self.context.find(Flavor, name_or_id, visible=self._visible)
+
+    def _visible(self, flavor: Flavor) -> bool:
+        # Nova shows a project the public flavors and the private ones it was given.
+        return (self.context.is_admin or flavor.is_public
+                or self.context.project_id in flavor.access_project_ids)
 
     def create(self, spec: FlavorSpec) -> Flavor:
+        require_nova_admin(self.context, "os_compute_api:os-flavor-manage:create")
         _check_flavor_spec(spec)
         flavor = Flavor(
             id=spec.id or new_id(),
@@ -82,6 +94,7 @@ class Flavors:
         return flavor
 
     def delete(self, flavor: Flavor) -> None:
+        require_nova_admin(self.context, "os_compute_api:os-flavor-manage:delete")
         with self.store.transaction():
             self.store.delete(Flavor, flavor.id)
 
@@ -96,6 +109,8 @@ class Flavors:
         remove_projects: list[str] | None = None,
         **_: Any,
     ) -> Flavor:
+        if not self.context.is_admin:
+            _refuse_update(set_specs, unset_specs, description, add_projects, remove_projects)
         with self.store.transaction():
             current = self.store.get(Flavor, flavor.id) or flavor
             specs = dict(current.extra_specs)
@@ -127,6 +142,31 @@ class Flavors:
             )
             self.store.update(updated)
         return updated
+
+
+def _refuse_update(
+    set_specs: dict[str, str] | None,
+    unset_specs: list[str] | None,
+    description: str | None,
+    add_projects: list[str] | None,
+    remove_projects: list[str] | None,
+) -> None:
+    """Nova's policy refusing each change a member asked for, reported as the real client
+    reports them: the description at once, the others one line each, then one failure."""
+    if description:
+        raise nova_forbidden("os_compute_api:os-flavor-manage:update")
+    steps = [("Failed to unset flavor property: %s", "os-flavor-extra-specs:delete")
+             for _ in unset_specs or []]
+    if set_specs:
+        steps.append(("Failed to set flavor properties: %s", "os-flavor-extra-specs:create"))
+    steps += [("Failed to set flavor access to project: %s",
+               "os-flavor-access:add_tenant_access") for _ in add_projects or []]
+    steps += [("Failed to remove flavor access from project: %s",
+               "os-flavor-access:remove_tenant_access") for _ in remove_projects or []]
+    for message, rule in steps:
+        LOG.error(message, nova_forbidden(f"os_compute_api:{rule}"))
+    if steps:
+        raise CommandError("Command Failed: One or more of the operations failed")
 
 
 def _check_flavor_spec(spec: FlavorSpec) -> None:

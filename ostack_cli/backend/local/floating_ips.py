@@ -9,9 +9,12 @@ from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.ipam import bad_request
 from ostack_cli.backend.local.net_records import (
     bumped,
+    check_fip_not_forwarding,
+    fip_port_forwardings,
     load,
     network_subnets,
     not_external,
+    router_for_floating_ip,
     unknown_changes,
 )
 from ostack_cli.backend.local.neutron_input import (
@@ -20,6 +23,7 @@ from ostack_cli.backend.local.neutron_input import (
     check_fip_dns_name,
     check_tags,
 )
+from ostack_cli.backend.local.neutron_policy import check_floating_ip_create
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id, utcnow
@@ -29,16 +33,15 @@ from ostack_cli.backend.models.network import (
     FLOATINGIP_STATUS_ACTIVE,
     FLOATINGIP_STATUS_DOWN,
     PORT_STATUS_NOTAPPLICABLE,
-    ROUTER_INTERFACE_OWNERS,
     FixedIPRequest,
     FloatingIP,
     FloatingIPSpec,
     Network,
     Port,
-    Router,
     Subnet,
     TagFilter,
 )
+from ostack_cli.backend.models.port_forwarding import fip_summary
 from ostack_cli.errors import BadRequest, Conflict, NotFound
 
 FLOATING_IP_CHANGES = ("description", "qos_policy_id", "tags", "port_id", "fixed_ip_address")
@@ -72,11 +75,15 @@ class FloatingIPs:
         self.quotas = quotas
 
     def _visible(self, fip: FloatingIP) -> bool:
-        return fip.project_id == self.context.project_id
+        return self.context.is_admin or fip.project_id == self.context.project_id
 
     def _with_details(self, fip: FloatingIP) -> FloatingIP:
         port = self.store.get(Port, fip.port_id) if fip.port_id else None
-        return fip.replace(port_details=port_details(port) if port is not None else None)
+        return fip.replace(
+            port_details=port_details(port) if port is not None else None,
+            # expose-port-forwarding-in-fip, as Neutron with the port forwarding plugin.
+            port_forwardings=[fip_summary(pf) for pf in fip_port_forwardings(self.store, fip.id)],
+        )
 
     def find_all(
         self,
@@ -123,6 +130,7 @@ class FloatingIPs:
         dns_name = check_fip_dns_name(spec.dns_name)
         dns_domain = check_dns_domain(spec.dns_domain)
         tags = check_tags(spec.tags, "floatingips")
+        check_floating_ip_create(self.context, spec)
         project_id = spec.project_id or self.context.project_id
         with self.store.transaction():
             # The API reserves the floating IP; its port is the L3 plugin's own, unchecked.
@@ -199,6 +207,7 @@ class FloatingIPs:
                         status=FLOATINGIP_STATUS_DOWN, port_details=None,
                     )
                 else:
+                    check_fip_not_forwarding(self.store, current.id)
                     target = self._associated(current, load(self.store, Port, port_id), fixed)
             target = target.replace(**changes)
             if target == current:
@@ -219,6 +228,7 @@ class FloatingIPs:
     def delete(self, fip: FloatingIP) -> None:
         with self.store.transaction():
             current = load(self.store, FloatingIP, fip.id)
+            check_fip_not_forwarding(self.store, current.id)
             holder = self.store.get(Port, current.floating_port_id)
             if holder is not None:
                 self.ports.drop(holder)
@@ -293,25 +303,10 @@ class FloatingIPs:
     def _router_for_floating_ip(
         self, port: Port, subnet: Subnet, external_network_id: str
     ) -> str:
-        """A router joining the subnet to the external network; the one holding the subnet's
-        gateway address first (l3_db ``_get_router_for_floatingip``)."""
-        first = None
-        for interface in self.store.list(Port):
-            if (interface.device_owner not in ROUTER_INTERFACE_OWNERS
-                    or interface.network_id != port.network_id):
-                continue
-            addresses = [ip["ip_address"] for ip in interface.fixed_ips
-                         if ip["subnet_id"] == subnet.id]
-            router = self.store.get(Router, interface.device_id) if addresses else None
-            info = router.external_gateway_info if router is not None else None
-            if router is None or not info or info["network_id"] != external_network_id:
-                continue
-            if subnet.gateway_ip in addresses:
-                return router.id
-            first = first or router.id
-        if first is None:
+        router_id = router_for_floating_ip(self.store, port, subnet, external_network_id)
+        if router_id is None:
             raise NotFound(
                 f"External network {external_network_id} is not reachable from subnet "
                 f"{subnet.id}.  Therefore, cannot associate Port {port.id} with a Floating IP."
             )
-        return first
+        return router_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from ostack_cli.backend.local.images import Images
 from ostack_cli.backend.local.server_records import ServerRecords
 from ostack_cli.backend.models.flavor import Flavor
 from ostack_cli.backend.models.image import Image
+from ostack_cli.backend.models.keypair import Keypair
 from ostack_cli.backend.models.network import Network, Port, Subnet
 from ostack_cli.backend.models.server import Server
 from ostack_cli.lazy import lazy_import
@@ -43,28 +45,74 @@ class GuestBuilder:
         virt_type: str,
     ) -> str:
         """The guest's disk and config drive written; returns its libvirt definition."""
-        base = cached_base(self.host.host_dir, image.id, self.images.file(image))
-        size = flavor.disk * GIB if flavor.disk else None
-        create_overlay(base, image.disk_format or "raw", files.disk, size)
+        self.build_disk(image, files.disk, flavor.disk)
         if server.config_drive:
-            drive = configdrive.build_config_drive(self._config_drive_spec(
-                server, self.records.ports_of(server), public_keys, user_data))
-            configdrive.write_iso(drive, files.config_drive)
+            self.build_config_drive(server, files.config_drive, public_keys, user_data)
         return self.definition(server, image, files, virt_type)
+
+    def build_disk(self, image: Image, path: Path, disk_gb: int) -> None:
+        """A qcow2 overlay at ``path`` on the image's cached copy, ``disk_gb`` big (the
+        image's own size when 0)."""
+        base = cached_base(self.host.host_dir, image.id, self.images.file(image))
+        create_overlay(base, image.disk_format or "raw", path, disk_gb * GIB or None)
+
+    def build_config_drive(self, server: Server, path: Path, public_keys: dict[str, str],
+                           user_data: bytes | None) -> None:
+        drive = configdrive.build_config_drive(self._config_drive_spec(
+            server, self.records.ports_of(server), public_keys, user_data))
+        configdrive.write_iso(drive, path)
+
+    def public_keys(self, server: Server) -> dict[str, str]:
+        """The server's keypair as its config drive carries it (none if it is gone)."""
+        if not server.key_name:
+            return {}
+        found = self.store.list(Keypair, name=server.key_name)
+        mine = [k for k in found if k.user_id == server.user_id] or found
+        return {mine[0].name: mine[0].public_key} if mine else {}
 
     def definition(self, server: Server, image: Image, files: InstanceFiles,
                    virt_type: str) -> str:
         """The guest's definition, from the flavor as embedded at boot (Nova's rule)."""
+        return domain_xml.render_domain(self._spec(server, image, files, virt_type))
+
+    def rescue_definition(self, server: Server, image: Image, rescue_image: Image,
+                          files: InstanceFiles, virt_type: str) -> str:
+        """A rescued guest, as Nova's libvirt driver lays it out: it boots from the rescue
+        disk (and the rescue image's kernel), its own disk second, the rescue config drive."""
+        own = self._spec(server, image, files, virt_type)
+        kernel, initrd = self._boot_files(rescue_image)
+        drive = files.rescue_config_drive
+        spec = dataclasses.replace(
+            own,
+            disk_path=str(files.rescue_disk),
+            backing_path=str(self.host.host_dir / "_base" / rescue_image.id),
+            backing_format=qemu_format(rescue_image.disk_format or "raw"),
+            extra_disks=(domain_xml.DiskSpec(
+                path=own.disk_path, target="vdb", backing_path=own.backing_path,
+                backing_format=own.backing_format),),
+            config_drive_path=str(drive) if drive.exists() else None,
+            kernel=str(kernel) if kernel else None,
+            initrd=str(initrd) if initrd else None,
+            cmdline=rescue_image.properties.get("os_command_line", "console=ttyS0")
+            if kernel else None,
+        )
+        return domain_xml.render_domain(spec)
+
+    def _spec(self, server: Server, image: Image, files: InstanceFiles,
+              virt_type: str) -> domain_xml.DomainSpec:
         kernel, initrd = self._boot_files(image)
         flavor = server.flavor
-        spec = domain_xml.DomainSpec(
+        # An unshelved disk sits on the shelve snapshot's cached copy, not on the image's.
+        backing_id = server.disk_image_id or image.id
+        backing_format = server.disk_image_format or image.disk_format or "raw"
+        return domain_xml.DomainSpec(
             name=server.instance_name,
             uuid=server.id,
             vcpus=int(flavor["vcpus"]),
             memory_mib=int(flavor["ram"]),
             disk_path=str(files.disk),
-            backing_path=str(self.host.host_dir / "_base" / image.id),
-            backing_format=qemu_format(image.disk_format or "raw"),
+            backing_path=str(self.host.host_dir / "_base" / backing_id),
+            backing_format=qemu_format(backing_format),
             console_log_path=str(files.console_log),
             metadata=domain_xml.InstanceMetadata(
                 server_id=server.id, project_id=server.project_id, name=server.name,
@@ -78,7 +126,6 @@ class GuestBuilder:
             initrd=str(initrd) if initrd else None,
             cmdline=image.properties.get("os_command_line", "console=ttyS0") if kernel else None,
         )
-        return domain_xml.render_domain(spec)
 
     def _boot_files(self, image: Image) -> tuple[Path | None, Path | None]:
         """Kernel and ramdisk for a direct boot, when the image names them (as cirros' do)."""
@@ -91,6 +138,10 @@ class GuestBuilder:
             part = self.images.find(ref)
             paths.append(cached_base(self.host.host_dir, part.id, self.images.file(part)))
         return paths[0], paths[1]
+
+    def nic_spec(self, port: Port) -> domain_xml.NicSpec:
+        """The guest's NIC for ``port``, as its definition has it (for a hot plug)."""
+        return self._nic_spec(port)
 
     def _nic_spec(self, port: Port) -> domain_xml.NicSpec:
         network = self.store.get(Network, port.network_id)

@@ -41,6 +41,20 @@ class InstanceFiles:
         return self.directory / "disk.config"
 
     @property
+    def rescue_disk(self) -> Path:
+        """A rescued guest's boot disk, from the rescue image (Nova's ``disk.rescue``)."""
+        return self.directory / "disk.rescue"
+
+    @property
+    def rescue_config_drive(self) -> Path:
+        return self.directory / "disk.config.rescue"
+
+    @property
+    def resize_backup(self) -> Path:
+        """The disk as it was before a resize, until the resize is confirmed or reverted."""
+        return self.directory / "disk.resize-revert"
+
+    @property
     def console_log(self) -> Path:
         """Written by virtlogd (root, 0600), rotated to ``console.log.0`` (newest), ``.1``..."""
         return self.directory / "console.log"

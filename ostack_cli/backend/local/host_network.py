@@ -2,21 +2,28 @@
 
 As Neutron's DHCP agent does, dnsmasq answers from a DHCP port (an address of the subnet) in
 a namespace joined to the network's bridge by a veth pair, so the host itself holds no
-address on a tenant network and guests cannot reach it. The bridge carries no IPv6 either
-(OSSN-0069). Everything here is idempotent and takes what to build as a ``DhcpSpec``
-(``reconcile.desired``); what to remove is found by observation (``reconcile.observe``).
+address on a tenant network and guests cannot reach it. Neither the bridge nor the leg's host
+end carries IPv6 (OSSN-0069). Everything here is idempotent and takes what to build as a
+``DhcpSpec`` (``reconcile.desired``); what to remove is found by observation
+(``reconcile.observe``).
+
+The namespace and its leg are read (sysfs, ``ip -j``), what to change is rendered as ``ip
+-batch`` text (``dhcp_work``: pure, golden-tested) and made by a few ``ip`` processes
+(``iproute.carry_out``): a new network's takes three, then one more starts dnsmasq.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import os
 import signal
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ostack_cli.backend.local import iproute
+from ostack_cli.backend.local.iproute import LinkState, NamespaceState, Work
 from ostack_cli.backend.local.runner import HostCommandError, run
 
 if TYPE_CHECKING:
@@ -26,18 +33,15 @@ DHCP_IFNAME = "ostdhcp"  # inside the DHCP namespace
 START_TIMEOUT = 5.0
 
 
-def _pyroute2() -> Any:
-    import pyroute2  # slow to import (~0.15 s): only commands that change the host pay it
-
-    return pyroute2
-
-
-def ensure_dhcp(spec: DhcpSpec, files: Path, *, stale: tuple[int, ...] = ()) -> None:
+def ensure_dhcp(
+    spec: DhcpSpec, files: Path, *, stale: tuple[int, ...] = (), host_netns: str | None = None
+) -> None:
     """Bring the network's DHCP server to ``spec``: namespace, leg, files, then dnsmasq
-    (started, or told to re-read its files). ``stale``: dnsmasq processes to stop first."""
+    (started, or told to re-read its files). ``stale``: dnsmasq processes to stop first.
+    ``host_netns``: the namespace that plays the host, where the bridge is (tests)."""
     for pid in stale:
         stop(pid)
-    _ensure_namespace_leg(spec)
+    iproute.twice(lambda: _ensure_namespace_leg(spec, host_netns))
     _dhcp_dir(files)
     changed = _write_public(files / "hosts", spec.hosts_file)
     changed |= _write_public(files / "opts", spec.opts_file)
@@ -48,12 +52,52 @@ def ensure_dhcp(spec: DhcpSpec, files: Path, *, stale: tuple[int, ...] = ()) -> 
         return
     lease = files / "leases"
     lease.touch()
-    run(["ip", "netns", "exec", spec.namespace, *spec.argv])
+    run(["ip", "netns", "exec", iproute.check_namespace(spec.namespace), *spec.argv])
     deadline = time.monotonic() + START_TIMEOUT
     while running_pid(spec) is None:
         if time.monotonic() > deadline:
             raise HostCommandError(f"dnsmasq for network {spec.network_id} did not start.")
         time.sleep(0.02)
+
+
+def dhcp_work(
+    spec: DhcpSpec, host: Mapping[str, LinkState], inside: NamespaceState | None
+) -> Work:
+    """What joins ``spec``'s namespace to its bridge, given the host's bridge and leg
+    (``host``) and what the namespace holds (None: no namespace yet)."""
+    namespace = iproute.check_namespace(spec.namespace)
+    for ifname in (spec.bridge, spec.leg):
+        iproute.check_ifname(ifname)
+    iproute.check_mtu(spec.mtu)
+    links = inside.links if inside is not None else {}
+    leg, inner = host.get(spec.leg), links.get(DHCP_IFNAME)
+    clear: list[str] = []
+    make: list[str] = []
+    if leg is None or inner is None:  # a half-made leg (a crash), or none yet
+        if inner is not None:
+            clear.append(iproute.delete_link(DHCP_IFNAME))
+        if leg is not None:
+            make.append(iproute.delete_link(spec.leg))
+        make.append(iproute.add_veth(spec.leg, DHCP_IFNAME, namespace, spec.mtu))
+        leg = inner = None
+    host_lines = []
+    if leg is None or leg.master != spec.bridge or leg.mtu != spec.mtu or not leg.up:
+        host_lines.append(iproute.set_link(spec.leg, master=spec.bridge, mtu=spec.mtu,
+                                           up=True))
+    inside_lines = []
+    lo = links.get("lo")
+    if lo is None or not lo.up:
+        inside_lines.append(iproute.set_link("lo", up=True))
+    if inner is None or inner.mtu != spec.mtu or not inner.up:
+        inside_lines.append(iproute.set_link(DHCP_IFNAME, mtu=spec.mtu, up=True))
+    have = inner.addresses if inner is not None else frozenset()
+    want = {iproute.interface(a) for a in spec.addresses}
+    inside_lines += [iproute.delete_address(c, DHCP_IFNAME) for c in sorted(have - want)]
+    inside_lines += [iproute.add_address(c, DHCP_IFNAME)
+                     for c in sorted(want - have, key=iproute.prefix_order)]
+    return Work(namespace=namespace, clear=tuple(clear), new_namespace=inside is None,
+                make=tuple(make), ipv6_off=(spec.leg,), host=tuple(host_lines),
+                inside=tuple(inside_lines))
 
 
 def running_pid(spec: DhcpSpec) -> int | None:
@@ -78,50 +122,21 @@ def stop(pid: int) -> None:
 def remove_namespace(namespace: str) -> None:
     """Stop whatever still runs in the namespace (it would keep it alive after its name is
     gone), then remove it; its end of the veth goes with it, and takes the host's end."""
-    pyroute2 = _pyroute2()
-    if namespace not in pyroute2.netns.listnetns():
+    if not iproute.namespace_exists(namespace):
         return
     for stray in _namespace_pids(namespace):
         stop(stray)
-    pyroute2.netns.remove(namespace)
+    iproute.delete_namespace(namespace)
 
 
-def _ensure_namespace_leg(spec: DhcpSpec) -> None:
-    pyroute2 = _pyroute2()
-    if spec.namespace not in pyroute2.netns.listnetns():
-        with contextlib.suppress(FileExistsError):
-            pyroute2.netns.create(spec.namespace)
-    with pyroute2.IPRoute() as ipr:
-        bridge = ipr.link_lookup(ifname=spec.bridge)
-        if not bridge:
-            raise HostCommandError(f"Bridge {spec.bridge} of network {spec.network_id} is "
-                                   "missing on the host.")
-        if not ipr.link_lookup(ifname=spec.leg):
-            with pyroute2.NetNS(spec.namespace) as ns:
-                for index in ns.link_lookup(ifname=DHCP_IFNAME):  # a half-made leg
-                    ns.link("del", index=index)
-            ipr.link("add", ifname=spec.leg, kind="veth",
-                     peer={"ifname": DHCP_IFNAME, "net_ns_fd": spec.namespace})
-        index = ipr.link_lookup(ifname=spec.leg)[0]
-        ipr.link("set", index=index, master=bridge[0], mtu=spec.mtu, state="up")
-    _disable_ipv6(spec.leg)
-    with pyroute2.NetNS(spec.namespace) as ns:
-        inner = ns.link_lookup(ifname=DHCP_IFNAME)[0]
-        ns.link("set", index=inner, mtu=spec.mtu, state="up")
-        ns.link("set", index=ns.link_lookup(ifname="lo")[0], state="up")
-        have = {
-            f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}"
-            for a in ns.get_addr(index=inner, family=2)
-        }
-        want = {str(ipaddress.ip_interface(a)) for a in spec.addresses}
-        for cidr in sorted(have - want):
-            iface = ipaddress.ip_interface(cidr)
-            ns.addr("del", index=inner, address=str(iface.ip),
-                    prefixlen=iface.network.prefixlen)
-        for cidr in sorted(want - have):
-            iface = ipaddress.ip_interface(cidr)
-            ns.addr("add", index=inner, address=str(iface.ip),
-                    prefixlen=iface.network.prefixlen)
+def _ensure_namespace_leg(spec: DhcpSpec, host_netns: str | None) -> None:
+    host = iproute.host_links([spec.bridge, spec.leg], host_netns=host_netns)
+    if spec.bridge not in host:
+        raise HostCommandError(f"Bridge {spec.bridge} of network {spec.network_id} is "
+                               "missing on the host.")
+    inside = (iproute.read_namespace(spec.namespace)
+              if iproute.namespace_exists(spec.namespace) else None)
+    iproute.carry_out(dhcp_work(spec, host, inside), host_netns=host_netns)
 
 
 def _dhcp_dir(path: Path) -> None:
@@ -129,14 +144,9 @@ def _dhcp_dir(path: Path) -> None:
     path.chmod(0o755)  # dnsmasq drops to user nobody and re-reads these on SIGHUP
 
 
-def _disable_ipv6(ifname: str) -> None:
-    with contextlib.suppress(OSError):
-        Path(f"/proc/sys/net/ipv6/conf/{ifname}/disable_ipv6").write_text("1\n")
-
-
 def _namespace_pids(namespace: str) -> list[int]:
     try:
-        listed = run(["ip", "netns", "pids", namespace])
+        listed = run(["ip", "netns", "pids", iproute.check_namespace(namespace)])
     except HostCommandError:
         return []
     return [int(p) for p in listed.split() if p.isdigit()]

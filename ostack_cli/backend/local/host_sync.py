@@ -42,7 +42,7 @@ HOST = "host"
 # Store kinds a command may write that the host side follows; others (flavors, images,
 # keypairs, quotas, projects) never need a converge.
 HOST_KINDS = frozenset({"network", "subnet", "port", "router", "floating_ip",
-                        "security_group", "security_group_rule", "server"})
+                        "port_forwarding", "security_group", "security_group_rule", "server"})
 
 
 class HostFault(OstackError):

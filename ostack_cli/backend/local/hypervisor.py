@@ -115,11 +115,19 @@ class Hypervisor:
 
     def power_states(self, prefix: str) -> dict[str, int]:
         """Power states of every guest whose name starts with ``prefix``, in one call."""
+        libvirt = _libvirt()
         result = {}
         for dom in self.conn.listAllDomains(0):
             name = dom.name()
             if name.startswith(prefix):
-                state = dom.state()[0]
+                try:
+                    state = dom.state()[0]
+                except libvirt.libvirtError as exc:
+                    # Undefined since it was listed (by another command, or another store
+                    # sharing the prefix): it is not there.
+                    if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+                        continue
+                    raise GuestError(f"libvirt failed to read {name}: {_message(exc)}") from None
                 if state == 5 and dom.hasManagedSaveImage(0):
                     result[name] = srv.SUSPENDED
                 else:
@@ -145,6 +153,14 @@ class Hypervisor:
             message = _message(exc)
             self._undefine(dom)
             raise GuestError(f"QEMU failed to start the guest: {message}") from None
+
+    def define(self, xml: str) -> None:
+        """Define (or redefine) a persistent guest without booting it."""
+        libvirt = _libvirt()
+        try:
+            self.conn.defineXML(xml)
+        except libvirt.libvirtError as exc:
+            raise GuestError(f"libvirt refused the guest definition: {_message(exc)}") from None
 
     def start(self, name: str) -> None:
         self._call(name, "start", lambda dom: dom.create())

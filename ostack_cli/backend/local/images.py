@@ -16,6 +16,7 @@ from ostack_cli.backend.models.image import (
     ImageSpec,
     sdk_upload_properties,
 )
+from ostack_cli.backend.models.image_member import ImageMember, member_record_id
 from ostack_cli.backend.models.network import BootstrapItem
 from ostack_cli.errors import Forbidden, NotFound
 
@@ -46,10 +47,11 @@ class Images:
         tags: list[str] | None = None,
         owner: str | None = None,
         is_hidden: bool = False,
+        member_status: str | None = None,
     ) -> list[Image]:
         result = []
         for image in self.store.list(Image):
-            if not self._listed(image, visibility):
+            if not self._listed(image, visibility, member_status or "accepted"):
                 continue
             if image.is_hidden != is_hidden:
                 continue
@@ -66,7 +68,18 @@ class Images:
         return sorted(result, key=lambda i: (i.created_at, i.id), reverse=True)
 
     def find(self, name_or_id: str) -> Image:
-        return self.context.find(Image, name_or_id, visible=self._image_visible)
+        by_id = self.store.get(Image, name_or_id)
+        if by_id is not None and self._image_visible(by_id):
+            return by_id
+        # By name, openstacksdk searches Glance's list, which leaves out the shared images
+        # the project has not accepted (they are shown by ID only).
+        return self.context.find(Image, name_or_id, visible=self._named)
+
+    def _named(self, image: Image) -> bool:
+        member = self._membership(image)
+        if member is not None:
+            return member.status == "accepted"
+        return self._image_visible(image)
 
     def file(self, image: Image) -> Path:
         """Where the image's bytes are (what a guest's disk is built from)."""
@@ -92,21 +105,31 @@ class Images:
         if image.project_id != self.context.project_id:
             raise Forbidden(f"You are not authorized to complete {action} action.")
 
-    def _image_visible(self, image: Image) -> bool:
-        # Members are not modelled: a shared image is visible to its owner only.
-        own = image.project_id == self.context.project_id
-        return own or image.visibility in ("public", "community")
+    def _membership(self, image: Image) -> ImageMember | None:
+        """The acting project's membership of another project's shared image."""
+        if image.visibility != "shared" or image.project_id == self.context.project_id:
+            return None
+        return self.store.get(ImageMember, member_record_id(image.id, self.context.project_id))
 
-    def _listed(self, image: Image, visibility: str | None) -> bool:
+    def _image_visible(self, image: Image) -> bool:
+        # Glance's is_image_visible: a member sees a shared image whatever its answer.
         own = image.project_id == self.context.project_id
+        return (own or image.visibility in ("public", "community")
+                or self._membership(image) is not None)
+
+    def _listed(self, image: Image, visibility: str | None, member_status: str) -> bool:
+        """Glance's ``_select_images_query``: public and community images, the project's
+        own, and shared ones it is a member of with ``member_status`` ("all": any answer);
+        then the visibility asked for."""
+        own = image.project_id == self.context.project_id
+        member = self._membership(image)
+        as_member = member is not None and member_status in ("all", member.status)
+        if not (own or as_member or image.visibility in ("public", "community")):
+            return False
         if visibility is None:
             # Glance's default list leaves out other projects' community images.
-            return own or image.visibility == "public"
-        if visibility == "all":
-            return self._image_visible(image)
-        if visibility in ("private", "shared"):
-            return own and image.visibility == visibility
-        return image.visibility == visibility
+            return own or image.visibility != "community"
+        return visibility == "all" or image.visibility == visibility
 
     # -- writing -------------------------------------------------------------------------
 
@@ -119,6 +142,10 @@ class Images:
         properties = glance_input.normalise_properties(spec.properties)
         properties = {**sdk_upload_properties(spec.name), **properties}
         glance_input.check_properties(properties)
+        if spec.visibility == "public" and not self.context.is_admin:
+            # Glance's default policy: only an admin publishes an image.
+            raise Forbidden("403 Forbidden: You are not authorized to complete publicize_image "
+                            "action.")
         image_id = spec.id or new_id()
         if self.store.get(Image, image_id) is not None:
             raise glance_input.duplicate_id(image_id)
@@ -186,6 +213,10 @@ class Images:
             if current is None:
                 raise NotFound(f"No image found with ID {image.id}")
             self._check_owner(current, "modify_image")
+            if (changes.visibility == "public" and current.visibility != "public"
+                    and not self.context.is_admin):
+                # Glance refuses the PATCH with a bare 403 (no detail in its answer).
+                raise Forbidden("Forbidden")
             updated = glance_input.apply_changes(current, changes, set_properties)
             if updated == current:
                 return current
@@ -202,6 +233,10 @@ class Images:
             if current.is_protected:
                 raise Forbidden(f"Image {current.id} is protected and cannot be deleted.")
             self.store.delete(Image, current.id)
+            # Its memberships go with it, as Glance's image_destroy deletes its members.
+            for member in self.store.list(ImageMember):
+                if member.image_id == current.id:
+                    self.store.delete(ImageMember, member.id)
         # After the commit: a crash here leaves an orphan file, never a record without data.
         self.file(current).unlink(missing_ok=True)
 

@@ -7,8 +7,10 @@ import hashlib
 import unicodedata
 
 from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.policy import require_nova_admin
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id
+from ostack_cli.backend.models.identity import User
 from ostack_cli.backend.models.keypair import (
     KEYPAIR_TYPE_SSH,
     KEYPAIR_TYPE_X509,
@@ -34,7 +36,7 @@ class Keypairs:
         self.quotas = quotas
 
     def find_all(self, *, user: str | None = None, marker: str | None = None) -> list[Keypair]:
-        user_id = self._keypair_user(user)
+        user_id = self._keypair_user(user, "index")
         # Nova pages keypairs by name.
         found = sorted(
             (k for k in self.store.list(Keypair) if k.user_id == user_id),
@@ -48,7 +50,7 @@ class Keypairs:
         return found
 
     def find(self, name: str, *, user: str | None = None) -> Keypair:
-        found = self._keypair(name, self._keypair_user(user))
+        found = self._keypair(name, self._keypair_user(user, "show"))
         if found is None:
             raise not_found(Keypair.RESOURCE_NAME, name)
         return found
@@ -68,7 +70,7 @@ class Keypairs:
                 f"Invalid input for field/attribute type. Value: {key_type}. "
                 f"{key_type!r} is not one of {list(KEYPAIR_TYPES)!r}"
             )
-        user_id = self._keypair_user(user)
+        user_id = self._keypair_user(user, "create")
         with self.store.transaction():
             self.quotas.check(self.context.project_id, {"key-pairs": 1})
             keypair = Keypair(
@@ -87,7 +89,7 @@ class Keypairs:
         return keypair
 
     def delete(self, name: str, *, user: str | None = None) -> None:
-        user_id = self._keypair_user(user)
+        user_id = self._keypair_user(user, "delete")
         with self.store.transaction():
             found = self._keypair(name, user_id)
             if found is None:
@@ -97,11 +99,16 @@ class Keypairs:
     def _keypair(self, name: str, user_id: str) -> Keypair | None:
         return next((k for k in self.store.list(Keypair, name=name) if k.user_id == user_id), None)
 
-    def _keypair_user(self, user: str | None) -> str:
-        # The local backend has a single user, who owns every keypair it keeps.
+    def _keypair_user(self, user: str | None, action: str) -> str:
+        """Whose keypairs: the acting user's; another user's for an admin only (Nova's
+        ``os_compute_api:os-keypairs:<action>`` policy), named by ID or name."""
         if user is None or user == self.context.user_id:
             return self.context.user_id
-        raise not_found("User", user)
+        require_nova_admin(self.context, f"os_compute_api:os-keypairs:{action}")
+        found = self.store.get(User, user) or next(iter(self.store.list(User, name=user)), None)
+        if found is None:
+            raise not_found("User", user)
+        return found.id
 
 
 def check_keypair_name(name: str) -> None:

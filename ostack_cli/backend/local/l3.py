@@ -12,7 +12,11 @@ NAT, as the L3 agent's ``float-snat``/``snat`` chains:
 - with SNAT on, other traffic leaving through the external leg takes the router's external
   address; traffic between the router's internal subnets is never NATed;
 - "hairpin": a guest reaching another guest's floating IP through the router is SNATed to the
-  router's external address, so the reply comes back through the router.
+  router's external address, so the reply comes back through the router;
+- a port forwarding is DNAT of one protocol's external port (or range) of a floating IP to a
+  fixed IP's port (or range), in PREROUTING only, as the L3 agent's port forwarding
+  extension writes it (``-d fip/32 -p tcp -m tcp --dport 2222 -j DNAT --to-destination
+  10.0.0.5:22``; an N:N range maps port by port with ``a-b/first``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from ostack_cli.backend.local import names
 from ostack_cli.backend.local.names import HostNames
 
 CHAIN_PREFIX = f"{names.PREFIX}-"
+# Protocols with ports, which a port forwarding can DNAT by port.
+PORT_PROTOCOLS = ("dccp", "sctp", "tcp", "udp")
 INTERNAL_PREFIX = "qr-"  # inside the router namespace, as Neutron names them
 EXTERNAL_PREFIX = "qg-"
 
@@ -53,6 +59,17 @@ class ExternalGateway:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PortForward:
+    """One port forwarding of a floating IP: ports are (first, last), equal for one port."""
+
+    floating_ip: str
+    protocol: str  # tcp, udp, sctp or dccp
+    external_ports: tuple[int, int]
+    internal_ip: str
+    internal_ports: tuple[int, int]
+
+
+@dataclass(frozen=True, kw_only=True)
 class RouterSpec:
     router_id: str
     internal: tuple[InternalLeg, ...] = ()
@@ -60,6 +77,7 @@ class RouterSpec:
     snat: bool = True
     routes: tuple[tuple[str, str], ...] = ()  # (destination CIDR, next hop)
     floating_ips: tuple[tuple[str, str], ...] = ()  # (floating IP, fixed IP)
+    port_forwardings: tuple[PortForward, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,7 +146,9 @@ def router_layout(spec: RouterSpec, host: HostNames) -> RouterLayout:
     routes: dict[str, str] = {}
     ext = spec.external
     if ext is not None:
-        floating = sorted({f"{fip}/32" for fip, _ in spec.floating_ips}, key=_address_key)
+        floating = sorted({f"{fip}/32" for fip, _ in spec.floating_ips}
+                          | {f"{pf.floating_ip}/32" for pf in spec.port_forwardings},
+                          key=_address_key)
         legs.append(Leg(
             inner=external_ifname(ext.network_id),
             outer=host.router_leg(spec.router_id, ext.network_id, external=True),
@@ -177,6 +197,8 @@ def render_nat_table(spec: RouterSpec) -> str:
             chains[pre].append(f"-d {fip}/32 -j DNAT --to-destination {fixed}")
             chains[out].append(f"-d {fip}/32 -j DNAT --to-destination {fixed}")
             chains[float_snat].append(f"-s {fixed}/32 -j SNAT --to-source {fip}")
+        for pf in sorted(spec.port_forwardings, key=_forward_key):
+            chains[pre].append(_dnat_rule(pf))
         chains[post] += [
             # Not leaving by the external leg and not a floating IP's DNAT: no NAT at all.
             f"! -o {qg} -m conntrack ! --ctstate DNAT -j ACCEPT",
@@ -202,6 +224,26 @@ def render_nat_table(spec: RouterSpec) -> str:
         lines += [f"-A {name} {rule}" for rule in chains[name]]
     lines.append("COMMIT")
     return "\n".join(lines) + "\n"
+
+
+def _forward_key(pf: PortForward) -> tuple[tuple[int, int, int], str, tuple[int, int]]:
+    return _address_key(pf.floating_ip), pf.protocol, pf.external_ports
+
+
+def _dnat_rule(pf: PortForward) -> str:
+    """The L3 agent's ``extract_ports``: iptables takes an external range as ``a:b`` and an
+    internal one as ``a-b``, which ``/first`` shifts port by port for an N:N range."""
+    ext_first, ext_last = pf.external_ports
+    int_first, int_last = pf.internal_ports
+    external = str(ext_first) if ext_first == ext_last else f"{ext_first}:{ext_last}"
+    if int_first == int_last:
+        internal = str(int_first)
+    else:
+        internal = f"{int_first}-{int_last}"
+        if ext_first != ext_last:
+            internal += f"/{ext_first}"
+    return (f"-d {pf.floating_ip}/32 -p {pf.protocol} -m {pf.protocol} --dport {external} "
+            f"-j DNAT --to-destination {pf.internal_ip}:{internal}")
 
 
 def _first_mac(subnets: list[InternalLeg]) -> str | None:
@@ -232,6 +274,16 @@ def _check(spec: RouterSpec) -> None:
     for fip, fixed in spec.floating_ips:
         ipaddress.IPv4Address(fip)
         ipaddress.IPv4Address(fixed)
+    if spec.port_forwardings and spec.external is None:
+        raise ValueError("port forwardings need an external gateway")
+    for pf in spec.port_forwardings:
+        ipaddress.IPv4Address(pf.floating_ip)
+        ipaddress.IPv4Address(pf.internal_ip)
+        if pf.protocol not in PORT_PROTOCOLS:
+            raise ValueError(f"cannot forward ports of protocol {pf.protocol!r}")
+        for first, last in (pf.external_ports, pf.internal_ports):
+            if not 1 <= first <= last <= 65535:
+                raise ValueError(f"bad port range {first}:{last}")
     for destination, nexthop in spec.routes:
         ipaddress.ip_network(destination, strict=False)
         ipaddress.ip_address(nexthop)

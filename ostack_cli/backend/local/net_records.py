@@ -8,8 +8,16 @@ from typing import Any
 
 from ostack_cli.backend.local.ipam import bad_request
 from ostack_cli.backend.models import ResourceT, utcnow
-from ostack_cli.backend.models.network import Network, Port, Subnet
-from ostack_cli.errors import BadRequest, NotFound
+from ostack_cli.backend.models.network import (
+    ROUTER_INTERFACE_OWNERS,
+    FloatingIP,
+    Network,
+    Port,
+    Router,
+    Subnet,
+)
+from ostack_cli.backend.models.port_forwarding import PortForwarding
+from ostack_cli.errors import BadRequest, Conflict, NotFound
 from ostack_cli.state.store import Store
 
 
@@ -65,3 +73,52 @@ def not_external(network_id: str, resource: str) -> BadRequest:
     if resource == "router":
         return bad_request("router", f"Network {network_id} is not an external network")
     return bad_request(resource, f"Network {network_id} is not a valid external network")
+
+
+# -- floating IPs and their port forwardings ----------------------------------------------
+
+def router_for_floating_ip(
+    store: Store, port: Port, subnet: Subnet, external_network_id: str
+) -> str | None:
+    """A router joining the port's subnet to the external network, the one holding the
+    subnet's gateway address first (l3_db ``_get_router_for_floatingip``); None if none."""
+    first = None
+    for interface in store.list(Port):
+        if (interface.device_owner not in ROUTER_INTERFACE_OWNERS
+                or interface.network_id != port.network_id):
+            continue
+        addresses = [ip["ip_address"] for ip in interface.fixed_ips
+                     if ip["subnet_id"] == subnet.id]
+        router = store.get(Router, interface.device_id) if addresses else None
+        info = router.external_gateway_info if router is not None else None
+        if router is None or not info or info["network_id"] != external_network_id:
+            continue
+        if subnet.gateway_ip in addresses:
+            return router.id
+        first = first or router.id
+    return first
+
+
+def fip_port_forwardings(store: Store, fip_id: str) -> list[PortForwarding]:
+    return sorted((pf for pf in store.list(PortForwarding) if pf.floatingip_id == fip_id),
+                  key=lambda pf: pf.id)
+
+
+def check_fip_not_forwarding(store: Store, fip_id: str) -> None:
+    """A floating IP with port forwardings is never mapped to a port, nor deleted
+    (the port forwarding plugin's ``_check_floatingip_request``)."""
+    if fip_port_forwardings(store, fip_id):
+        raise Conflict(f"Floating IP {fip_id} in use by Port Forwarding resources.")
+
+
+def drop_port_forwardings(store: Store, port_id: str, kept_ips: Sequence[str] = ()) -> None:
+    """A port's forwardings go with it, or with the fixed IP they forward to; a floating IP
+    left without any is no longer bound to its router (``_process_port_request``)."""
+    for pf in store.list(PortForwarding):
+        if pf.internal_port_id != port_id or pf.internal_ip_address in kept_ips:
+            continue
+        store.delete(PortForwarding, pf.id)
+        if not fip_port_forwardings(store, pf.floatingip_id):
+            fip = store.get(FloatingIP, pf.floatingip_id)
+            if fip is not None and fip.port_id is None and fip.router_id is not None:
+                store.update(bumped(fip, router_id=None))

@@ -24,6 +24,7 @@ from ostack_cli.backend.local.neutron_input import (
     check_tags,
     parse_mtu,
 )
+from ostack_cli.backend.local.neutron_policy import check_network_create, check_network_update
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id, utcnow
@@ -131,13 +132,14 @@ class Networks:
         return self.context.find(Network, name_or_id, visible=self._visible)
 
     def _visible(self, network: Network) -> bool:
-        return network_visible(network, self.context.project_id)
+        return self.context.is_admin or network_visible(network, self.context.project_id)
 
     def create(self, spec: NetworkSpec) -> Network:
         given = _check_network_input({
             "name": spec.name, "mtu": spec.mtu, "description": spec.description,
             "dns_domain": spec.dns_domain, "tags": spec.tags,
         })
+        check_network_create(self.context, spec)
         project_id = spec.project_id or self.context.project_id
         with self.store.transaction():
             # The API reserves the network before the plugin looks at its segment.
@@ -180,6 +182,7 @@ class Networks:
                     "provider_segmentation_id"}
         with self.store.transaction():
             current = load(self.store, Network, network.id)
+            check_network_update(self.context, current, changes)
             if any(changes.get(k) is not None and changes[k] != getattr(current, k)
                    for k in provider):
                 raise invalid_input("Plugin does not support updating provider attributes")

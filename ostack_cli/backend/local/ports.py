@@ -9,7 +9,12 @@ from typing import Any
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.ip_allocation import allocate_fixed_ips
 from ostack_cli.backend.local.ipam import bad_request, check_fixed_ips, invalid_input
-from ostack_cli.backend.local.net_records import bumped, load, unknown_changes
+from ostack_cli.backend.local.net_records import (
+    bumped,
+    drop_port_forwardings,
+    load,
+    unknown_changes,
+)
 from ostack_cli.backend.local.neutron_input import (
     check_address_pairs,
     check_description,
@@ -182,8 +187,10 @@ class Ports:
         return self.context.find(Port, name_or_id, visible=self._visible)
 
     def _visible(self, port: Port) -> bool:
-        # Neutron never shows the floating IP ports; router gateway ports have no project
-        # and belong to whoever owns the router.
+        # Neutron shows an admin every port; a project never sees the floating IP ports, and
+        # router gateway ports have no project and belong to whoever owns the router.
+        if self.context.is_admin:
+            return True
         if port.device_owner == DEVICE_OWNER_FLOATINGIP:
             return False
         if port.project_id == self.context.project_id:
@@ -271,6 +278,8 @@ class Ports:
                     f"Unable to complete operation for network {updated.network_id}. The mac "
                     f"address {updated.mac_address} is in use."
                 ) from None
+            if "fixed_ips" in changes:
+                drop_port_forwardings(self.store, updated.id, updated.ip_addresses())
         return updated
 
     def _check_floating_ip_kept(
@@ -421,5 +430,6 @@ class Ports:
 
     def drop(self, port: Port) -> None:
         """Release the port's addresses and delete it, with none of ``delete``'s checks."""
+        drop_port_forwardings(self.store, port.id)
         self.store.release_ips(port.id)
         self.store.delete(Port, port.id)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.policy import neutron_forbidden, nova_forbidden
 from ostack_cli.backend.models.server import QUOTA_DEFAULTS, Quota
 from ostack_cli.errors import BadRequest, Conflict, QuotaExceeded
 
@@ -26,10 +27,11 @@ COUNTED_KINDS = {
     "routers": "router",
     "secgroup-rules": "security_group_rule",
     "secgroups": "security_group",
+    "subnet-pools": "subnet_pool",
     "subnets": "subnet",
 }
 # router-routes is a limit per router (checked with ``check_limit``): Neutron reports no
-# usage for it. rbac-policies and subnet-pools limit resources the local backend has not.
+# usage for it. rbac-policies limit resources the local backend has not.
 
 # Neutron names the resources differently in its over-quota message.
 _NEUTRON_NAMES = {
@@ -40,6 +42,7 @@ _NEUTRON_NAMES = {
     "routers": "router",
     "secgroup-rules": "security_group_rule",
     "secgroups": "security_group",
+    "subnet-pools": "subnetpool",
     "subnets": "subnet",
 }
 
@@ -82,6 +85,11 @@ class Quotas:
         return usage
 
     def set_limits(self, project_id: str, limits: dict[str, int]) -> None:
+        if limits and not self.context.is_admin:
+            # The real client sets Nova's quotas first, then Neutron's: the first refuses.
+            if any(name not in _NEUTRON_NAMES for name in limits):
+                raise nova_forbidden("os_compute_api:os-quota-sets:update")
+            raise neutron_forbidden("update_quota")
         for name, value in limits.items():
             if name not in QUOTA_DEFAULTS:
                 raise BadRequest(f"Unknown quota {name}.")

@@ -7,6 +7,11 @@ and external networks' bridges.
 address on the host side, as devstack's br-ex, so the host reaches floating IPs (what may
 cross the host from and to those bridges is the firewall's business: ``firewall.HostGuard``).
 
+Each reads what is there (sysfs, ``ip -j``), renders what to change as ``ip -batch`` text
+(``bridge_work``, ``router_work``: pure, golden-tested) and makes it with a few processes in
+all, however many legs a router has (``iproute.carry_out``); a failed attempt is read and made
+once more (another process got there first).
+
 ``host_netns`` (default: the host itself) names the namespace that plays the host, where
 bridges live; tests use it to keep everything inside throwaway namespaces.
 """
@@ -15,25 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import socket
-from typing import Any
+from collections.abc import Mapping
 
-from ostack_cli.backend.local import conntrack, iptables, l3
+from ostack_cli.backend.local import conntrack, iproute, iptables, l3
+from ostack_cli.backend.local.iproute import LinkState, NamespaceState, Work
 from ostack_cli.backend.local.names import HostNames
-from ostack_cli.backend.local.runner import HostCommandError, run
+from ostack_cli.backend.local.runner import HostCommandError
 
-RTPROT_STATIC = 4  # routes we add carry this, so convergence never touches the kernel's
-
-
-def _pyroute2() -> Any:
-    import pyroute2  # slow to import (~0.3 s): only commands that touch the host pay it
-
-    return pyroute2
-
-
-def _host(pyroute2: Any, host_netns: str | None) -> Any:
-    return pyroute2.IPRoute(netns=host_netns) if host_netns else pyroute2.IPRoute()
-
+LEG_PREFIXES = (l3.INTERNAL_PREFIX, l3.EXTERNAL_PREFIX)
 
 # -- routers ------------------------------------------------------------------------------
 
@@ -43,136 +37,130 @@ def ensure_router(
 ) -> None:
     """Create or update the router's namespace, legs, addresses, routes and NAT table."""
     layout = l3.router_layout(spec, names)
-    pyroute2 = _pyroute2()
-    namespace = layout.namespace
-    with _host(pyroute2, host_netns) as host:
+    removed_floating: set[str] = set()
+
+    def attempt() -> None:
+        host = iproute.host_links([n for leg in layout.legs for n in (leg.bridge, leg.outer)],
+                                  host_netns=host_netns)
         for leg in layout.legs:  # before anything is made: no half-made router
-            if not host.link_lookup(ifname=leg.bridge):
+            if leg.bridge not in host:
                 raise HostCommandError(
                     f"Bridge {leg.bridge} of network {leg.network_id} is missing on the host."
                 )
-    if namespace not in pyroute2.netns.listnetns():
-        with contextlib.suppress(FileExistsError):
-            pyroute2.netns.create(namespace)
-    _sysctl(namespace, "net.ipv4.ip_forward=1",
-            f"net.ipv6.conf.all.forwarding={int(layout.ipv6)}")
-    removed_floating: set[str] = set()
-    with _host(pyroute2, host_netns) as host, pyroute2.NetNS(namespace) as ns:
-        ns.link("set", index=ns.link_lookup(ifname="lo")[0], state="up")
-        wanted = {leg.inner for leg in layout.legs}
-        for link in ns.get_links():
-            ifname = link.get_attr("IFLA_IFNAME")
-            if ifname.startswith((l3.INTERNAL_PREFIX, l3.EXTERNAL_PREFIX)) and (
-                ifname not in wanted
-            ):
-                if ifname.startswith(l3.EXTERNAL_PREFIX):  # its floating IPs go with it
-                    removed_floating |= {
-                        a.get_attr("IFA_ADDRESS") for a in ns.get_addr(index=link["index"])
-                        if a["prefixlen"] == 32
-                    }
-                ns.link("del", index=link["index"])  # takes its host-side peer with it
-        for leg in layout.legs:
-            _ensure_leg(pyroute2, host, ns, namespace, leg, host_netns)
-            removed_floating |= _converge_addresses(ns, leg)
-        external = next((leg.inner for leg in layout.legs if leg.external), None)
-        _converge_routes(ns, layout.routes, layout.onlink, external)
-    iptables.apply(l3.render_nat_table(spec), namespace=namespace, noflush=False)
+        inside = (iproute.read_namespace(layout.namespace, routes=True)
+                  if iproute.namespace_exists(layout.namespace) else None)
+        work, floating = router_work(layout, host, inside)
+        removed_floating.update(floating)  # even if this attempt fails half-way
+        iproute.carry_out(work, host_netns=host_netns)
+
+    iproute.twice(attempt)
+    iptables.apply(l3.render_nat_table(spec), namespace=layout.namespace, noflush=False)
     if removed_floating:
-        conntrack.forget(removed_floating, namespace=namespace)
+        conntrack.forget(removed_floating, namespace=layout.namespace)
+
+
+def router_work(
+    layout: l3.RouterLayout,
+    host: Mapping[str, LinkState],
+    inside: NamespaceState | None,
+) -> tuple[Work, frozenset[str]]:
+    """What brings a router's namespace to ``layout``, given the host's bridges and legs
+    (``host``) and what its namespace holds (None: no namespace yet); and the floating IPs
+    it takes away (their flows are to be forgotten)."""
+    namespace = iproute.check_namespace(layout.namespace)
+    for leg in layout.legs:  # every value, whatever lines end up holding them
+        for ifname in (leg.inner, leg.outer, leg.bridge):
+            iproute.check_ifname(ifname)
+        iproute.check_mtu(leg.mtu)
+        iproute.check_mac(leg.mac)
+    links = inside.links if inside is not None else {}
+    wanted = {leg.inner for leg in layout.legs}
+    clear: list[str] = []
+    removed: set[str] = set()
+    for name in sorted(links):
+        if name.startswith(LEG_PREFIXES) and name not in wanted:
+            if name.startswith(l3.EXTERNAL_PREFIX):  # its floating IPs go with it
+                removed |= {c.split("/")[0] for c in links[name].addresses
+                            if c.endswith("/32")}
+            clear.append(iproute.delete_link(name))  # takes its host-side peer with it
+    make: list[str] = []
+    host_lines: list[str] = []
+    inside_lines: list[str] = []
+    lo = links.get("lo")
+    if lo is None or not lo.up:
+        inside_lines.append(iproute.set_link("lo", up=True))
+    for leg in layout.legs:
+        inner, outer = links.get(leg.inner), host.get(leg.outer)
+        if inner is None or outer is None:  # a half-made leg (a crash), or none yet
+            if inner is not None:
+                clear.append(iproute.delete_link(leg.inner))
+            if outer is not None:
+                make.append(iproute.delete_link(leg.outer))
+            make.append(iproute.add_veth(leg.outer, leg.inner, namespace, leg.mtu,
+                                         peer_mac=leg.mac))
+            inner = outer = None
+        if outer is None or outer.master != leg.bridge or outer.mtu != leg.mtu or not outer.up:
+            host_lines.append(iproute.set_link(leg.outer, master=leg.bridge, mtu=leg.mtu,
+                                               up=True))
+        if inner is not None and inner.mac != leg.mac:
+            inside_lines.append(iproute.set_link(leg.inner, mac=leg.mac))
+        if inner is None or inner.mtu != leg.mtu or not inner.up:
+            inside_lines.append(iproute.set_link(leg.inner, mtu=leg.mtu, up=True))
+        have = inner.addresses if inner is not None else frozenset()
+        want = {iproute.interface(a) for a in leg.addresses}
+        inside_lines += [iproute.delete_address(c, leg.inner) for c in sorted(have - want)]
+        inside_lines += [iproute.add_address(c, leg.inner)
+                         for c in sorted(want - have, key=iproute.prefix_order)]
+        if leg.external:
+            removed |= {c.split("/")[0] for c in have - want if c.endswith("/32")}
+    external = next((leg.inner for leg in layout.legs if leg.external), None)
+    inside_lines += _route_lines(layout, inside.routes if inside is not None else (), external)
+    work = Work(
+        namespace=namespace,
+        clear=tuple(clear),
+        new_namespace=inside is None,
+        make=tuple(make),
+        sysctls=(("net.ipv4.ip_forward", "1"),
+                 ("net.ipv6.conf.all.forwarding", str(int(layout.ipv6)))),
+        ipv6_off=tuple(leg.outer for leg in layout.legs),
+        host=tuple(host_lines),
+        inside=tuple(inside_lines),
+    )
+    return work, frozenset(removed)
+
+
+def _route_lines(
+    layout: l3.RouterLayout, have: tuple[iproute.Route, ...], external: str | None
+) -> list[str]:
+    """Stale static routes go; every wanted one is (re)placed, even one that is there: a
+    route through an address the lines before took away is gone by now."""
+    want = {iproute.network(d): iproute.address(via) for d, via in layout.routes}
+    want_onlink = ({iproute.network(f"{iproute.address(a)}/32") for a in layout.onlink}
+                   if external else set())
+    lines = []
+    for route in have:
+        onlink = route.via is None and route.destination in want_onlink
+        if not onlink and (route.via is None or want.get(route.destination) != route.via):
+            lines.append(iproute.delete_route(route.destination, via=route.via))
+    if external is not None:
+        lines += [iproute.replace_route(c, device=external)
+                  for c in sorted(want_onlink, key=iproute.prefix_order)]
+    # After the on-link routes: a next hop outside every leg's subnet is reached by one.
+    lines += [iproute.replace_route(d, via=via) for d, via in layout.routes]
+    return lines
 
 
 def remove_router(namespace: str, *, host_netns: str | None = None) -> None:
-    """Remove a router's namespace and every leg; absent parts are fine."""
-    pyroute2 = _pyroute2()
-    if namespace not in pyroute2.netns.listnetns():
+    """Remove a router's namespace and every leg; absent parts are fine. (``host_netns``
+    changes nothing: the legs' host ends go with their namespace ends, wherever they are.)"""
+    if not iproute.namespace_exists(namespace):
         return
     # Delete the veths first: a namespace is freed asynchronously, and its legs' host-side
     # ends would linger meanwhile and clash with a router re-created at once.
-    with pyroute2.NetNS(namespace) as ns:
-        for link in ns.get_links():
-            if link.get_attr("IFLA_IFNAME").startswith((l3.INTERNAL_PREFIX,
-                                                       l3.EXTERNAL_PREFIX)):
-                with contextlib.suppress(pyroute2.NetlinkError):
-                    ns.link("del", index=link["index"])
-    pyroute2.netns.remove(namespace)
-
-
-def _ensure_leg(
-    pyroute2: Any, host: Any, ns: Any, namespace: str, leg: l3.Leg, host_netns: str | None
-) -> None:
-    bridge = _only(host.link_lookup(ifname=leg.bridge), leg.bridge)
-    if not ns.link_lookup(ifname=leg.inner):
-        for index in host.link_lookup(ifname=leg.outer):  # a half-made leg of a crash
-            host.link("del", index=index)
-        with contextlib.suppress(pyroute2.NetlinkError):  # a racing process made it
-            host.link("add", ifname=leg.outer, kind="veth",
-                      peer={"ifname": leg.inner, "net_ns_fd": namespace, "address": leg.mac})
-    outer = _only(host.link_lookup(ifname=leg.outer), leg.outer)
-    _sysctl(host_netns, f"net.ipv6.conf.{leg.outer}.disable_ipv6=1")
-    host.link("set", index=outer, master=bridge, mtu=leg.mtu, state="up")
-    inner = _only(ns.link_lookup(ifname=leg.inner), leg.inner)
-    if ns.get_links(inner)[0].get_attr("IFLA_ADDRESS") != leg.mac:
-        ns.link("set", index=inner, address=leg.mac)
-    ns.link("set", index=inner, mtu=leg.mtu, state="up")
-
-
-def _only(found: list[int], ifname: str) -> int:
-    if not found:
-        raise HostCommandError(f"Device {ifname} of a router is missing on the host.")
-    return found[0]
-
-
-def _converge_addresses(ns: Any, leg: l3.Leg) -> set[str]:
-    """Give the inner end exactly ``leg.addresses``; returns the /32s taken away (FIPs)."""
-    inner = ns.link_lookup(ifname=leg.inner)[0]
-    have = {
-        f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}"
-        for a in ns.get_addr(index=inner)
-        if not ipaddress.ip_address(a.get_attr("IFA_ADDRESS")).is_link_local
-    }
-    want = {str(ipaddress.ip_interface(a)) for a in leg.addresses}
-    for cidr in sorted(have - want):
-        iface = ipaddress.ip_interface(cidr)
-        ns.addr("del", index=inner, address=str(iface.ip), prefixlen=iface.network.prefixlen)
-    for cidr in sorted(want - have, key=lambda c: ipaddress.ip_interface(c).network.prefixlen):
-        iface = ipaddress.ip_interface(cidr)
-        with contextlib.suppress(_pyroute2().NetlinkError):  # EEXIST: a racing process
-            ns.addr("add", index=inner, address=str(iface.ip),
-                    prefixlen=iface.network.prefixlen)
-    if leg.external:
-        return {c.split("/")[0] for c in have - want if c.endswith("/32")}
-    return set()
-
-
-def _converge_routes(
-    ns: Any,
-    routes: tuple[tuple[str, str], ...],
-    onlink: tuple[str, ...],
-    external: str | None,
-) -> None:
-    want = dict(routes)
-    want_onlink = {f"{ipaddress.ip_address(a)}/32" for a in onlink} if external else set()
-    for family in (socket.AF_INET, socket.AF_INET6):
-        for route in ns.get_routes(family=family, table=254):
-            if route["proto"] != RTPROT_STATIC:
-                continue
-            dst = route.get_attr("RTA_DST") or ("0.0.0.0" if family == socket.AF_INET else "::")
-            cidr = f"{dst}/{route['dst_len']}"
-            gateway = route.get_attr("RTA_GATEWAY")
-            if gateway is None and cidr in want_onlink:
-                continue
-            if gateway is None or want.get(cidr) != gateway:
-                # The route's own scope: without it the kernel matches universe scope only,
-                # and an on-link route (scope link) would never go (ESRCH, suppressed).
-                with contextlib.suppress(_pyroute2().NetlinkError):
-                    ns.route("del", dst=cidr, gateway=gateway, proto=RTPROT_STATIC,
-                             table=254, scope=route["scope"])
-    if external is not None:
-        index = ns.link_lookup(ifname=external)[0]
-        for cidr in sorted(want_onlink):
-            ns.route("replace", dst=cidr, oif=index, scope=253, proto=RTPROT_STATIC)
-    for cidr, nexthop in routes:
-        ns.route("replace", dst=cidr, gateway=nexthop, proto=RTPROT_STATIC)
+    legs = [n for n in iproute.read_namespace(namespace).links if n.startswith(LEG_PREFIXES)]
+    with contextlib.suppress(HostCommandError):  # whatever is left goes with the namespace
+        iproute.batch([iproute.delete_link(n) for n in sorted(legs)], namespace=namespace)
+    iproute.delete_namespace(namespace)
 
 
 # -- bridges ------------------------------------------------------------------------------
@@ -183,52 +171,51 @@ def ensure_bridge(
 ) -> None:
     """A bridge, up, with ``mtu``, holding exactly ``address`` (e.g. "203.0.113.1/24") or no
     address; no IPv6 at all (OSSN-0069: guests never reach the host over link-local)."""
-    pyroute2 = _pyroute2()
-    with _host(pyroute2, host_netns) as host:
-        found = host.link_lookup(ifname=bridge)
-        if not found:
-            with contextlib.suppress(pyroute2.NetlinkError):  # a racing process made it
-                host.link("add", ifname=bridge, kind="bridge")
-            found = host.link_lookup(ifname=bridge)
-        _sysctl(host_netns, f"net.ipv6.conf.{bridge}.disable_ipv6=1")
-        host.link("set", index=found[0], mtu=mtu, state="up")
-        have = {
-            f"{a.get_attr('IFA_ADDRESS')}/{a['prefixlen']}"
-            for a in host.get_addr(index=found[0], family=socket.AF_INET)
-        }
-        want = {str(ipaddress.IPv4Interface(address))} if address else set()
-        for cidr in sorted(have - want):
-            iface = ipaddress.IPv4Interface(cidr)
-            host.addr("del", index=found[0], address=str(iface.ip),
-                      prefixlen=iface.network.prefixlen)
-        for cidr in sorted(want - have):
-            iface = ipaddress.IPv4Interface(cidr)
-            host.addr("add", index=found[0], address=str(iface.ip),
-                      prefixlen=iface.network.prefixlen)
+    iproute.check_ifname(bridge)
+
+    def attempt() -> None:
+        have: LinkState | None = None
+        # In the host, sysfs says without a process whether it is there (on a first
+        # converge it is not, and there is nothing more to read).
+        if host_netns is not None or iproute.sysfs_links([bridge]):
+            have = iproute.read_link(bridge, namespace=host_netns)
+        iproute.carry_out(bridge_work(bridge, mtu, address, have), host_netns=host_netns)
+
+    iproute.twice(attempt)
+
+
+def bridge_work(bridge: str, mtu: int, address: str | None, have: LinkState | None) -> Work:
+    """What brings ``bridge`` (``have``: what is there, None if nothing) to ``mtu``, up,
+    holding exactly ``address`` (IPv4) or no address."""
+    iproute.check_ifname(bridge)  # whatever lines end up holding them
+    iproute.check_mtu(mtu)
+    want = {str(ipaddress.IPv4Interface(address))} if address else set()
+    held = have.addresses if have is not None else frozenset()
+    host = []
+    if have is None or have.mtu != mtu or not have.up:
+        host.append(iproute.set_link(bridge, mtu=mtu, up=True))
+    host += [iproute.delete_address(c, bridge) for c in sorted(held - want)]
+    host += [iproute.add_address(c, bridge) for c in sorted(want - held)]
+    return Work(make=(iproute.add_bridge(bridge),) if have is None else (),
+                ipv6_off=(bridge,), host=tuple(host))
 
 
 def remove_link(device: str, *, host_netns: str | None = None) -> None:
-    pyroute2 = _pyroute2()
-    with _host(pyroute2, host_netns) as host:
-        for index in host.link_lookup(ifname=device):
-            with contextlib.suppress(pyroute2.NetlinkError):
-                host.link("del", index=index)
+    """Delete a device of the host; one already gone is fine."""
+    try:
+        iproute.batch([iproute.delete_link(device)], namespace=host_netns)
+    except HostCommandError:
+        if iproute.host_links([device], host_netns=host_netns):
+            raise
 
 
 def plug(device: str, bridge: str, *, host_netns: str | None = None) -> None:
     """Put an existing device (a guest's tap) on a bridge: one re-created after it was lost
     (a reboot, a hand) starts empty, and QEMU's taps hang loose until enslaved again."""
-    pyroute2 = _pyroute2()
-    with _host(pyroute2, host_netns) as host:
-        devices, bridges = host.link_lookup(ifname=device), host.link_lookup(ifname=bridge)
-        if devices and bridges:
-            host.link("set", index=devices[0], master=bridges[0], state="up")
+    present = iproute.host_links([device, bridge], host_netns=host_netns)
+    if device in present and bridge in present:
+        iproute.batch([iproute.set_link(device, master=bridge, up=True)], namespace=host_netns)
 
 
 def set_forwarding(value: str, *, host_netns: str | None = None) -> None:
-    _sysctl(host_netns, f"net.ipv4.ip_forward={int(value)}")
-
-
-def _sysctl(namespace: str | None, *assignments: str) -> None:
-    argv = ["sysctl", "-q", "-w", *assignments]
-    run(["ip", "netns", "exec", namespace, *argv] if namespace else argv)
+    iproute.sysctl([("net.ipv4.ip_forward", str(int(value)))], namespace=host_netns)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ostack_cli.backend.local import ipam
@@ -18,6 +18,7 @@ from ostack_cli.backend.local.net_records import (
     unknown_changes,
 )
 from ostack_cli.backend.local.neutron_input import check_description, check_name, check_tags
+from ostack_cli.backend.local.neutron_policy import check_router_create, check_router_gateway
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.models import new_id, utcnow
@@ -48,6 +49,65 @@ def _check_gateway_ips(fixed_ips: Sequence[FixedIPRequest] | None) -> None:
         raise ipam.invalid_attr("external_gateway_info", reason)
 
 
+def sorted_routes(routes: Sequence[dict[str, str]]) -> list[dict[str, str]]:
+    """Routes as Neutron returns them: rows in primary-key order (destination, nexthop), as
+    text."""
+    return sorted(
+        ({"destination": r["destination"], "nexthop": r["nexthop"]} for r in routes),
+        key=lambda r: (r["destination"], r["nexthop"]),
+    )
+
+
+def _merged_routes(
+    old: Sequence[dict[str, str]], add: Sequence[dict[str, str]]
+) -> list[dict[str, str]]:
+    """``_add_extra_routes``: by destination, each nexthop once, the old ones first."""
+    by_destination: dict[str, list[str]] = {}
+    for route in [*old, *add]:
+        hops = by_destination.setdefault(route["destination"], [])
+        if route["nexthop"] not in hops:
+            hops.append(route["nexthop"])
+    return [{"destination": d, "nexthop": n} for d, hops in by_destination.items() for n in hops]
+
+
+def _without_routes(
+    old: Sequence[dict[str, str]], remove: Sequence[dict[str, str]]
+) -> list[dict[str, str]]:
+    gone = [(r["destination"], r["nexthop"]) for r in remove]
+    return [dict(r) for r in old if (r["destination"], r["nexthop"]) not in gone]
+
+
+def _parse_nexthop(value: str) -> None:
+    """netaddr's refusal, which Neutron answers with 400 and its text."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise BadRequest(f"failed to detect a valid IP address from {value!r}") from None
+
+
+def _parse_destination(value: str) -> None:
+    """``AuthenticIPNetwork``: a CIDR, its host bits kept as given."""
+    try:
+        if "/" not in value:
+            raise ValueError(value)
+        ipaddress.ip_interface(value)
+    except ValueError:
+        raise BadRequest(f"invalid IPNetwork {value}") from None
+
+
+def action_view(router: Router) -> Router:
+    """The router as an extra-routes action answers: the L3 plugin's whole router dict, with
+    its database fields the API otherwise leaves out (and no interfaces)."""
+    info = router.external_gateway_info or {}
+    return router.replace(extra_attributes={
+        "enable_default_route_bfd": False,
+        "enable_default_route_ecmp": False,
+        "enable_snat": bool(info.get("enable_snat", True)),
+        "gw_port_id": router.gw_port_id,
+        "ha_vr_id": 0,
+    })
+
+
 class Routers:
     def __init__(self, context: ServiceContext, *, ports: Ports, quotas: Quotas) -> None:
         self.context = context
@@ -56,7 +116,8 @@ class Routers:
         self.quotas = quotas
 
     def _visible(self, router: Router) -> bool:
-        return router.project_id == self.context.project_id
+        # Neutron shows an admin every project's routers.
+        return self.context.is_admin or router.project_id == self.context.project_id
 
     def find_all(
         self,
@@ -82,6 +143,7 @@ class Routers:
         _check_gateway_ips(spec.external_fixed_ips)
         check_description(spec.description)
         tags = check_tags(spec.tags, "routers")
+        check_router_create(self.context, spec)
         now = utcnow()
         router = Router(
             id=new_id(),
@@ -142,21 +204,59 @@ class Routers:
         routes against the project's ``router_route`` quota (a limit per router, which
         replaced the ``max_routes`` option)."""
         checked = list(routes)
+        self._check_nexthops(checked, *self._router_addresses(router))
+        self.quotas.check_limit(router.project_id, {"router-routes": len(checked)})
+        return sorted_routes(checked)
+
+    def _router_addresses(self, router: Router) -> tuple[list[str], list[str]]:
+        """The CIDRs and addresses of all the router's ports, its gateway's included."""
         cidrs, addresses = [], []
         for port in device_ports(self.store, router.id):
             for ip in port.fixed_ips:
                 cidrs.append(load(self.store, Subnet, ip["subnet_id"]).cidr)
                 addresses.append(ip["ip_address"])
-        self._check_nexthops(checked, cidrs, addresses)
-        self.quotas.check_limit(router.project_id, {"router-routes": len(checked)})
-        return checked
+        return cidrs, addresses
+
+    # -- extra routes, one by one (extraroute-atomic) -----------------------------------
+
+    def add_routes(self, router: Router, routes: Sequence[dict[str, str]]) -> Router:
+        """extraroute_db ``add_extraroutes``: the union (exact duplicates merged), checked
+        as a whole by the router update that stores it."""
+        return self._change_routes(router, lambda old: _merged_routes(old, routes))
+
+    def remove_routes(self, router: Router, routes: Sequence[dict[str, str]]) -> Router:
+        """extraroute_db ``remove_extraroutes``: a route already missing is no error."""
+        return self._change_routes(router, lambda old: _without_routes(old, routes))
+
+    def _change_routes(
+        self,
+        router: Router,
+        change: Callable[[list[dict[str, str]]], list[dict[str, str]]],
+    ) -> Router:
+        with self.store.transaction():
+            current = load(self.store, Router, router.id)
+            old = list(current.routes)
+            new = change(old)
+            # No API validator runs on an action's body: the plugin's own checks do, in its
+            # order (each nexthop, then the quota, then each added route's destination).
+            self._check_nexthops(new, *self._router_addresses(current))
+            self.quotas.check_limit(current.project_id, {"router-routes": len(new)})
+            for route in new:
+                if route not in old:
+                    _parse_destination(route["destination"])
+            if sorted_routes(new) != sorted_routes(old):
+                current = bumped(current, routes=sorted_routes(new))
+                self.store.update(current)
+        return action_view(current)
 
     @staticmethod
     def _check_nexthops(
         routes: list[dict[str, str]], cidrs: list[str], addresses: list[str]
     ) -> None:
-        """extraroute_db: every nexthop is on a subnet of the router, and not the router."""
+        """extraroute_db: every nexthop is an address (netaddr's parse), on a subnet of the
+        router, and not the router's own."""
         for route in routes:
+            _parse_nexthop(route["nexthop"])
             reason = None
             if not ipam.in_any_cidr(route["nexthop"], cidrs):
                 reason = "the nexthop is not connected with router"
@@ -187,6 +287,7 @@ class Routers:
         enable_snat: bool | None = None,
         fixed_ips: list[FixedIPRequest] | None = None,
     ) -> Router:
+        check_router_gateway(self.context, "update_router", enable_snat, fixed_ips)
         gateway = {"network_id": network.id, "enable_snat": enable_snat, "fixed_ips": fixed_ips}
         return self.update(router, external_gateway=gateway)
 

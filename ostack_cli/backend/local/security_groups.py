@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ostack_cli.backend.local.context import ServiceContext
+from ostack_cli.backend.local.neutron_policy import check_owner
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.local.security_group_rules import (
     check_description,
@@ -120,6 +121,7 @@ class SecurityGroups:
         check_group_name(spec.name)
         check_description(spec.description)
         check_tags(spec.tags)
+        check_owner(self.context, spec.project_id)
         project_id = spec.project_id or self.context.project_id
         now = utcnow()
         with self.store.transaction():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -12,12 +13,16 @@ from ostack_cli.backend.local.guest_build import GuestBuilder
 from ostack_cli.backend.local.guests import InstanceFiles, read_console
 from ostack_cli.backend.local.host_sync import HostSync
 from ostack_cli.backend.local.images import Images
+from ostack_cli.backend.local.policy import require_nova_admin
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.security_groups import SecurityGroups
+from ostack_cli.backend.local.server_events import ServerEvents
+from ostack_cli.backend.local.server_locks import ServerLocks
 from ostack_cli.backend.local.server_records import ServerRecords
 from ostack_cli.backend.local.servers import Servers
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
+from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.security_group import SecurityGroup
 from ostack_cli.backend.models.server import Hypervisor, Server
 from ostack_cli.errors import (
@@ -30,6 +35,10 @@ from ostack_cli.errors import (
 )
 
 POLL_INTERVAL = 0.5
+# The instance action Nova records for each power task (its event: compute_<action>_instance).
+NOVA_ACTIONS = {"powering-on": "start", "powering-off": "stop", "rebooting": "reboot",
+                "rebooting_hard": "reboot", "pausing": "pause", "unpausing": "unpause",
+                "suspending": "suspend", "resuming": "resume"}
 
 
 class ServerActions:
@@ -44,6 +53,8 @@ class ServerActions:
         ports: Ports,
         security_groups: SecurityGroups,
         host_sync: HostSync,
+        locks: ServerLocks,
+        events: ServerEvents,
     ) -> None:
         self.context = context
         self.store = context.store
@@ -55,13 +66,27 @@ class ServerActions:
         self.ports = ports
         self.security_groups = security_groups
         self.host_sync = host_sync
+        self.locks = locks
+        self.events = events
 
     # -- deleting ---------------------------------------------------------------------
 
     def delete(self, server: Server, *, force: bool = False) -> None:
+        self.locks.check(server)
         server = self.records.transition(server, task_state="deleting", worker_pid=os.getpid())
         faults.reached("server-delete:claimed")
-        self.records.remove(server)
+        self._delete_shelve_snapshot(server)
+        with self.events.action(server, "delete", "compute_terminate_instance"):
+            self.records.remove(server)
+
+    def _delete_shelve_snapshot(self, server: Server) -> None:
+        """Nova's API deletes a shelved server's snapshot with it."""
+        snapshot_id = server.system_metadata.get("shelved_image_id")
+        if server.vm_state in ("shelved", "shelved_offloaded") and snapshot_id:
+            image = self.store.get(Image, snapshot_id)
+            if image is not None:
+                with contextlib.suppress(OstackError):
+                    self.images.delete(image)
 
     def wait_for_delete(self, server: Server, *, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
@@ -73,11 +98,13 @@ class ServerActions:
     # -- power ------------------------------------------------------------------------
 
     def start(self, server: Server) -> None:
+        self.locks.check(server)
         _require_state(server, "start", ["stopped"])
         self._power(server, "powering-on", lambda: self._start_guest(server), "active",
                     srv.RUNNING)
 
     def stop(self, server: Server) -> None:
+        self.locks.check(server)
         _require_state(server, "stop", ["active", "error", "paused", "suspended"])
         timeout = self.host.settings.shutdown_timeout
         self._power(server, "powering-off",
@@ -85,6 +112,7 @@ class ServerActions:
                     "stopped", srv.SHUTDOWN)
 
     def reboot(self, server: Server, *, hard: bool = False) -> None:
+        self.locks.check(server)
         if hard:
             _require_state(server, "reboot", ["active", "stopped", "paused", "suspended", "error"])
             task = "rebooting_hard"
@@ -103,23 +131,27 @@ class ServerActions:
         self._power(server, task, restart_guest, "active", srv.RUNNING)
 
     def pause(self, server: Server) -> None:
+        self.locks.check(server)
         _require_state(server, "pause", ["active"])
         self._power(server, "pausing", lambda: self.host.hypervisor.pause(server.instance_name),
                     "paused", srv.PAUSED)
 
     def unpause(self, server: Server) -> None:
+        self.locks.check(server)
         _require_state(server, "unpause", ["paused"])
         self._power(server, "unpausing",
                     lambda: self.host.hypervisor.unpause(server.instance_name), "active",
                     srv.RUNNING)
 
     def suspend(self, server: Server) -> None:
+        self.locks.check(server)
         _require_state(server, "suspend", ["active"])
         self._power(server, "suspending",
                     lambda: self.host.hypervisor.suspend(server.instance_name), "suspended",
                     srv.SUSPENDED)
 
     def resume(self, server: Server) -> None:
+        self.locks.check(server)
         _require_state(server, "resume", ["suspended"])
         self._power(server, "resuming",
                     lambda: self.host.hypervisor.resume(server.instance_name), "active",
@@ -146,8 +178,13 @@ class ServerActions:
                 )
             self.store.update(current.replace(task_state=task, worker_pid=os.getpid(),
                                               updated_at=utcnow()))
+        verb = NOVA_ACTIONS.get(task)
         try:
-            action()
+            if verb is None:
+                action()
+            else:
+                with self.events.action(current, verb, f"compute_{verb}_instance"):
+                    action()
         except OstackError:
             self.records.transition(server, task_state=None, worker_pid=None)
             raise
@@ -184,6 +221,8 @@ class ServerActions:
     ) -> Server:
         if name is not None and (not name.strip() or len(name) > 255):
             raise BadRequest(f"Invalid input for field/attribute name. Value: {name[:80]}.")
+        if set_metadata or unset_metadata:
+            self.locks.check(server)  # Nova locks a server's metadata, not its name
         with self.store.transaction():
             current = self.store.get(Server, server.id)
             if current is None:
@@ -276,9 +315,13 @@ class ServerActions:
 
     # -- the hypervisor ---------------------------------------------------------------
 
-    def hypervisors(self) -> list[Hypervisor]:
+    def hypervisors(self, *, detailed: bool = True) -> list[Hypervisor]:
+        require_nova_admin(self.context, "os_compute_api:os-hypervisors:"
+                           + ("list-detail" if detailed else "list"))
         facts = self.host.hypervisor.host_facts()
-        servers = self.records.reconcile(self.store.list(Server))
+        # An offloaded server holds nothing on the host.
+        servers = [s for s in self.records.reconcile(self.store.list(Server))
+                   if s.vm_state != "shelved_offloaded"]
         running = [s for s in servers if s.power_state == srv.RUNNING]
         disk = os.statvfs(self.host.host_dir)
         used_gb = sum(int(s.flavor.get("disk", 0)) for s in servers)

@@ -10,6 +10,12 @@ from ostack_cli import faults
 from ostack_cli.backend.local import names
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guests import InstanceFiles
+from ostack_cli.backend.local.nova_rules import (
+    FAULT_STATUSES,
+    KEPT_VM_STATES,
+    LIFECYCLE_TASKS,
+    PROGRESS_STATUSES,
+)
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
@@ -59,7 +65,13 @@ class ServerRecords:
                 entries.append(_address(fixed["ip_address"], "fixed", port.mac_address))
             for fip in floating.get(port.id, []):
                 entries.append(_address(fip.floating_ip_address, "floating", port.mac_address))
-        return server.replace(addresses=addresses)
+        # Nova's view shows progress and fault in some statuses only.
+        status = server.status
+        return server.replace(
+            addresses=addresses,
+            progress=server.progress if status in PROGRESS_STATUSES else None,
+            fault=server.fault if status in FAULT_STATUSES else None,
+        )
 
     def ports_of(self, server: Server) -> list[Port]:
         return [p for p in (self.store.get(Port, pid) for pid in server.port_ids) if p]
@@ -82,11 +94,24 @@ class ServerRecords:
                 # A delete whose process died: finish it, as nova-compute's _init_instance.
                 self.remove(server)
                 continue
+            if server.task_state in LIFECYCLE_TASKS and not _worker_alive(server):
+                server = self._settle(server, states.get(server.instance_name))
+                power = self.host.hypervisor.power_state(server.instance_name)
+                if power is None:
+                    states.pop(server.instance_name, None)
+                else:
+                    states[server.instance_name] = power
             actual = _reconciled(server, states.get(server.instance_name))
             if actual != server:
                 actual = self._save_if_unchanged(server, actual)
             result.append(actual)
         return result
+
+    def _settle(self, server: Server, power: int | None) -> Server:
+        """A shelve, rescue, rebuild, resize or snapshot whose process died, settled."""
+        from ostack_cli.backend.local.lifecycle_recovery import settle
+
+        return self._save_if_unchanged(server, settle(self.store, self.host, server, power))
 
     def _save_if_unchanged(self, before: Server, after: Server) -> Server:
         """Compare and swap: only write when nobody changed the server meanwhile."""
@@ -165,7 +190,7 @@ def _reconciled(server: Server, power: int | None) -> Server:
                        "message": "Build of instance was interrupted; delete the server."},
             )
         return server.replace(task_state=None, worker_pid=None)
-    if server.vm_state in ("building", "error", "deleted"):
+    if server.vm_state in ("building", "error", "deleted") or server.vm_state in KEPT_VM_STATES:
         # Their vm_state is ostack's to decide; only the power state is libvirt's news.
         if power is None or power == server.power_state:
             return server

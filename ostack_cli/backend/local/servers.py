@@ -13,25 +13,32 @@ from typing import TYPE_CHECKING, Any
 
 from ostack_cli import faults
 from ostack_cli.backend.api.server import ServerFilters
+from ostack_cli.backend.local import nova_rules, server_filters
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.flavors import Flavors
 from ostack_cli.backend.local.guest_build import GuestBuilder
+from ostack_cli.backend.local.guest_ops import requester
 from ostack_cli.backend.local.guests import GIB, InstanceFiles
 from ostack_cli.backend.local.host_sync import HostSync
 from ostack_cli.backend.local.images import Images
 from ostack_cli.backend.local.keypairs import Keypairs
 from ostack_cli.backend.local.net_records import network_subnets
 from ostack_cli.backend.local.networks import Networks
+from ostack_cli.backend.local.policy import nova_forbidden
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.local.security_groups import SecurityGroups
+from ostack_cli.backend.local.server_events import ActionLog, ServerEvents
+from ostack_cli.backend.local.server_groups import NoValidHost, ServerGroups
 from ostack_cli.backend.local.server_records import DeletedServer, ServerRecords
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models.flavor import Flavor
 from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.network import FixedIPRequest, Network, Port, PortSpec, Subnet
+from ostack_cli.backend.models.security_group import SecurityGroup
 from ostack_cli.backend.models.server import NicRequest, Server, ServerSpec
+from ostack_cli.backend.models.server_group import ServerGroup
 from ostack_cli.errors import BadRequest, Conflict, NotFound, OstackError, duplicate, not_found
 from ostack_cli.lazy import lazy_import
 
@@ -46,6 +53,9 @@ RAM_ALLOCATION_RATIO = 1.5
 ERROR_FAULT_CODE = 500
 LOCAL_HOST = "localhost"
 DEVICE_OWNER_COMPUTE = "compute:nova"
+# What a server the scheduler placed nowhere shows of a host.
+UNSCHEDULED: dict[str, Any] = {"host": "", "host_id": "", "host_status": "",
+                               "availability_zone": "", "root_device_name": None}
 
 
 class Servers:
@@ -63,6 +73,8 @@ class Servers:
         security_groups: SecurityGroups,
         quotas: Quotas,
         host_sync: HostSync,
+        groups: ServerGroups,
+        events: ServerEvents,
     ) -> None:
         self.context = context
         self.store = context.store
@@ -77,11 +89,17 @@ class Servers:
         self.security_groups = security_groups
         self.quotas = quotas
         self.host_sync = host_sync
+        self.groups = groups
+        self.events = events
 
     # -- reading ----------------------------------------------------------------------
 
     def find_all(self, filters: ServerFilters | None = None) -> list[Server]:
-        filters = filters or ServerFilters()
+        filters = server_filters.for_user(filters or ServerFilters(),
+                                          is_admin=self.context.is_admin)
+        if filters.all_projects and not self.context.is_admin:
+            raise nova_forbidden("os_compute_api:servers:detail:get_all_tenants")
+        since, before = server_filters.checked_times(filters)
         if filters.deleted:
             found: list[Server] = list(self.store.list(DeletedServer))
         else:
@@ -89,29 +107,58 @@ class Servers:
         if not filters.all_projects:
             found = [s for s in found if s.project_id == self.context.project_id]
         floating = self.records.floating_by_port()
-        found = [self.records.with_addresses(s, floating) for s in found]
+        group_names = self._group_names()
+        found = [self._with_port_groups(self.records.with_addresses(s, floating), group_names)
+                 for s in found]
         # The store keeps creation order; Nova lists newest first.
-        return [s for s in reversed(found) if _matches(s, filters)]
+        found = [s for s in reversed(found) if server_filters.matches(s, filters, since, before)]
+        return server_filters.page(found, filters, self._marker)
+
+    def _marker(self, server_id: str) -> Server | None:
+        """Nova reads a marker among deleted servers too."""
+        return self.store.get(Server, server_id) or self.store.get(DeletedServer, server_id)
 
     def get(self, server_id: str) -> Server:
         server = self.store.get(Server, server_id)
         if server is None:
             raise not_found("Server", server_id)
-        return self.records.with_addresses(self.records.reconcile([server])[0])
+        return self._shown(self.records.reconcile([server])[0], by_id=True)
+
+    def _shown(self, server: Server, *, by_id: bool) -> Server:
+        """As Nova shows it: with its addresses, and its groups (2.71+) in the show view
+        (an ID) but not the list view (what a look-up by name reads)."""
+        groups = self.groups.group_ids_of(server.id) if by_id else None
+        shown = self._with_port_groups(self.records.with_addresses(server), self._group_names())
+        return shown.replace(server_groups=groups)
+
+    def _group_names(self) -> dict[str, str]:
+        return {g.id: g.name or g.id for g in self.store.list(SecurityGroup)}
+
+    def _with_port_groups(self, server: Server, names: dict[str, str]) -> Server:
+        """Nova's ``security_groups``: each group of each of the server's ports, one entry per
+        port (a group on two ports shows twice); none without ports."""
+        if not server.port_ids:
+            return server.replace(security_group_names=[])
+        return server.replace(security_group_names=[
+            names[group_id] for port in self.records.ports_of(server)
+            for group_id in port.security_group_ids if group_id in names
+        ])
 
     def find(self, name_or_id: str, *, all_projects: bool = False) -> Server:
         def visible(server: Server) -> bool:
             return all_projects or server.project_id == self.context.project_id
 
         found = self.store.get(Server, name_or_id)
-        if found is None or not visible(found):
+        # Nova shows an admin any server by its ID; names are looked up in the list.
+        by_id = found is not None and (visible(found) or self.context.is_admin)
+        if found is None or not by_id:
             matches = [s for s in self.store.list(Server, name=name_or_id) if visible(s)]
             if not matches:
                 raise not_found("Server", name_or_id)
             if len(matches) > 1:
                 raise duplicate("Server", name_or_id)
             found = matches[0]
-        return self.records.with_addresses(self.records.reconcile([found])[0])
+        return self._shown(self.records.reconcile([found])[0], by_id=by_id)
 
     # -- creating ---------------------------------------------------------------------
 
@@ -122,17 +169,65 @@ class Servers:
         image = self.images.find(spec.image)
         _check_image_fits(image, flavor)
         public_keys = self._public_keys(spec.key_name)
+        server_group = self.groups.requested(spec.scheduler_hints)
+        if server_group is not None:
+            self.groups.check_members_quota(server_group, spec.min_count)
         group_ids = self._group_ids(spec.security_groups)
         nics = self._plan_nics(spec)
         if not self.host.is_test_driver:
             self.host.hypervisor.conn  # noqa: B018  fail now, before anything is made
         virt_type = self.host.virt_type()
         created = self._record_servers(spec, flavor, image, nics, group_ids)
+        created = self._join_group(created, server_group, spec.scheduler_hints)
+        logs = {s.id: self.events.start(s, "create") for s in created}
+        try:
+            self._schedule(created, flavor)
+        except NoValidHost as exc:
+            for server in created:
+                logs[server.id].failed("conductor_schedule_and_build_instances", str(exc))
+                self._fail_build(server, InstanceFiles.of(self.host.host_dir, server.id),
+                                 str(exc), scheduled=False)
+            created = []
         for server in created:
-            self._spawn(server, flavor, image, public_keys, spec.user_data, virt_type)
-        # Nova answers a create with an admin password (the guest may ignore it).
-        return [self.get(s.id).replace(admin_pass=spec.password or _password())
-                for s in created]
+            self._spawn(server, flavor, image, public_keys, spec.user_data, virt_type,
+                        logs[server.id])
+        # Nova answers a create with an admin password (the guest may ignore it), and the
+        # groups as the request named them, which the real client prints unless the server
+        # shows groups of its own by then (through its ports).
+        # (The real client names them by ID.)
+        echo = group_ids if spec.security_groups else ["default"]
+        answers = []
+        for server_id in logs:
+            shown = self.get(server_id)
+            answers.append(shown.replace(admin_pass=spec.password or _password(),
+                                         security_group_names=shown.security_group_names
+                                         or echo))
+        return answers
+
+    def _join_group(self, created: list[Server], group: ServerGroup | None,
+                    hints: dict[str, Any]) -> list[Server]:
+        """The request's scheduler hints on each server (Nova keeps every value as a list),
+        and the servers in the group the hints name."""
+        if not hints:
+            return created
+        kept = {key: [str(v) for v in value] if isinstance(value, list) else [str(value)]
+                for key, value in hints.items()}
+        joined = []
+        with self.store.transaction():
+            for server in created:
+                current = (self.store.get(Server, server.id) or server).replace(
+                    scheduler_hints=kept)
+                self.store.update(current)
+                if group is not None:
+                    self.groups.add_member(group, server.id)
+                joined.append(current)
+        return joined
+
+    def _schedule(self, servers: list[Server], flavor: Flavor) -> None:
+        """Nova's scheduler on this one host: the group policies, then the memory."""
+        self.groups.check_fits(servers)
+        for server in servers:
+            self._claim_memory(server, flavor)
 
     def _record_servers(
         self,
@@ -180,7 +275,9 @@ class Servers:
                     hostname=hostname,
                     description=spec.description,
                     metadata=dict(spec.metadata),
-                    security_group_names=self.security_groups.names(group_ids),
+                    # Nova shows a server's groups through its ports (none: none shown).
+                    security_group_names=self.security_groups.names(group_ids)
+                    if port_ids else [],
                     port_ids=port_ids,
                     created_port_ids=made,
                     user_data=base64.b64encode(spec.user_data).decode() if spec.user_data
@@ -197,6 +294,11 @@ class Servers:
                     updated_at=now,
                     worker_pid=os.getpid(),
                     boot_image_ids=self._boot_image_ids(image),
+                    kernel_id=image.properties.get("kernel_id", ""),
+                    ramdisk_id=image.properties.get("ramdisk_id", ""),
+                    system_metadata=nova_rules.boot_system_metadata(
+                        image, flavor.disk, requester(self.store, self.context.user_id,
+                                                      self.context.project_id)),
                 )
                 self.store.insert(server)
                 created.append(server)
@@ -230,20 +332,21 @@ class Servers:
         public_keys: dict[str, str],
         user_data: bytes | None,
         virt_type: str,
+        log: ActionLog,
     ) -> None:
         files = InstanceFiles.of(self.host.host_dir, server.id)
         try:
-            faults.reached("server-create:recorded")
-            self._claim_memory(server, flavor)
-            files.create()
-            xml = self.guests.prepare(server, flavor, image, files, public_keys, user_data,
-                                      virt_type)
-            faults.reached("server-create:files")
-            # Fail closed: the ports' filters exist before the guest can send a packet.
-            self.host_sync.prepare(server)
-            faults.reached("server-create:plugged")
-            self.host.hypervisor.define_and_start(xml)
-            faults.reached("server-create:started")
+            with log.event("compute__do_build_and_run_instance"):
+                faults.reached("server-create:recorded")
+                files.create()
+                xml = self.guests.prepare(server, flavor, image, files, public_keys,
+                                          user_data, virt_type)
+                faults.reached("server-create:files")
+                # Fail closed: the ports' filters exist before the guest can send a packet.
+                self.host_sync.prepare(server)
+                faults.reached("server-create:plugged")
+                self.host.hypervisor.define_and_start(xml)
+                faults.reached("server-create:started")
         except Exception as exc:  # whatever went wrong, the build fails as Nova's does
             self._fail_build(server, files, _one_line(exc))
             return
@@ -257,15 +360,16 @@ class Servers:
         total_mib = self.host.hypervisor.host_facts()["memory_mb"]
         used_mib = sum(
             int(s.flavor.get("ram", 0)) for s in self.store.list(Server)
-            if s.id != server.id and s.vm_state in ("active", "building", "paused")
+            if s.id != server.id and s.vm_state in nova_rules.MEMORY_STATES
         )
         if used_mib + flavor.ram > total_mib * RAM_ALLOCATION_RATIO:
-            raise OstackError(
-                "No valid host was found. There are not enough hosts available."
-            )
+            raise NoValidHost()
 
-    def _fail_build(self, server: Server, files: InstanceFiles, message: str) -> None:
-        """Nova's build failure: nothing left on the host, ports freed, the server in ERROR."""
+    def _fail_build(self, server: Server, files: InstanceFiles, message: str, *,
+                    scheduled: bool = True) -> None:
+        """Nova's build failure: nothing left on the host, ports freed, the server in ERROR.
+        A server the scheduler found no host for never had one (Nova shows no host, hostId,
+        host status or zone)."""
         with contextlib.suppress(Exception):  # the failure may be libvirt itself
             self.host.hypervisor.undefine(server.instance_name)
         files.remove()
@@ -277,8 +381,9 @@ class Servers:
                     self.ports.update(port, device_id="", device_owner="")
             self.records.transition(
                 server, vm_state="error", task_state=None, power_state=srv.NOSTATE,
-                port_ids=[], created_port_ids=[], worker_pid=None,
+                port_ids=[], created_port_ids=[], worker_pid=None, security_group_names=[],
                 fault={"code": ERROR_FAULT_CODE, "created": utcnow(), "message": message},
+                **({} if scheduled else UNSCHEDULED),
             )
 
     # -- resolving a request ----------------------------------------------------------
@@ -445,19 +550,3 @@ def _embedded_flavor(flavor: Flavor) -> dict[str, Any]:
 
 def _server_quota(flavor: Flavor, count: int) -> dict[str, int]:
     return {"instances": count, "cores": flavor.vcpus * count, "ram": flavor.ram * count}
-
-
-def _matches(server: Server, filters: ServerFilters) -> bool:
-    if filters.name is not None and not re.search(filters.name, server.name):
-        return False
-    if filters.status is not None and server.status.upper() != filters.status.upper():
-        return False
-    if filters.flavor_id is not None and server.flavor_id != filters.flavor_id:
-        return False
-    if filters.image_id is not None and server.image_id != filters.image_id:
-        return False
-    if filters.ip is not None:
-        fixed = [a["addr"] for entries in server.addresses.values() for a in entries]
-        if not any(re.search(filters.ip, addr) for addr in fixed):
-            return False
-    return filters.changes_since is None or server.updated_at >= filters.changes_since

@@ -1,19 +1,37 @@
 """The local backend's services and who works with whom: each is given the shared context and,
 by name, the services it calls. Nothing calls back up this list, so there are no cycles:
 
-    Identity, Flavors, Images, Quotas                   the context only
+    Identity, Flavors, Images, ImageMembers, Quotas     the context only
+    Users, Roles                                        the context only
     Keypairs, SecurityGroups                            quotas
+    Discovery                                           quotas, identity
     Ports                                               security_groups, quotas
     HostSync, ServerRecords                             ports
     Routers, FloatingIPs                                ports, quotas
-    Networks, Subnets                                   ports, quotas, host_sync
+    SubnetPools                                         quotas
+    IPAvailability, PortForwardings                     the context only
+    Networks                                            ports, quotas, host_sync
+    Subnets                                             ports, quotas, host_sync, subnet_pools
     NetworkBootstrap                                    networks, subnets, routers, host_sync
     GuestBuilder                                        images, records
+    ServerEvents, ServerTags                            the context only
+    ServerGroups                                        quotas
+    ServerLocks                                         records, events
     Servers                                             records, guests, flavors, images,
                                                         keypairs, networks, ports,
-                                                        security_groups, quotas, host_sync
+                                                        security_groups, quotas, host_sync,
+                                                        groups, events
     ServerActions                                       servers, records, guests, images,
-                                                        ports, security_groups, host_sync
+                                                        ports, security_groups, host_sync,
+                                                        locks, events
+    ServerNics                                          records, ports, guests, host_sync,
+                                                        events, locks
+    GuestOps                                            records, guests, host_sync, locks,
+                                                        events
+    ServerSnapshots                                     ops, images
+    ServerShelving                                      ops, snapshots
+    ServerRescue, ServerRebuild                         ops
+    ServerResize                                        ops, quotas
 
 Each service is built, and its module imported, on first use: ``flavor list`` loads the
 flavors and nothing of networking or servers.
@@ -27,23 +45,41 @@ from typing import TYPE_CHECKING
 from ostack_cli.backend.local.context import ServiceContext
 
 if TYPE_CHECKING:
+    from ostack_cli.backend.local.discovery import Discovery
     from ostack_cli.backend.local.flavors import Flavors
     from ostack_cli.backend.local.floating_ips import FloatingIPs
     from ostack_cli.backend.local.guest_build import GuestBuilder
+    from ostack_cli.backend.local.guest_ops import GuestOps
     from ostack_cli.backend.local.host_sync import HostSync
     from ostack_cli.backend.local.identity import Identity
+    from ostack_cli.backend.local.image_members import ImageMembers
     from ostack_cli.backend.local.images import Images
+    from ostack_cli.backend.local.ip_availability import IPAvailability
     from ostack_cli.backend.local.keypairs import Keypairs
     from ostack_cli.backend.local.network_bootstrap import NetworkBootstrap
     from ostack_cli.backend.local.networks import Networks
+    from ostack_cli.backend.local.port_forwardings import PortForwardings
     from ostack_cli.backend.local.ports import Ports
     from ostack_cli.backend.local.quotas import Quotas
+    from ostack_cli.backend.local.rebuild import ServerRebuild
+    from ostack_cli.backend.local.rescue import ServerRescue
+    from ostack_cli.backend.local.resize import ServerResize
+    from ostack_cli.backend.local.roles import Roles
     from ostack_cli.backend.local.routers import Routers
     from ostack_cli.backend.local.security_groups import SecurityGroups
     from ostack_cli.backend.local.server_actions import ServerActions
+    from ostack_cli.backend.local.server_events import ServerEvents
+    from ostack_cli.backend.local.server_groups import ServerGroups
+    from ostack_cli.backend.local.server_locks import ServerLocks
+    from ostack_cli.backend.local.server_nics import ServerNics
     from ostack_cli.backend.local.server_records import ServerRecords
+    from ostack_cli.backend.local.server_tags import ServerTags
     from ostack_cli.backend.local.servers import Servers
+    from ostack_cli.backend.local.shelving import ServerShelving
+    from ostack_cli.backend.local.snapshots import ServerSnapshots
+    from ostack_cli.backend.local.subnet_pools import SubnetPools
     from ostack_cli.backend.local.subnets import Subnets
+    from ostack_cli.backend.local.users import Users
 
 
 class Services:
@@ -59,6 +95,18 @@ class Services:
         return Identity(self.context)
 
     @cached_property
+    def users(self) -> Users:
+        from ostack_cli.backend.local.users import Users
+
+        return Users(self.context)
+
+    @cached_property
+    def roles(self) -> Roles:
+        from ostack_cli.backend.local.roles import Roles
+
+        return Roles(self.context)
+
+    @cached_property
     def flavors(self) -> Flavors:
         from ostack_cli.backend.local.flavors import Flavors
 
@@ -71,10 +119,22 @@ class Services:
         return Images(self.context)
 
     @cached_property
+    def image_members(self) -> ImageMembers:
+        from ostack_cli.backend.local.image_members import ImageMembers
+
+        return ImageMembers(self.context)
+
+    @cached_property
     def quotas(self) -> Quotas:
         from ostack_cli.backend.local.quotas import Quotas
 
         return Quotas(self.context)
+
+    @cached_property
+    def discovery(self) -> Discovery:
+        from ostack_cli.backend.local.discovery import Discovery
+
+        return Discovery(self.context, quotas=self.quotas, identity=self.identity)
 
     @cached_property
     def server_records(self) -> ServerRecords:
@@ -119,8 +179,27 @@ class Services:
         from ostack_cli.backend.local.subnets import Subnets
 
         return Subnets(
-            self.context, ports=self.ports, quotas=self.quotas, host_sync=self.host_sync
+            self.context, ports=self.ports, quotas=self.quotas, host_sync=self.host_sync,
+            subnet_pools=self.subnet_pools,
         )
+
+    @cached_property
+    def port_forwardings(self) -> PortForwardings:
+        from ostack_cli.backend.local.port_forwardings import PortForwardings
+
+        return PortForwardings(self.context)
+
+    @cached_property
+    def ip_availability(self) -> IPAvailability:
+        from ostack_cli.backend.local.ip_availability import IPAvailability
+
+        return IPAvailability(self.context)
+
+    @cached_property
+    def subnet_pools(self) -> SubnetPools:
+        from ostack_cli.backend.local.subnet_pools import SubnetPools
+
+        return SubnetPools(self.context, quotas=self.quotas)
 
     @cached_property
     def routers(self) -> Routers:
@@ -173,6 +252,8 @@ class Services:
             security_groups=self.security_groups,
             quotas=self.quotas,
             host_sync=self.host_sync,
+            groups=self.server_groups,
+            events=self.server_events,
         )
 
     @cached_property
@@ -188,4 +269,83 @@ class Services:
             ports=self.ports,
             security_groups=self.security_groups,
             host_sync=self.host_sync,
+            locks=self.server_locks,
+            events=self.server_events,
         )
+
+    # -- what a server records and keeps besides its guest: actions, locks, tags, groups,
+    # and NICs plugged while it lives ---------------------------------------------------
+
+    @cached_property
+    def server_events(self) -> ServerEvents:
+        from ostack_cli.backend.local.server_events import ServerEvents
+
+        return ServerEvents(self.context)
+
+    @cached_property
+    def server_locks(self) -> ServerLocks:
+        from ostack_cli.backend.local.server_locks import ServerLocks
+
+        return ServerLocks(self.context, records=self.server_records, events=self.server_events)
+
+    @cached_property
+    def server_tags(self) -> ServerTags:
+        from ostack_cli.backend.local.server_tags import ServerTags
+
+        return ServerTags(self.context)
+
+    @cached_property
+    def server_groups(self) -> ServerGroups:
+        from ostack_cli.backend.local.server_groups import ServerGroups
+
+        return ServerGroups(self.context, quotas=self.quotas)
+
+    @cached_property
+    def server_nics(self) -> ServerNics:
+        from ostack_cli.backend.local.server_nics import ServerNics
+
+        return ServerNics(
+            self.context, records=self.server_records, ports=self.ports,
+            guests=self.guest_builder, host_sync=self.host_sync, events=self.server_events,
+            locks=self.server_locks,
+        )
+
+    # -- what touches a guest's disk: shelve, rescue, rebuild, resize, snapshots --------
+
+    @cached_property
+    def guest_ops(self) -> GuestOps:
+        from ostack_cli.backend.local.guest_ops import GuestOps
+
+        return GuestOps(self.context, records=self.server_records, guests=self.guest_builder,
+                        host_sync=self.host_sync, locks=self.server_locks,
+                        events=self.server_events)
+
+    @cached_property
+    def server_snapshots(self) -> ServerSnapshots:
+        from ostack_cli.backend.local.snapshots import ServerSnapshots
+
+        return ServerSnapshots(self.context, ops=self.guest_ops, images=self.images)
+
+    @cached_property
+    def server_shelving(self) -> ServerShelving:
+        from ostack_cli.backend.local.shelving import ServerShelving
+
+        return ServerShelving(self.context, ops=self.guest_ops, snapshots=self.server_snapshots)
+
+    @cached_property
+    def server_rescue(self) -> ServerRescue:
+        from ostack_cli.backend.local.rescue import ServerRescue
+
+        return ServerRescue(self.context, ops=self.guest_ops)
+
+    @cached_property
+    def server_rebuild(self) -> ServerRebuild:
+        from ostack_cli.backend.local.rebuild import ServerRebuild
+
+        return ServerRebuild(self.context, ops=self.guest_ops)
+
+    @cached_property
+    def server_resize(self) -> ServerResize:
+        from ostack_cli.backend.local.resize import ServerResize
+
+        return ServerResize(self.context, ops=self.guest_ops, quotas=self.quotas)

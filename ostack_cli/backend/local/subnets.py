@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from typing import Any
 
@@ -24,8 +25,10 @@ from ostack_cli.backend.local.neutron_input import (
     check_subnet_mtu,
     check_tags,
 )
+from ostack_cli.backend.local.neutron_policy import check_subnet_create
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
+from ostack_cli.backend.local.subnet_pools import SubnetPools
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     AUTO_DELETE_PORT_OWNERS,
@@ -35,7 +38,7 @@ from ostack_cli.backend.models.network import (
     SubnetSpec,
     TagFilter,
 )
-from ostack_cli.errors import Conflict
+from ostack_cli.errors import BadRequest, Conflict
 
 SUBNET_CHANGES = (
     "name", "description", "gateway_ip", "allocation_pools", "dns_nameservers", "host_routes",
@@ -45,12 +48,19 @@ SUBNET_CHANGES = (
 
 class Subnets:
     def __init__(
-        self, context: ServiceContext, *, ports: Ports, quotas: Quotas, host_sync: HostSync
+        self,
+        context: ServiceContext,
+        *,
+        ports: Ports,
+        quotas: Quotas,
+        host_sync: HostSync,
+        subnet_pools: SubnetPools,
     ) -> None:
         self.context = context
         self.store = context.store
         self.ports = ports
         self.quotas = quotas
+        self.subnet_pools = subnet_pools
         # The host has a say in external ranges: one it already routes cannot be ours.
         self.host_sync = host_sync
 
@@ -66,11 +76,13 @@ class Subnets:
         cidr: str | None = None,
         service_types: list[str] | None = None,
         tags: TagFilter | None = None,
+        subnet_pool_id: str | None = None,
     ) -> list[Subnet]:
         result = []
         for subnet in self.store.list(Subnet, name=name, project_id=project_id):
             checks = (
                 (network_id, subnet.network_id),
+                (subnet_pool_id, subnet.subnet_pool_id),
                 (ip_version, subnet.ip_version),
                 (dhcp, subnet.is_dhcp_enabled),
                 (gateway_ip, subnet.gateway_ip),
@@ -90,17 +102,30 @@ class Subnets:
         return self.context.find(Subnet, name_or_id, visible=self._visible)
 
     def _visible(self, subnet: Subnet) -> bool:
-        if subnet.project_id == self.context.project_id:
+        if self.context.is_admin or subnet.project_id == self.context.project_id:
             return True
         network = self.store.get(Network, subnet.network_id)
         return network is not None and network_visible(network, self.context.project_id)
 
     def create(self, spec: SubnetSpec) -> Subnet:
-        subnet = self._checked_subnet(spec)
+        pool = self.subnet_pools.pool_for(spec)
+        subnet = self._checked_subnet(spec) if pool is None else None
         with self.store.transaction():
+            check_subnet_create(self.context, spec, self.store.get(Network, spec.network_id))
             # The API reserves the subnet before the plugin looks at its network.
-            self.quotas.check(subnet.project_id, {"subnets": 1})
+            self.quotas.check(spec.project_id or self.context.project_id, {"subnets": 1})
             network = load(self.store, Network, spec.network_id)
+            if subnet is None:
+                assert pool is not None
+                check_subnet_mtu(network.id, network.mtu, [spec.ip_version])
+                cidr = self.subnet_pools.allocate(pool, spec)
+                allocated = dataclasses.replace(spec, cidr=cidr)
+                if spec.gateway_ip == "auto":
+                    # The subnet allocator takes the first address, IPv6 too.
+                    first = ipaddress.ip_network(cidr).network_address + 1
+                    allocated = dataclasses.replace(allocated, gateway_ip=str(first))
+                subnet = self._checked_subnet(allocated)
+                subnet = subnet.replace(subnet_pool_id=pool.id)
             check_subnet_mtu(network.id, network.mtu, [subnet.ip_version])
             ipam.check_prefix_length(ipaddress.ip_network(subnet.cidr))
             for other in network_subnets(self.store, network.id):
@@ -109,11 +134,21 @@ class Subnets:
                         f"Requested subnet with cidr: {subnet.cidr} for network: {network.id} "
                         "overlaps with another subnet"
                     )
+            self._check_pool_affinity(network, subnet)
             if network.is_router_external and subnet.ip_version == 4:
                 self.host_sync.check_external_range(subnet.cidr, network.id)
             self.store.insert(subnet)
             self.store.update(bumped(network, subnet_ids=[*network.subnet_ids, subnet.id]))
         return subnet
+
+    def _check_pool_affinity(self, network: Network, subnet: Subnet) -> None:
+        """``_validate_network_subnetpools``: a network's subnets of one IP version come
+        from one subnet pool, or none."""
+        for other in network_subnets(self.store, network.id):
+            if other.ip_version == subnet.ip_version and \
+                    other.subnet_pool_id != subnet.subnet_pool_id:
+                raise BadRequest("Subnets hosted on the same network must be allocated from "
+                                 "the same subnet pool.")
 
     def _checked_subnet(self, spec: SubnetSpec) -> Subnet:
         """The subnet a create request describes, checked in Neutron's order."""

@@ -195,6 +195,9 @@ class Router(Resource):
     revision_number: int = 1
     created_at: str = ""
     updated_at: str = ""
+    # What Neutron sent beyond openstacksdk's attributes (an extra-routes action answers
+    # with the L3 plugin's whole router dict: gw_port_id, enable_snat, ha_vr_id, ...).
+    extra_attributes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -223,6 +226,8 @@ class FloatingIP(Resource):
     updated_at: str = ""
     # Filled on read from the associated port (fip-port-details extension).
     port_details: dict[str, Any] | None = None
+    # Filled on read (expose-port-forwarding-in-fip); None where Neutron sends none.
+    port_forwardings: list[dict[str, Any]] | None = None
 
 
 # -- what the create commands ask for ------------------------------------------------------
@@ -267,6 +272,11 @@ class SubnetSpec:
     service_types: list[str] = dataclasses.field(default_factory=list)
     dns_publish_fixed_ip: bool | None = None
     tags: list[str] = dataclasses.field(default_factory=list)
+    # A CIDR from a subnet pool: this one, or the default pool of the IP version, with
+    # ``prefixlen`` (as given; Neutron converts it) or the pool's default.
+    subnet_pool_id: str | None = None
+    use_default_subnet_pool: bool = False
+    prefixlen: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -11,6 +11,14 @@ from ostack_cli.backend.models import Resource
 NOSTATE, RUNNING, PAUSED, SHUTDOWN, CRASHED, SUSPENDED = 0, 1, 3, 4, 6, 7
 
 # nova/api/openstack/common.py _STATE_MAP: (vm_state, task_state) -> API status.
+_REBUILD: dict[str | None, str] = {
+    "rebuilding": "REBUILD", "rebuild_block_device_mapping": "REBUILD",
+    "rebuild_spawning": "REBUILD",
+}
+_RESIZE: dict[str | None, str] = {
+    "resize_prep": "RESIZE", "resize_migrating": "RESIZE", "resize_migrated": "RESIZE",
+    "resize_finish": "RESIZE",
+}
 _STATUS_BY_TASK: dict[str, dict[str | None, str]] = {
     "active": {
         None: "ACTIVE",
@@ -20,13 +28,22 @@ _STATUS_BY_TASK: dict[str, dict[str | None, str]] = {
         "rebooting_hard": "HARD_REBOOT",
         "reboot_pending_hard": "HARD_REBOOT",
         "reboot_started_hard": "HARD_REBOOT",
+        "updating_password": "PASSWORD",
+        "migrating": "MIGRATING",
+        **_REBUILD,
+        **_RESIZE,
     },
     "building": {None: "BUILD"},
-    "stopped": {None: "SHUTOFF"},
-    "paused": {None: "PAUSED"},
+    "stopped": {None: "SHUTOFF", **_RESIZE, **_REBUILD},
+    "resized": {None: "VERIFY_RESIZE", "resize_reverting": "REVERT_RESIZE"},
+    "paused": {None: "PAUSED", "migrating": "MIGRATING"},
     "suspended": {None: "SUSPENDED"},
-    "error": {None: "ERROR"},
+    "rescued": {None: "RESCUE"},
+    "error": {None: "ERROR", **_REBUILD},
     "deleted": {None: "DELETED"},
+    "soft-delete": {None: "SOFT_DELETED"},
+    "shelved": {None: "SHELVED"},
+    "shelved_offloaded": {None: "SHELVED_OFFLOADED"},
 }
 
 
@@ -71,9 +88,22 @@ class Server(Resource):
     fault: dict[str, Any] | None = None
     # The process working on a task, so a task whose worker died can be told and settled.
     worker_pid: int | None = None
-    # Images the guest boots from besides its own (a direct boot's kernel and ramdisk), whose
-    # cached base files must outlive the images themselves (local backend only).
+    # Images the guest boots from besides its own (a direct boot's kernel and ramdisk, the
+    # image an unshelved disk was made from, a rescue image), whose cached base files must
+    # outlive the images themselves (local backend only).
     boot_image_ids: list[str] = dataclasses.field(default_factory=list)
+    # Nova's system_metadata: the boot image's properties (``image_*``), who booted it, and
+    # what shelve and resize remember (``shelved_image_id``, ``old_vm_state``). Never shown.
+    system_metadata: dict[str, str] = dataclasses.field(default_factory=dict)
+    # A resize's flavors (embedded form plus ``id``) until it is confirmed or reverted.
+    old_flavor: dict[str, Any] | None = None
+    new_flavor: dict[str, Any] | None = None
+    # Local backend only: the image whose cached copy backs the disk when it is not
+    # ``image_id``'s (an unshelved disk is made from the shelve snapshot, which Nova then
+    # deletes), with its disk format; and the image a rescued guest boots from.
+    disk_image_id: str | None = None
+    disk_image_format: str | None = None
+    rescue_image_id: str | None = None
     tags: list[str] = dataclasses.field(default_factory=list)
     created_at: str = ""
     updated_at: str = ""
@@ -96,6 +126,9 @@ class Server(Resource):
     access_ipv6: str | None = ""
     is_locked: bool | None = False
     locked_reason: str | None = None
+    # Nova's instance.locked_by: "owner" (locked from the server's project) or "admin"; an
+    # owner cannot unlock what an admin locked (local backend only, never shown).
+    locked_by: str | None = None
     progress: int | None = 0
     pinned_availability_zone: str | None = None
     scheduler_hints: dict[str, Any] | None = dataclasses.field(default_factory=dict)
@@ -138,6 +171,9 @@ class ServerSpec:
     max_count: int = 1
     tags: list[str] = dataclasses.field(default_factory=list)
     password: str | None = None
+    # ``--hint key=value`` (and ``--server-group``): one value as a string, several as a list,
+    # as the real client sends them.
+    scheduler_hints: dict[str, str | list[str]] = dataclasses.field(default_factory=dict)
 
 
 # openstacksdk's quota attributes -> the real client's quota names (its `quota set` options).

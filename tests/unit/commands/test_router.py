@@ -200,17 +200,18 @@ def test_routes(cli: Runner, ids: dict[str, str], store_snapshot: Snapshot) -> N
     cli("router", "add", "subnet", "r1", "s1")
     assert cli("router", "set", "r1", "--route", "destination=10.9.0.0/16,gateway=10.0.0.50",
                "--route", "destination=0.0.0.0/0,gateway=192.168.61.254").out == ""
-    routes = [{"destination": "10.9.0.0/16", "nexthop": "10.0.0.50"},
-              {"destination": "0.0.0.0/0", "nexthop": "192.168.61.254"}]
+    # Neutron returns routes in its table's order: destination, then nexthop, as text.
+    routes = [{"destination": "0.0.0.0/0", "nexthop": "192.168.61.254"},
+              {"destination": "10.9.0.0/16", "nexthop": "10.0.0.50"}]
     assert cli("router", "show", "r1", "-f", "json").json()["routes"] == routes
     table = cli("router", "show", "r1").out
-    assert "| routes                  | destination='10.9.0.0/16', gateway='10.0.0.50'" in table
+    assert "| routes                  | destination='0.0.0.0/0', gateway='192.168.61.254'" in table
     before = store_snapshot()
     result = cli("router", "set", "r1", "--route", "destination=10.7.0.0/16,gateway=10.5.0.1")
     assert result.err.strip() == (
         "Invalid format for routes: [{'destination': '10.7.0.0/16', 'nexthop': '10.5.0.1'}, "
-        "{'destination': '10.9.0.0/16', 'nexthop': '10.0.0.50'}, {'destination': '0.0.0.0/0', "
-        "'nexthop': '192.168.61.254'}], the nexthop is not connected with router")
+        "{'destination': '0.0.0.0/0', 'nexthop': '192.168.61.254'}, {'destination': "
+        "'10.9.0.0/16', 'nexthop': '10.0.0.50'}], the nexthop is not connected with router")
     result = cli("router", "set", "r1", "--no-route", "--route",
                  "destination=10.7.0.0/16,gateway=10.0.0.1")
     assert result.err.strip() == (
@@ -227,7 +228,7 @@ def test_routes(cli: Runner, ids: dict[str, str], store_snapshot: Snapshot) -> N
     assert store_snapshot() == before
     assert cli("router", "unset", "r1", "--route",
                "destination=10.9.0.0/16,gateway=10.0.0.50").rc == 0
-    assert cli("router", "show", "r1", "-f", "json").json()["routes"] == routes[1:]
+    assert cli("router", "show", "r1", "-f", "json").json()["routes"] == routes[:1]
     assert cli("router", "set", "r1", "--no-route").rc == 0
     assert cli("router", "show", "r1", "-f", "json").json()["routes"] == []
 

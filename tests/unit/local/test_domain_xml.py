@@ -18,6 +18,7 @@ from ostack_cli.backend.local import names
 from ostack_cli.backend.local.configdrive import link_id
 from ostack_cli.backend.local.domain_xml import (
     METADATA_NS,
+    DiskSpec,
     DomainSpec,
     InstanceMetadata,
     NicSpec,
@@ -84,6 +85,17 @@ CASES: dict[str, DomainSpec] = {
     ),
     "kvm": spec(virt_type="kvm", vcpus=4, memory_mib=2048),
     "q35_config_drive": spec(machine="q35", config_drive_path=f"{INSTANCE_DIR}/disk.config"),
+    # A rescued guest: it boots from the rescue disk, its own disk second (Nova's layout).
+    "rescue_second_disk": spec(
+        disk_path=f"{INSTANCE_DIR}/disk.rescue",
+        backing_path="/var/lib/ostack/_base/deadbeef-1111-4222-8333-444455556666",
+        backing_format="raw",
+        extra_disks=(DiskSpec(path=f"{INSTANCE_DIR}/disk", target="vdb",
+                              backing_path="/var/lib/ostack/_base/"
+                              "c0ffee00-1111-4222-8333-444455556666",
+                              backing_format="qcow2"),),
+        config_drive_path=f"{INSTANCE_DIR}/disk.config.rescue",
+    ),
     "escaped_name": spec(
         metadata=metadata(
             name="<b>&'\"\u00e9\u4e2d\U0001f600 ]]>", flavor_name="m1.<tiny>", image_id=None
@@ -309,3 +321,26 @@ def test_real_qemu_driver_accepts_every_golden_case(tmp_path: Path) -> None:
 def test_golden_files_are_all_used() -> None:
     on_disk = {p.stem for p in (GOLDEN_DIR / "domain").glob("*.xml")}
     assert on_disk == set(CASES)
+
+
+def test_rescue_boots_the_rescue_disk_with_its_own_disk_second() -> None:
+    root = ET.fromstring(render_domain(CASES["rescue_second_disk"]))
+    disks = root.findall("devices/disk[@device='disk']")
+    assert [(d.find("source").get("file"), d.find("target").get("dev"))  # type: ignore[union-attr]
+            for d in disks] == [(f"{INSTANCE_DIR}/disk.rescue", "vda"),
+                                (f"{INSTANCE_DIR}/disk", "vdb")]
+    # Each disk names its own backing file, never relabelled (the bases stay root's).
+    backing = [d.find("backingStore/source") for d in disks]
+    assert [b.get("file") for b in backing] == [  # type: ignore[union-attr]
+        "/var/lib/ostack/_base/deadbeef-1111-4222-8333-444455556666",
+        "/var/lib/ostack/_base/c0ffee00-1111-4222-8333-444455556666"]
+    assert all(b.find("seclabel").get("relabel") == "no" for b in backing)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("target", ["vda", "sdb", "vd", "vdbb"])
+def test_a_further_disk_is_vdb_to_vdz(target: str) -> None:
+    with pytest.raises(ValueError, match="invalid disk target"):
+        DiskSpec(path="/x/disk", target=target)
+    with pytest.raises(ValueError, match="duplicate disk targets"):
+        spec(extra_disks=(DiskSpec(path="/x/a", target="vdb"),
+                          DiskSpec(path="/x/b", target="vdb")))

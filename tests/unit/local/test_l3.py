@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from ostack_cli.backend.local import l3, names
-from ostack_cli.backend.local.l3 import ExternalGateway, InternalLeg, RouterSpec
+from ostack_cli.backend.local.l3 import ExternalGateway, InternalLeg, PortForward, RouterSpec
 from ostack_cli.backend.local.names import HostNames
 from tests.unit.local.golden_util import assert_golden
 
@@ -37,6 +37,17 @@ FULL = RouterSpec(
 )
 
 
+# A floating IP that forwards ports (203.0.113.40: one port, an N:N range and a 1:N range).
+FORWARDS = (
+    PortForward(floating_ip="203.0.113.40", protocol="udp", external_ports=(9000, 9010),
+                internal_ip="10.0.2.6", internal_ports=(8000, 8010)),
+    PortForward(floating_ip="203.0.113.40", protocol="tcp", external_ports=(2222, 2222),
+                internal_ip="10.0.1.5", internal_ports=(22, 22)),
+    PortForward(floating_ip="203.0.113.40", protocol="tcp", external_ports=(8080, 8089),
+                internal_ip="10.0.2.6", internal_ports=(80, 80)),
+)
+
+
 def test_router_with_gateway_snat_and_floating_ips() -> None:
     assert_golden("l3/router_full.rules", l3.render_nat_table(FULL))
 
@@ -44,6 +55,20 @@ def test_router_with_gateway_snat_and_floating_ips() -> None:
 def test_router_without_snat_keeps_floating_ips_one_to_one() -> None:
     assert_golden("l3/router_no_snat.rules",
                   l3.render_nat_table(dataclasses.replace(FULL, snat=False)))
+
+
+def test_port_forwardings_are_dnat_by_port_in_prerouting() -> None:
+    spec = dataclasses.replace(FULL, port_forwardings=FORWARDS)
+    assert_golden("l3/router_port_forwarding.rules", l3.render_nat_table(spec))
+    shuffled = dataclasses.replace(spec, port_forwardings=FORWARDS[::-1])
+    assert l3.render_nat_table(shuffled) == l3.render_nat_table(spec)
+
+
+def test_a_forwarding_floating_ip_is_held_by_the_external_leg() -> None:
+    spec = dataclasses.replace(FULL, port_forwardings=FORWARDS)
+    external = l3.router_layout(spec, HOST).legs[-1]
+    assert external.addresses == ("203.0.113.10/24", "203.0.113.20/32", "203.0.113.30/32",
+                                  "203.0.113.40/32")
 
 
 def test_router_without_gateway_has_an_empty_nat_table() -> None:
@@ -128,6 +153,14 @@ def test_a_user_route_to_0_0_0_0_replaces_the_default() -> None:
         ({"external": None}, "floating IPs need an external gateway"),
         ({"floating_ips": (("203.0.113.20", "10.0.1.5 -j ACCEPT"),)}, "decimal digits"),
         ({"routes": (("10.9.0.0/16", "x"),)}, "does not appear to be an IPv4 or IPv6"),
+        ({"external": None, "floating_ips": (), "port_forwardings": FORWARDS[:1]},
+         "port forwardings need an external gateway"),
+        ({"port_forwardings": (dataclasses.replace(FORWARDS[1], protocol="icmp"),)},
+         "cannot forward ports of protocol 'icmp'"),
+        ({"port_forwardings": (dataclasses.replace(FORWARDS[1], external_ports=(0, 22)),)},
+         "bad port range 0:22"),
+        ({"port_forwardings": (dataclasses.replace(FORWARDS[1], internal_ip="10.0.1.5; x"),)},
+         "decimal digits"),
     ],
 )
 def test_malformed_specs_are_refused(changes: dict[str, object], message: str) -> None:

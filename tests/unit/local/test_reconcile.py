@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ostack_cli.backend.local.l3 import PortForward
 from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.reconcile.desired import (
     DHCP_IFNAME,
@@ -21,6 +22,7 @@ from ostack_cli.backend.local.reconcile.desired import (
 from ostack_cli.backend.local.reconcile.observe import DnsmasqProcess, Inside, Link, Observed
 from ostack_cli.backend.local.reconcile.plan import plan
 from ostack_cli.backend.models.network import FloatingIP, Network, Port, Router, Subnet
+from ostack_cli.backend.models.port_forwarding import PortForwarding
 from ostack_cli.backend.models.security_group import SecurityGroupRule
 from ostack_cli.backend.models.server import Server
 from tests.unit.local.golden_util import assert_golden
@@ -329,3 +331,33 @@ def test_a_subnets_host_routes_reach_its_guests_by_dhcp() -> None:
                            SETTINGS)
     assert "option:classless-static-route,172.16.0.0/16,10.0.0.254,0.0.0.0/0,10.0.0.1" in (
         desired.dhcp[PRIV].opts_file)
+
+
+def test_port_forwardings_reach_their_router_and_a_converged_one_is_left_alone() -> None:
+    """A floating IP that forwards ports (router_id set, no port) gets its DNAT rules in the
+    router's NAT table and its address on the external leg; the deep comparison then finds
+    the namespace as rendered."""
+    records = article()
+    free = FloatingIP(id="f1000000-0000-4000-8000-000000000000", project_id=PROJECT,
+                      floating_network_id=EXT, floating_ip_address="192.168.61.6",
+                      floating_port_id="y", router_id=ROUTER)
+    forwarding = PortForwarding(
+        id="f2000000-0000-4000-8000-000000000000", floatingip_id=free.id, project_id=PROJECT,
+        internal_port_id=WEB_PORT, internal_ip_address="10.0.0.3", internal_port_start=22,
+        internal_port_end=22, external_port_start=2222, external_port_end=2222,
+        protocol="tcp")
+    records = dataclasses.replace(records, floating_ips=(*records.floating_ips, free),
+                                  port_forwardings=(forwarding,))
+    router = desired_host(records, SETTINGS).routers[ROUTER]
+    assert router.spec.port_forwardings == (PortForward(
+        floating_ip="192.168.61.6", protocol="tcp", external_ports=(2222, 2222),
+        internal_ip="10.0.0.3", internal_ports=(22, 22)),)
+    assert ("-A ostack-PREROUTING -d 192.168.61.6/32 -p tcp -m tcp --dport 2222 -j DNAT "
+            "--to-destination 10.0.0.3:22") in router.nat.splitlines()
+    assert "192.168.61.6/32" in router.layout.legs[-1].addresses
+    # Without it, the router is a different one: its layout is applied again.
+    before = desired_host(article(), SETTINGS).routers[ROUTER]
+    assert before.digest != router.digest
+    host = converged(records)
+    assert plan(desired_host(records, SETTINGS), host, deep=True).describe() == \
+        plan(desired_host(article(), SETTINGS), converged(article()), deep=True).describe()

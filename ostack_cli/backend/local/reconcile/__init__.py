@@ -29,6 +29,7 @@ from ostack_cli.backend.local.reconcile import observe as observing
 from ostack_cli.backend.local.reconcile import plan as planning
 from ostack_cli.backend.local.reconcile.apply import Report
 from ostack_cli.backend.models.network import FloatingIP, Network, Port, Router, Subnet
+from ostack_cli.backend.models.port_forwarding import PortForwarding
 from ostack_cli.backend.models.security_group import SecurityGroupRule
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import OstackError
@@ -164,6 +165,7 @@ def read_records(store: Store) -> wanting.Records:
         ports=tuple(store.list(Port)),
         routers=tuple(store.list(Router)),
         floating_ips=tuple(store.list(FloatingIP)),
+        port_forwardings=tuple(store.list(PortForwarding)),
         rules=tuple(store.list(SecurityGroupRule)),
         servers=tuple(store.list(Server)),
         image_ids=frozenset(i for i, _ in store.names(Image.KIND)),

@@ -1,12 +1,20 @@
 """Carrying out a plan, step by step: a step that fails records a fault against its resource
-and the other steps still run (one resource never jams the host for the others)."""
+and the other steps still run (one resource never jams the host for the others).
+
+A run of bridge, DHCP or router steps goes side by side in a few threads: each touches only
+its own objects (a bridge, a network's DHCP namespace, a router's namespace) and spends its
+time waiting for ``ip``, dnsmasq and iptables-restore, not in Python. The phases keep their
+order (the next starts once every step of one run has ended), and faults, the fault points
+and ``Report.done`` follow the plan's order as if the steps ran one after the other.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +32,12 @@ from ostack_cli.backend.local.runner import HostCommandError
 
 if TYPE_CHECKING:
     from ostack_cli.backend.local.hypervisor import Hypervisor
+
+
+# Steps that may run side by side with others of their kind, and how many at once: enough
+# to overlap their processes' start-up and waits on a small host, few enough not to swamp it.
+SIDE_BY_SIDE = (steps.EnsureBridge, steps.EnsureDhcp, steps.EnsureRouter)
+WORKERS = 4
 
 
 @dataclass
@@ -44,22 +58,59 @@ def apply(
     before it runs (the fault-injection tier kills the process there)."""
     report = Report(faults=dict(plan.faults))
     host_dir = desired.settings.host_dir
-    for action in plan.actions:
-        fault_hook(action.describe())
-        try:
-            _run(action, desired, host_dir, hypervisor, report)
-        except Exception as exc:  # one step's failure is that resource's fault
-            report.faults.setdefault(action.key, f"{action.describe()} failed: {_one_line(exc)}")
-            if isinstance(action, steps.ApplyFirewall):
-                # Without its filters no port may carry traffic: the catch-all of a previous
-                # apply still drops unknown taps, and new taps are never plugged here.
-                for port in desired.ports:
-                    report.faults.setdefault(("port", port.port_id),
-                                             f"its firewall could not be applied: "
-                                             f"{_one_line(exc)}")
+    for group in _runs(plan.actions):
+        if len(group) == 1:
+            action = group[0]
+            fault_hook(action.describe())
+            try:
+                _run(action, desired, host_dir, hypervisor, report)
+            except Exception as exc:  # one step's failure is that resource's fault
+                _failed(action, exc, desired, report)
+                continue
+            report.done.append(action.describe())
             continue
-        report.done.append(action.describe())
+        with ThreadPoolExecutor(max_workers=min(WORKERS, len(group))) as pool:
+            # The fault points are reached here, in plan order, each just before its step
+            # is handed to a worker: a kill there leaves that step and those after it
+            # undone, and those handed over before it done or half-done, as any crash
+            # leaves them (the next converge finishes them).
+            futures = []
+            for action in group:
+                fault_hook(action.describe())
+                futures.append(pool.submit(_run, action, desired, host_dir, hypervisor, report))
+            for action, future in zip(group, futures, strict=True):
+                failure = future.exception()
+                if failure is None:
+                    report.done.append(action.describe())
+                elif isinstance(failure, Exception):
+                    _failed(action, failure, desired, report)
+                else:
+                    raise failure
     return report
+
+
+def _runs(actions: Sequence[steps.Action]) -> Iterator[list[steps.Action]]:
+    """The plan cut into runs: consecutive steps of one kind that may go side by side, and
+    every other step on its own."""
+    group: list[steps.Action] = []
+    for action in actions:
+        if group and (type(action) is not type(group[0])
+                      or not isinstance(action, SIDE_BY_SIDE)):
+            yield group
+            group = []
+        group.append(action)
+    if group:
+        yield group
+
+
+def _failed(action: steps.Action, exc: Exception, desired: Desired, report: Report) -> None:
+    report.faults.setdefault(action.key, f"{action.describe()} failed: {_one_line(exc)}")
+    if isinstance(action, steps.ApplyFirewall):
+        # Without its filters no port may carry traffic: the catch-all of a previous apply
+        # still drops unknown taps, and new taps are never plugged here.
+        for port in desired.ports:
+            report.faults.setdefault(("port", port.port_id),
+                                     f"its firewall could not be applied: {_one_line(exc)}")
 
 
 def _run(

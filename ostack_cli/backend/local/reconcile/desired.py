@@ -26,6 +26,7 @@ from ostack_cli.backend.models.network import (
     Router,
     Subnet,
 )
+from ostack_cli.backend.models.port_forwarding import PortForwarding
 from ostack_cli.backend.models.security_group import SecurityGroupRule
 from ostack_cli.backend.models.server import Server
 
@@ -44,6 +45,7 @@ class Records:
     ports: tuple[Port, ...] = ()
     routers: tuple[Router, ...] = ()
     floating_ips: tuple[FloatingIP, ...] = ()
+    port_forwardings: tuple[PortForwarding, ...] = ()
     rules: tuple[SecurityGroupRule, ...] = ()
     servers: tuple[Server, ...] = ()
     image_ids: frozenset[str] = frozenset()
@@ -372,6 +374,17 @@ def _router_plan(
         if f.router_id == router.id and f.port_id and f.fixed_ip_address
         and _is_v4(f.fixed_ip_address)
     ))
+    addresses = {f.id: f.floating_ip_address for f in records.floating_ips
+                 if f.router_id == router.id and not f.port_id}
+    forwards = tuple(sorted(
+        (l3.PortForward(
+            floating_ip=addresses[pf.floatingip_id], protocol=pf.protocol,
+            external_ports=(pf.external_port_start, pf.external_port_end),
+            internal_ip=pf.internal_ip_address,
+            internal_ports=(pf.internal_port_start, pf.internal_port_end))
+         for pf in records.port_forwardings if pf.floatingip_id in addresses),
+        key=lambda f: (f.floating_ip, f.protocol, f.external_ports),
+    ))
     info = router.external_gateway_info or {}
     spec = l3.RouterSpec(
         router_id=router.id,
@@ -380,6 +393,7 @@ def _router_plan(
         snat=bool(info.get("enable_snat", True)),
         routes=tuple((r["destination"], r["nexthop"]) for r in router.routes),
         floating_ips=floating if external is not None else (),
+        port_forwardings=forwards if external is not None else (),
     )
     layout = l3.router_layout(spec, names)  # validates every value
     host_legs = tuple(

@@ -1,0 +1,23 @@
+"""Password hashes: scrypt, salted, the cost kept with the hash, compared in constant time."""
+
+from __future__ import annotations
+
+from ostack_cli.backend.local.passwords import hash_password, verify_password
+
+
+def test_a_hash_verifies_its_password_only() -> None:
+    stored = hash_password("s3cret")
+    assert stored.startswith("scrypt$16384$8$1$")
+    assert "s3cret" not in stored
+    assert verify_password("s3cret", stored)
+    assert not verify_password("s3cret ", stored)
+    assert not verify_password("", stored)
+
+
+def test_each_hash_has_its_own_salt() -> None:
+    assert hash_password("same") != hash_password("same")
+
+
+def test_unreadable_hashes_never_verify() -> None:
+    for stored in ("", "plain", "md5$1$2$3$c2FsdA==$a2V5", "scrypt$x$8$1$c2FsdA==$a2V5"):
+        assert not verify_password("anything", stored)
