@@ -47,6 +47,8 @@ def routers(clients: SideBySide) -> Iterator[tuple[str, str]]:
         yield made[0][1], made[1][1]
     finally:
         for net, router in made:
+            # Routes through the subnet keep its interface (Neutron's rule): them first.
+            clients.openstack("router", "set", "--no-route", router)
             clients.openstack("router", "remove", "subnet", router, f"{net}-sub")
             clients.openstack("router", "delete", router)
             clients.openstack("network", "delete", net)

@@ -192,9 +192,8 @@ class Servers:
             self._spawn(server, flavor, image, public_keys, spec.user_data, virt_type,
                         logs[server.id])
         # Nova answers a create with an admin password (the guest may ignore it), and the
-        # groups as the request named them, which the real client prints unless the server
-        # shows groups of its own by then (through its ports).
-        # (The real client names them by ID.)
+        # groups as the request named them (the real client names them by ID), which the
+        # real client prints unless the server shows groups of its own by then (its ports').
         echo = group_ids if spec.security_groups else ["default"]
         answers = []
         for server_id in logs:

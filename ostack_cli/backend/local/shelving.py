@@ -20,6 +20,7 @@ from ostack_cli.backend.api.server_lifecycle import UNSET, Unset
 from ostack_cli.backend.local import image_files, nova_rules
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guest_ops import GuestOps, one_line
+from ostack_cli.backend.local.policy import require_nova_admin
 from ostack_cli.backend.local.servers import LOCAL_HOST, host_id
 from ostack_cli.backend.local.snapshots import ServerSnapshots
 from ostack_cli.backend.models import server as srv
@@ -91,7 +92,8 @@ class ServerShelving:
         self.offload(self.store.get(Server, server.id) or server)
 
     def shelve_offload(self, server: Server) -> None:
-        """Nova's shelveOffload, for a server shelved but still on the host."""
+        """Nova's shelveOffload, for a server shelved but still on the host (admin only)."""
+        require_nova_admin(self.context, "os_compute_api:os-shelve:shelve_offload")
         self.ops.check_lock(server)
         server = self.ops.claim(server, "shelveOffload", (nova_rules.SHELVED,),
                                 nova_rules.SHELVING_OFFLOADING)
@@ -131,8 +133,10 @@ class ServerShelving:
             )
         if zone_given and availability_zone and availability_zone != DEFAULT_ZONE:
             raise BadRequest("The requested availability zone is not available")
-        if host and host != LOCAL_HOST:
-            raise BadRequest(f"Compute host {host} could not be found.")
+        if host:
+            require_nova_admin(self.context, "os_compute_api:os-shelve:unshelve_to_host")
+            if host != LOCAL_HOST:
+                raise BadRequest(f"Compute host {host} could not be found.")
         server = self.ops.claim(server, "unshelve", UNSHELVE_STATES, nova_rules.UNSHELVING)
         faults.reached("server-unshelve:claimed")
         log = self.ops.record_action(server, "unshelve")

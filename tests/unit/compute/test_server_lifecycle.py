@@ -412,6 +412,7 @@ def test_image_create_makes_a_standalone_snapshot(
         "image_type": "snapshot", "instance_uuid": vm["id"], "image_location": "snapshot",
         "image_state": "available", "owner_user_name": "admin", "purpose": "test",
     }
+    assert props["boot_roles"] == "manager,member,reader,admin"  # Keystone's order
     assert props["base_image_ref"] == vm["image"].split("(")[1].rstrip(")")
     assert props["owner_id"] == vm["project_id"]
     assert isinstance(image["size"], int) and image["size"] > 0
@@ -597,3 +598,29 @@ def test_a_server_from_before_system_metadata_still_snapshots_as_nova(
     image = ok(compute("server", "image", "create", "vm", "-f", "json")).json()
     assert image["properties"]["base_image_ref"] == vm["image"].split("(")[1].rstrip(")")
     assert image["min_disk"] == 1
+
+
+def test_a_member_shelves_but_unshelves_to_a_host_only_as_admin(compute: Runner) -> None:
+    ok(compute("user", "create", "--password", "pw", "bob"))
+    ok(compute("role", "add", "--user", "bob", "--project", "admin", "member"))
+
+    def bob(*args: str) -> Result:
+        return compute("--os-username", "bob", "--os-password", "pw", "--os-project-name",
+                       "admin", *args)
+
+    made = ok(bob("server", "create", "--image", "cirros", "--flavor", "m1.tiny", "--nic",
+                  "net-id=private", "bobvm", "-f", "json")).json()
+    quiet(bob("server", "shelve", "bobvm"))
+    refused = bob("server", "unshelve", "--host", "localhost", "bobvm")
+    assert (refused.rc, refused.err.strip()) == (
+        1, "Policy doesn't allow os_compute_api:os-shelve:unshelve_to_host to be performed.")
+    quiet(bob("server", "unshelve", "bobvm"))
+    # A locked server refuses its member, not the admin (Nova's check_instance_lock).
+    quiet(compute("server", "lock", "bobvm"))
+    locked = bob("server", "rescue", "bobvm")
+    assert (locked.rc, locked.err.strip()) == (1, f"Instance {made['id']} is locked")
+    # Snapshots are no changes to the server: a lock does not stop them (Nova's note).
+    image = ok(bob("server", "image", "create", "bobvm", "-f", "json")).json()
+    assert image["properties"]["owner_user_name"] == "bob"
+    assert image["properties"]["boot_roles"] == "reader,member"
+    quiet(compute("server", "rescue", "bobvm"))
