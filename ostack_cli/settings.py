@@ -8,22 +8,31 @@ shutdown_timeout = 60         # seconds a guest gets to power off before it is p
 [network]
 uplink_interface = eth0       # opt-in: NAT the external network out of this interface
 host_access = false           # opt-in: guests and external ranges may connect to the host
+[console]
+proxy_address = 127.0.0.1     # where the console proxy listens, and the host in its URLs
+proxy_port = 6080             # default: the first free of 6080-6099
 ```
 Environment variables OSTACK_VIRT_TYPE, OSTACK_LIBVIRT_URI, OSTACK_SHUTDOWN_TIMEOUT,
-OSTACK_UPLINK_INTERFACE and OSTACK_HOST_ACCESS override the file.
+OSTACK_UPLINK_INTERFACE, OSTACK_HOST_ACCESS, OSTACK_CONSOLE_ADDRESS and OSTACK_CONSOLE_PORT
+override the file.
 """
 
 from __future__ import annotations
 
 import configparser
 import dataclasses
+import ipaddress
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from ostack_cli.errors import OstackError
 
 VIRT_TYPES = ("kvm", "qemu")
+# The console proxy's ports when none is set: nova-novncproxy's 6080, or the next free one
+# (several stores on one host, such as the tests', each run a proxy of their own).
+CONSOLE_PORTS = range(6080, 6100)
 BOOLEANS = {"true": True, "yes": True, "on": True, "1": True,
             "false": False, "no": False, "off": False, "0": False}
 
@@ -35,6 +44,8 @@ class HostSettings:
     shutdown_timeout: float = 60.0
     uplink_interface: str | None = None
     host_access: bool = False
+    console_address: str = "127.0.0.1"
+    console_port: int | None = None  # None: the first free port of CONSOLE_PORTS
 
 
 def load(state_dir: Path) -> HostSettings:
@@ -70,10 +81,33 @@ def load(state_dir: Path) -> HostSettings:
             f"host_access must be true or false, not {access!r}.",
             "Fix [network] host_access in ostack.conf or OSTACK_HOST_ACCESS.",
         )
+    console_address, console_port = _console(get)
     return HostSettings(
         virt_type=virt_type,
         libvirt_uri=get("compute", "libvirt_uri", "OSTACK_LIBVIRT_URI") or "qemu:///system",
         shutdown_timeout=shutdown_timeout,
         uplink_interface=uplink,
         host_access=BOOLEANS[access],
+        console_address=console_address,
+        console_port=console_port,
     )
+
+
+def _console(get: Callable[[str, str, str], str | None]) -> tuple[str, int | None]:
+    address = get("console", "proxy_address", "OSTACK_CONSOLE_ADDRESS") or "127.0.0.1"
+    try:
+        ipaddress.IPv4Address(address)
+    except ValueError:
+        raise OstackError(
+            f"proxy_address must be an IPv4 address, not {address!r}.",
+            "Fix [console] proxy_address in ostack.conf or OSTACK_CONSOLE_ADDRESS.",
+        ) from None
+    port = get("console", "proxy_port", "OSTACK_CONSOLE_PORT")
+    if port is None:
+        return address, None
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise OstackError(
+            f"proxy_port must be a TCP port number, not {port!r}.",
+            "Fix [console] proxy_port in ostack.conf or OSTACK_CONSOLE_PORT.",
+        )
+    return address, int(port)

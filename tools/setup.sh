@@ -15,6 +15,9 @@ SYSTEM_PACKAGES=(
   cpio gzip xz-utils zstd
   # completion tests and ssh into guests
   bash-completion tmux zsh fish openssh-client
+  # the guests' consoles in a browser: noVNC and the SPICE client the console proxy serves,
+  # and the headless browser that tests it (tests/vm/test_console_vm.py)
+  novnc spice-html5 chromium chromium-driver
 )
 
 log() { printf 'setup: %s\n' "$*" >&2; }
@@ -67,7 +70,7 @@ make_venv() {
   local stamp=.venv/.ostack-installed
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     log "installing ostack into .venv"
-    .venv/bin/pip install -q --disable-pip-version-check -e '.[test]'
+    .venv/bin/pip install -q --disable-pip-version-check -e '.[test,api]'
     touch "$stamp"
   fi
   # Bytecode ahead of time: with PYTHONDONTWRITEBYTECODE=1 (common in containers, and set on

@@ -71,6 +71,16 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def connect_read_only(path: Path | str) -> sqlite3.Connection:
+    """Open the store for reading only (the metadata proxies): no migration, no journal
+    switch, and SQLite refuses any write."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    _refuse_newer(user_version(conn))
+    return conn
+
+
 def _enable_wal(conn: sqlite3.Connection) -> None:
     # Switching the journal mode needs a moment alone with the file; the busy handler does
     # not cover it, so a first run raced by other processes retries briefly.

@@ -31,9 +31,9 @@ class AddressInUse(Conflict):
 class Store:
     """Typed access to the records; every change happens inside :meth:`transaction`."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.conn = db.connect(path)
+        self.conn = db.connect_read_only(path) if read_only else db.connect(path)
         self._depth = 0
         # Kinds of record written by committed transactions (and the pending one): what a
         # command changed, so the host side can follow.

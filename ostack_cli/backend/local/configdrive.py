@@ -1,41 +1,46 @@
-"""The config drive: Nova's ``openstack/<version>/*`` files and the ``config-2`` ISO.
+"""The config drive: Nova's ``ec2/`` and ``openstack/<version>/`` files and the ``config-2`` ISO.
 
-``build_config_drive`` is pure (the random seed is injectable) and returns what Nova's
-``InstanceMetadata.metadata_for_config_drive`` yields for the OpenStack tree, in Nova's JSON
-shape and key order, so cloud-init, glean and cloudbase-init read it as on a real cloud.
-The ``ec2/`` tree (the same facts in EC2's shape) is not written: all three read
-``openstack/``. Nor is ``admin_pass`` (no password injection). ``write_iso`` is the one
-function that touches the filesystem.
+The files are ``ostack_cli.metadata.content.config_drive_files``, what the metadata service
+serves too (one source for both): Nova's ``metadata_for_config_drive``, in Nova's JSON shape
+and key order, so cloud-init, glean and cloudbase-init read it as on a real cloud. Not written:
+``admin_pass`` (no password injection). ``build_config_drive`` is pure (the random seed is
+injectable); ``write_iso`` is the one function that touches the filesystem.
 """
 
 from __future__ import annotations
 
-import base64
-import dataclasses
 import io
-import ipaddress
-import json
 import os
 import re
 import tempfile
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from ostack_cli.backend.local.domain_xml import check_ifname, check_ipv4, check_mac
+from ostack_cli.metadata.content import (
+    LATEST,
+    RANDOM_SEED_BYTES,
+    VERSIONS,
+    InstanceMetadata,
+    NetworkLinkSpec,
+    check_hostname,
+    config_drive_files,
+    link_id,
+    network_metadata,
+)
+from ostack_cli.metadata.content import (
+    random_seed as _random_seed,
+)
 
 VOLUME_ID = "config-2"
-RANDOM_SEED_BYTES = 512
+# What the drive is made from: the instance's metadata.
+ConfigDriveSpec = InstanceMetadata
 
-# Nova's OpenStack metadata versions (nova/api/metadata/base.py) and what each one added.
-FOLSOM, GRIZZLY, HAVANA, LIBERTY = "2012-08-10", "2013-04-04", "2013-10-17", "2015-10-15"
-NEWTON_ONE, NEWTON_TWO, OCATA, ROCKY = "2016-06-30", "2016-10-06", "2017-02-22", "2018-08-27"
-VICTORIA, EPOXY = "2020-10-14", "2025-04-04"
-VERSIONS = (FOLSOM, GRIZZLY, HAVANA, LIBERTY, NEWTON_ONE, NEWTON_TWO, OCATA, ROCKY, VICTORIA, EPOXY)
-LATEST = "latest"
-
-_LABEL_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+__all__ = [
+    "LATEST", "RANDOM_SEED_BYTES", "VERSIONS", "VOLUME_ID", "ConfigDriveSpec", "NetworkLinkSpec",
+    "build_config_drive", "check_hostname", "link_id", "network_metadata", "sanitize_hostname",
+    "write_iso",
+]
 
 
 def sanitize_hostname(name: str, default: str | None = None) -> str:
@@ -56,205 +61,12 @@ def sanitize_hostname(name: str, default: str | None = None) -> str:
     return hostname
 
 
-def check_hostname(hostname: str) -> str:
-    """RFC 1123: dot-separated labels of letters, digits and inner hyphens."""
-    if (
-        not isinstance(hostname, str)
-        or len(hostname) > 253
-        or not all(_LABEL_RE.fullmatch(label) for label in hostname.split("."))
-    ):
-        raise ValueError(f"invalid hostname {hostname!r}")
-    return hostname
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class NetworkLinkSpec:
-    """One port as Nova's ``network_data.json`` describes it.
-
-    A port without an address (``ip_address``/``cidr`` None) gets no link at all, as in Nova,
-    which only sees the subnets of a port's fixed IPs. ``dhcp`` True is a DHCP-enabled subnet
-    served by our dnsmasq, for which Nova writes ``ipv4_dhcp`` instead of a static address.
-    """
-
-    port_id: str
-    mac: str
-    network_id: str
-    mtu: int | None = None
-    cidr: str | None = None
-    ip_address: str | None = None
-    gateway: str | None = None
-    dns_nameservers: tuple[str, ...] = ()
-    host_routes: tuple[tuple[str, str], ...] = ()  # (destination CIDR, next hop)
-    dhcp: bool = True
-
-    def __post_init__(self) -> None:
-        check_mac(self.mac)
-        link_id(self.port_id)
-        if (self.cidr is None) != (self.ip_address is None):
-            raise ValueError("give both the port's IP address and its subnet's CIDR, or neither")
-        if self.cidr is not None and self.ip_address is not None:
-            own = ipaddress.IPv4Address(check_ipv4(self.ip_address))
-            if own not in _check_network(self.cidr):
-                raise ValueError(f"IP address {self.ip_address} is not in {self.cidr}")
-        if isinstance(self.dns_nameservers, str):
-            raise ValueError("dns_nameservers must be a tuple of addresses, not a string")
-        for server in (self.gateway, *self.dns_nameservers):
-            if server is not None:
-                check_ipv4(server)
-        for destination, nexthop in self.host_routes:
-            _check_network(destination)
-            check_ipv4(nexthop, "route next hop")
-
-
-def link_id(port_id: str) -> str:
-    """Nova's name for a port's link in network_data.json: ``tap`` + the port ID's first 11
-    characters (its tap device name in a Nova host; only an identifier to the guest)."""
-    return check_ifname("tap" + port_id[:11], "link id")
-
-
-def _check_network(cidr: str) -> ipaddress.IPv4Network:
-    try:
-        return ipaddress.IPv4Network(cidr, strict=True)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"invalid IPv4 CIDR {cidr!r}") from exc
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class ConfigDriveSpec:
-    uuid: str
-    name: str
-    hostname: str
-    project_id: str
-    public_keys: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    user_data: bytes | None = None
-    availability_zone: str = "nova"
-    launch_index: int = 0
-    links: tuple[NetworkLinkSpec, ...] = ()
-    meta: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    # Nova's [api] dhcp_domain default: meta_data.json says "<hostname>.novalocal".
-    dhcp_domain: str | None = "novalocal"
-
-    def __post_init__(self) -> None:
-        check_hostname(self.hostname)
-        if self.dhcp_domain is not None:
-            check_hostname(self.dhcp_domain)
-
-
 def build_config_drive(
-    spec: ConfigDriveSpec, *, random_seed: bytes | None = None
+    spec: InstanceMetadata, *, random_seed: bytes | None = None
 ) -> dict[str, bytes]:
-    """``{path: content}`` for every OpenStack metadata version Nova serves, plus ``latest``.
-
-    Each version carries exactly the files and keys Nova gives it: readers pick the newest
-    version they know (cloud-init would otherwise settle for an older dated directory).
-    """
-    seed = os.urandom(RANDOM_SEED_BYTES) if random_seed is None else random_seed
-    network_data = _dump(network_metadata(spec.links))
-    files: dict[str, bytes] = {}
-    for version in (*VERSIONS, LATEST):
-        base = f"openstack/{version}/"
-        files[base + "meta_data.json"] = _dump(_meta_data(spec, version, seed))
-        if spec.user_data is not None:
-            files[base + "user_data"] = spec.user_data
-        if _since(HAVANA, version):
-            files[base + "vendor_data.json"] = _dump({})
-        if _since(LIBERTY, version):
-            files[base + "network_data.json"] = network_data
-        if _since(NEWTON_TWO, version):
-            files[base + "vendor_data2.json"] = _dump({})
-    return dict(sorted(files.items()))
-
-
-def _since(first: str, version: str) -> bool:
-    return version == LATEST or version >= first
-
-
-def _dump(value: Any) -> bytes:
-    # oslo's jsonutils.dump_as_bytes: json.dumps defaults (", " / ": ", ASCII escapes).
-    return json.dumps(value).encode("utf-8")
-
-
-def _meta_data(spec: ConfigDriveSpec, version: str, seed: bytes) -> dict[str, Any]:
-    """meta_data.json in the key order of Nova's ``_metadata_as_json``."""
-    data: dict[str, Any] = {"uuid": spec.uuid}
-    if spec.meta:
-        data["meta"] = dict(spec.meta)
-    if spec.public_keys:
-        names = sorted(spec.public_keys)
-        data["public_keys"] = {name: spec.public_keys[name] for name in names}
-        data["keys"] = [
-            {"name": name, "type": "ssh", "data": spec.public_keys[name]} for name in names
-        ]
-    hostname = spec.hostname
-    if spec.dhcp_domain:
-        hostname = f"{hostname}.{spec.dhcp_domain}"
-    data["hostname"] = hostname
-    data["name"] = spec.name
-    data["launch_index"] = spec.launch_index
-    data["availability_zone"] = spec.availability_zone
-    if _since(GRIZZLY, version):
-        data["random_seed"] = base64.b64encode(seed).decode("ascii")
-    if _since(LIBERTY, version):
-        data["project_id"] = spec.project_id
-    if _since(NEWTON_ONE, version):
-        data["devices"] = []
-    if _since(VICTORIA, version):
-        data["dedicated_cpus"] = []
-    return data
-
-
-def network_metadata(links: tuple[NetworkLinkSpec, ...]) -> dict[str, Any]:
-    """network_data.json as Nova's ``netutils.get_network_metadata`` builds it (IPv4 only)."""
-    result_links: list[dict[str, Any]] = []
-    networks: list[dict[str, Any]] = []
-    services: list[dict[str, str]] = []
-    for link in links:
-        if link.cidr is None or link.ip_address is None:
-            continue  # Nova sees no subnet for a port without fixed IPs, and skips it.
-        link_name = link_id(link.port_id)
-        result_links.append(
-            {
-                "id": link_name,
-                "vif_id": link.port_id,
-                "type": "bridge",
-                "mtu": link.mtu,
-                "ethernet_mac_address": check_mac(link.mac),
-            }
-        )
-        link_services = [{"type": "dns", "address": dns} for dns in link.dns_nameservers]
-        networks.append(_network(link, f"network{len(networks)}", link_name, link_services))
-        services += [dns for dns in link_services if dns not in services]
-    return {"links": result_links, "networks": networks, "services": services}
-
-
-def _network(
-    link: NetworkLinkSpec, net_id: str, link_id: str, services: list[dict[str, str]]
-) -> dict[str, Any]:
-    if link.dhcp:
-        return {"id": net_id, "type": "ipv4_dhcp", "link": link_id, "network_id": link.network_id}
-    assert link.cidr is not None
-    routes: list[dict[str, str]] = []
-    if link.gateway:
-        routes.append({"network": "0.0.0.0", "netmask": "0.0.0.0", "gateway": link.gateway})
-    for destination, nexthop in link.host_routes:
-        network = _check_network(destination)
-        routes.append(
-            {
-                "network": str(network.network_address),
-                "netmask": str(network.netmask),
-                "gateway": nexthop,
-            }
-        )
-    return {
-        "id": net_id,
-        "type": "ipv4",
-        "link": link_id,
-        "ip_address": link.ip_address,
-        "netmask": str(_check_network(link.cidr).netmask),
-        "routes": routes,
-        "network_id": link.network_id,
-        "services": services,
-    }
+    """``{path: content}`` of the drive (``content.config_drive_files``); a fresh random seed
+    unless one is given."""
+    return config_drive_files(spec, _random_seed() if random_seed is None else random_seed)
 
 
 def write_iso(files: Mapping[str, bytes], path: str | os.PathLike[str]) -> None:

@@ -141,6 +141,23 @@ class DiskSpec:
 
 _EXTRA_TARGET_RE = re.compile(r"vd[b-z]")
 
+GraphicsType = Literal["vnc", "spice"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GraphicsSpec:
+    """A remote display of the guest's screen (Nova's ``<graphics>``): on a port libvirt
+    picks (autoport), listening on ``listen`` only. Loopback keeps it off the network: the
+    console proxy, which checks a token first, is the only way in."""
+
+    type: GraphicsType
+    listen: str = "127.0.0.1"
+
+    def __post_init__(self) -> None:
+        if self.type not in ("vnc", "spice"):
+            raise ValueError(f"invalid graphics type {self.type!r}: expected vnc or spice")
+        check_ipv4(self.listen, "graphics listen address")
+
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DomainSpec:
@@ -160,6 +177,7 @@ class DomainSpec:
     machine: MachineType = "pc"
     nics: tuple[NicSpec, ...] = ()
     extra_disks: tuple[DiskSpec, ...] = ()
+    graphics: tuple[GraphicsSpec, ...] = ()
     config_drive_path: str | None = None
     kernel: str | None = None
     initrd: str | None = None
@@ -197,6 +215,9 @@ class DomainSpec:
         targets = [disk.target for disk in self.extra_disks]
         if len(set(targets)) != len(targets):
             raise ValueError(f"duplicate disk targets in {targets}")
+        displays = [g.type for g in self.graphics]
+        if len(set(displays)) != len(displays):
+            raise ValueError(f"duplicate graphics types in {displays}")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
@@ -327,12 +348,27 @@ def _render_devices(devices: ET.Element, spec: DomainSpec) -> None:
     _sub(console, "log", file=spec.console_log_path, append="off")
     _sub(console, "target", type="serial", port="0")
 
+    _render_graphics(devices, spec.graphics)
+
     # Guests generate SSH host keys on first boot and would block on an empty entropy pool.
     rng = _sub(devices, "rng", model="virtio")
     _sub(rng, "backend", "/dev/urandom", model="random")
     # Nothing inflates a balloon here (no overcommit manager), so skip the device and its
     # guest driver.
     _sub(devices, "memballoon", model="none")
+
+
+def _render_graphics(devices: ET.Element, graphics: tuple[GraphicsSpec, ...]) -> None:
+    if not graphics:
+        return
+    for display in graphics:
+        element = _sub(devices, "graphics", type=display.type, autoport="yes",
+                       listen=display.listen)
+        _sub(element, "listen", type="address", address=display.listen)
+    # Nova's default video model on x86: a virtio GPU, which a guest without its driver
+    # drives as a plain VGA card (the text console the display shows).
+    video = _sub(devices, "video")
+    _sub(video, "model", type="virtio")
 
 
 def _render_interface(parent: ET.Element, nic: NicSpec) -> ET.Element:

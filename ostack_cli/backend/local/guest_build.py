@@ -14,14 +14,16 @@ from ostack_cli.backend.local.server_records import ServerRecords
 from ostack_cli.backend.models.flavor import Flavor
 from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.keypair import Keypair
-from ostack_cli.backend.models.network import Network, Port, Subnet
+from ostack_cli.backend.models.network import Network, Port
 from ostack_cli.backend.models.server import Server
 from ostack_cli.lazy import lazy_import
 
 if TYPE_CHECKING:
     from ostack_cli.backend.local import configdrive, domain_xml
+    from ostack_cli.metadata import records as metadata_records
 else:
     configdrive = lazy_import("ostack_cli.backend.local.configdrive")
+    metadata_records = lazy_import("ostack_cli.metadata.records")
     domain_xml = lazy_import("ostack_cli.backend.local.domain_xml")
 
 
@@ -59,7 +61,7 @@ class GuestBuilder:
     def build_config_drive(self, server: Server, path: Path, public_keys: dict[str, str],
                            user_data: bytes | None) -> None:
         drive = configdrive.build_config_drive(self._config_drive_spec(
-            server, self.records.ports_of(server), public_keys, user_data))
+            server, public_keys, user_data))
         configdrive.write_iso(drive, path)
 
     def public_keys(self, server: Server) -> dict[str, str]:
@@ -121,6 +123,7 @@ class GuestBuilder:
             ),
             virt_type="kvm" if virt_type == "kvm" else "qemu",
             nics=tuple(self._nic_spec(port) for port in self.records.ports_of(server)),
+            graphics=self.host.displays(virt_type),
             config_drive_path=str(files.config_drive) if files.config_drive.exists() else None,
             kernel=str(kernel) if kernel else None,
             initrd=str(initrd) if initrd else None,
@@ -155,36 +158,9 @@ class GuestBuilder:
     def _config_drive_spec(
         self,
         server: Server,
-        ports: list[Port],
         public_keys: dict[str, str],
         user_data: bytes | None,
     ) -> configdrive.ConfigDriveSpec:
-        links = []
-        for port in ports:
-            network = self.store.get(Network, port.network_id)
-            fixed = port.fixed_ips[0] if port.fixed_ips else None
-            subnet = self.store.get(Subnet, fixed["subnet_id"]) if fixed else None
-            links.append(configdrive.NetworkLinkSpec(
-                port_id=port.id,
-                mac=port.mac_address,
-                network_id=port.network_id,
-                mtu=network.mtu if network else None,
-                cidr=subnet.cidr if subnet else None,
-                ip_address=fixed["ip_address"] if fixed else None,
-                gateway=subnet.gateway_ip if subnet else None,
-                dns_nameservers=tuple(subnet.dns_nameservers) if subnet else (),
-                host_routes=tuple((r["destination"], r["nexthop"])
-                                  for r in (subnet.host_routes if subnet else [])),
-                dhcp=subnet.is_dhcp_enabled if subnet else False,
-            ))
-        return configdrive.ConfigDriveSpec(
-            uuid=server.id,
-            name=server.name,
-            hostname=server.hostname,
-            project_id=server.project_id,
-            public_keys=public_keys,
-            user_data=user_data,
-            launch_index=server.launch_index,
-            links=tuple(links),
-            meta=dict(server.metadata),
-        )
+        # What the metadata service tells the guest too: one reading of the records.
+        return metadata_records.instance_metadata(self.store, server, public_keys=public_keys,
+                                                  user_data=user_data)

@@ -19,6 +19,7 @@ from ostack_cli.state.store import Store
 
 if TYPE_CHECKING:
     from ostack_cli.backend.local import accel, hypervisor
+    from ostack_cli.backend.local.domain_xml import GraphicsSpec
     from ostack_cli.backend.local.hypervisor import Hypervisor
     from ostack_cli.backend.local.reconcile.desired import HostSettings
 else:
@@ -118,6 +119,16 @@ class HostContext:
         with self.store.transaction():
             self.store.set_setting(VIRT_TYPE_SETTING, verdict)
         return verdict
+
+    def displays(self, virt_type: str) -> tuple[GraphicsSpec, ...]:
+        """A guest's remote displays, on loopback only (the console proxy's way in): VNC,
+        and SPICE where this host's QEMU has it."""
+        from ostack_cli.backend.local.domain_xml import GraphicsSpec
+
+        vnc = GraphicsSpec(type="vnc")
+        if self.hypervisor.has_spice(virt_type):
+            return vnc, GraphicsSpec(type="spice")
+        return (vnc,)
 
     def close(self) -> None:
         if self._hypervisor is not None:

@@ -227,6 +227,16 @@ class Hypervisor:
 
     # -- host facts -------------------------------------------------------------------
 
+    def has_spice(self, virt_type: str) -> bool:
+        """Whether this host's QEMU can give a guest a SPICE display (libvirt's domain
+        capabilities, which it caches: about a millisecond)."""
+        libvirt = _libvirt()
+        try:
+            caps = self.conn.getDomainCapabilities(None, "x86_64", None, virt_type, 0)
+        except libvirt.libvirtError:
+            return False  # the test driver has no capabilities to tell
+        return "spice" in _graphics_types(str(caps))
+
     def host_facts(self) -> dict[str, Any]:
         info = self.conn.getInfo()  # [model, memory MiB, cpus, mhz, nodes, sockets, cores, threads]
         return {
@@ -236,6 +246,16 @@ class Hypervisor:
             "version": int(self.conn.getVersion()),
             "type": str(self.conn.getType()),
         }
+
+
+def _graphics_types(caps: str) -> set[str]:
+    """The display types a ``<domainCapabilities>`` document says QEMU supports."""
+    import xml.etree.ElementTree as ET
+
+    graphics = ET.fromstring(caps).find("devices/graphics")
+    if graphics is None or graphics.get("supported") != "yes":
+        return set()
+    return {value.text or "" for value in graphics.findall("enum[@name='type']/value")}
 
 
 def _message(exc: Any) -> str:

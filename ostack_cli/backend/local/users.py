@@ -8,6 +8,7 @@ from ostack_cli.backend.local.grants import drop_grants
 from ostack_cli.backend.local.keystone_input import USER_NAME_MAX, check_name
 from ostack_cli.backend.local.passwords import hash_password
 from ostack_cli.backend.local.policy import require_keystone_admin
+from ostack_cli.backend.local.revocations import revoke_user_tokens
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.identity import (
     IssuedToken,
@@ -120,6 +121,8 @@ class Users:
         for token in self.store.list(IssuedToken):
             if token.user_id == user_id and not token.revoked:
                 self.store.update(token.replace(revoked=True))
+        # The API's Fernet tokens are kept nowhere: an event revokes those issued until now.
+        revoke_user_tokens(self.store, user_id)
 
 
 def _duplicate_user(name: str, domain_id: str | None = None) -> Conflict:

@@ -222,3 +222,19 @@ class IssuedToken(Resource):
     expires_at: str
     revoked: bool = False
     created_at: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class RevocationEvent(Resource):
+    """Keystone's revocation event: Fernet tokens are never stored, so revoking one is a
+    record that matches it. By ``audit_id`` (one token: ``DELETE /v3/auth/tokens``) or by
+    ``user_id`` with ``issued_before`` (every token the user holds: a new password, the user
+    disabled or deleted). Times are POSIX seconds with microseconds."""
+
+    KIND = "revocation_event"
+    RESOURCE_NAME = "RevocationEvent"
+
+    user_id: str | None = None
+    audit_id: str | None = None
+    issued_before: float = 0.0
+    created_at: str = ""

@@ -105,8 +105,9 @@ def test_paths_per_version_follow_nova() -> None:
     files = build_config_drive(CASES["full"], random_seed=SEED)
     by_version: dict[str, list[str]] = {}
     for path in files:
-        _, version, name = path.split("/")
-        by_version.setdefault(version, []).append(name)
+        tree, version, name = path.split("/")
+        if tree == "openstack":
+            by_version.setdefault(version, []).append(name)
     assert sorted(by_version) == sorted([*VERSIONS, LATEST])
     assert by_version["2012-08-10"] == ["meta_data.json", "user_data"]
     assert by_version["2013-04-04"] == ["meta_data.json", "user_data"]
@@ -176,10 +177,24 @@ def test_user_data_is_passed_through_byte_for_byte() -> None:
     assert files["openstack/2012-08-10/user_data"] == data
 
 
-def test_vendor_data_is_empty_json() -> None:
+def test_vendor_data_is_nova_default_providers() -> None:
+    # [api] vendordata_providers = StaticJSON, without a file: {} and {"static": {}}.
     files = build_config_drive(CASES["full"], random_seed=SEED)
     assert files["openstack/latest/vendor_data.json"] == b"{}"
-    assert files["openstack/latest/vendor_data2.json"] == b"{}"
+    assert files["openstack/latest/vendor_data2.json"] == b'{"static": {}}'
+
+
+def test_the_ec2_tree_holds_the_versions_nova_keeps() -> None:
+    # [api] config_drive_skip_versions leaves 2009-04-04 and latest; _name is dropped.
+    files = build_config_drive(CASES["full"], random_seed=SEED)
+    ec2 = sorted(p for p in files if p.startswith("ec2/"))
+    assert ec2 == ["ec2/2009-04-04/meta-data.json", "ec2/2009-04-04/user-data",
+                   "ec2/latest/meta-data.json", "ec2/latest/user-data"]
+    meta = json.loads(files["ec2/latest/meta-data.json"])
+    assert meta["instance-id"] == "i-6b0c6c3c"
+    assert meta["hostname"] == "web-server-e-1.novalocal"
+    assert meta["local-ipv4"] == "10.0.0.5"
+    assert files["ec2/latest/user-data"] == CASES["full"].user_data
 
 
 def test_random_seed_is_512_random_bytes_by_default() -> None:

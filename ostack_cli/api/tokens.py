@@ -1,0 +1,91 @@
+"""Keystone's Fernet tokens: what a token carries, sealed with the key repository.
+
+A token is a Fernet token (``gAAAAA...``, padding stripped as Keystone strips it) over a
+compact JSON payload: the user, the project (none for an unscoped token), the methods, the
+issue and expiry times (seconds with microseconds, so that a revocation made in the same
+second as a new token's issue still tells them apart) and the audit IDs (the token's own,
+then its parent's when it was obtained with another token). Nothing about a token is
+stored; revocation is by events (``backend/local/revocations.py``).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import time
+import uuid
+from typing import Any
+
+from ostack_cli.api.fernet_keys import KeyRepository
+from ostack_cli.backend.local.revocations import TOKEN_LIFETIME_SECONDS
+
+PAYLOAD_VERSION = 1
+# Keystone's methods, as they are named in the token body.
+METHODS = ("password", "token")
+
+
+class TokenUnreadable(Exception):
+    """Not a token these keys sealed (Keystone: "Could not recognize Fernet token")."""
+
+
+@dataclasses.dataclass(frozen=True)
+class TokenData:
+    user_id: str
+    project_id: str | None
+    methods: tuple[str, ...]
+    issued_at: float
+    expires_at: float
+    audit_ids: tuple[str, ...]
+
+    @property
+    def audit_id(self) -> str:
+        return self.audit_ids[0]
+
+    def expired(self, now: float | None = None) -> bool:
+        return (time.time() if now is None else now) >= self.expires_at
+
+
+def new_audit_id() -> str:
+    """Keystone's: 16 random bytes, URL-safe base64 without padding (22 characters)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+
+
+def new_token_data(user_id: str, project_id: str | None, methods: tuple[str, ...], *,
+                   parent: TokenData | None = None, now: float | None = None,
+                   lifetime: int = TOKEN_LIFETIME_SECONDS) -> TokenData:
+    """A new token's contents; one obtained with another token keeps that token's expiry
+    and names it in its audit chain, as Keystone's token method does."""
+    issued = time.time() if now is None else now
+    expires = parent.expires_at if parent is not None else issued + lifetime
+    chain = (new_audit_id(), parent.audit_id) if parent is not None else (new_audit_id(),)
+    return TokenData(user_id=user_id, project_id=project_id, methods=methods,
+                     issued_at=issued, expires_at=expires, audit_ids=chain)
+
+
+class TokenFormatter:
+    def __init__(self, keys: KeyRepository) -> None:
+        self.keys = keys
+
+    def pack(self, data: TokenData) -> str:
+        payload: list[Any] = [PAYLOAD_VERSION, data.user_id, data.project_id,
+                              list(data.methods), round(data.issued_at, 6),
+                              round(data.expires_at, 6), list(data.audit_ids)]
+        sealed = self.keys.fernet().encrypt_at_time(
+            json.dumps(payload, separators=(",", ":")).encode(), int(data.issued_at))
+        return sealed.decode("ascii").rstrip("=")
+
+    def unpack(self, token: str) -> TokenData:
+        from cryptography.fernet import InvalidToken
+
+        try:
+            padded = token + "=" * (-len(token) % 4)
+            raw = self.keys.fernet().decrypt(padded.encode("ascii"))
+            version, user_id, project_id, methods, issued, expires, audits = json.loads(raw)
+        except (InvalidToken, UnicodeError, ValueError, TypeError) as exc:
+            raise TokenUnreadable(token) from exc
+        if version != PAYLOAD_VERSION or not isinstance(user_id, str) or not audits:
+            raise TokenUnreadable(token)
+        return TokenData(user_id=user_id, project_id=project_id, methods=tuple(methods),
+                         issued_at=float(issued), expires_at=float(expires),
+                         audit_ids=tuple(audits))
