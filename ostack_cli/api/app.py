@@ -158,6 +158,22 @@ class _Dispatcher:
             return self._failed(req, fault_for(Exception(), service.service_type))
         return _Outcome(reply=reply, headers=service.response_headers(req))
 
+    def unrouted(self, req: ApiRequest, path_known: bool, resources: _Resources) -> _Outcome:
+        """A path no route has (the service's 404), or a method its path has not (405);
+        behind the token check where the real service has keystonemiddleware."""
+        try:
+            if req.service.guards(req.path):
+                try:
+                    req.principal = resources.authenticator().principal(
+                        req.header("x-auth-token"))
+                finally:
+                    resources.close()
+        except ApiFault as fault:
+            return self._failed(req, fault)
+        if path_known:
+            return self._failed(req, ApiFault(405, METHOD_NOT_ALLOWED))
+        return _Outcome(rendered=req.service.unrouted(req))
+
     @staticmethod
     def _failed(req: ApiRequest, fault: ApiFault) -> _Outcome:
         rendered = req.service.render(req, fault)
@@ -211,8 +227,9 @@ class _Unrouted:
         self.app = app
         self.service = service
 
-    async def __call__(self, req: falcon.asgi.Request, resp: falcon.asgi.Response,
+    async def __call__(self, req: falcon.asgi.Request, resp: falcon.asgi.Response | None,
                        **_: Any) -> None:
+        assert resp is not None  # falcon passes None only for WebSocket requests
         await self.app.serve(self.service, None, req, resp, {})
 
 
@@ -287,9 +304,10 @@ class ApiApp:
         outcome: _Outcome
         api_req: ApiRequest
         if route is None:
-            api_req = self._request(service, req, b"", request_id)
-            outcome = _Outcome(rendered=service.render(api_req, ApiFault(
-                405, METHOD_NOT_ALLOWED)) if path_known else service.unrouted(api_req))
+            api_req = self._request(service, req, b"", request_id, resources=resources)
+            outcome = await loop.run_in_executor(
+                self.runtime.executor, self.dispatcher.unrouted, api_req, path_known,
+                resources)
         else:
             body = b""
             reader = None

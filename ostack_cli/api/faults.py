@@ -108,8 +108,10 @@ class ErrorStyle:
 
 
 def _json(status: int, body: Any, fault: ApiFault,
-          content_type: str = "application/json") -> Rendered:
-    return Rendered(status, content_type, json.dumps(body).encode(), dict(fault.headers))
+          content_type: str = "application/json", *, compact: bool = False) -> Rendered:
+    # flask's jsonify: compact, and a newline at the end.
+    text = json.dumps(body, separators=(",", ":")) + "\n" if compact else json.dumps(body)
+    return Rendered(status, content_type, text.encode(), dict(fault.headers))
 
 
 class KeystoneErrors(ErrorStyle):
@@ -118,7 +120,8 @@ class KeystoneErrors(ErrorStyle):
     def render(self, fault: ApiFault, *, accept: str = "") -> Rendered:
         title = REASONS.get(fault.status, "Error")
         body = {"error": {"code": fault.status, "message": fault.message, "title": title}}
-        return _json(fault.status, body, fault)
+        # flask's jsonify, unlike Keystone's resource bodies.
+        return _json(fault.status, body, fault, compact=True)
 
 
 class NovaErrors(ErrorStyle):

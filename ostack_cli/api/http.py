@@ -181,6 +181,13 @@ class Service:
         self.malformed_body = malformed_body
         self._schema_message = schema_message
         self.routes: list[Route] = []
+        # Paths (under the mount) that keystonemiddleware guards: an unknown path there is
+        # the 401 without a valid token, as on the real service, before it is a 404.
+        self.guarded: tuple[str, ...] = ()
+
+    def guards(self, path: str) -> bool:
+        rest = path[len(self.mount):]
+        return any(rest == p or rest.startswith(p + "/") for p in self.guarded)
 
     def route(self, method: str, template: str, *, auth: bool = True, scoped: bool = True,
               stream_body: bool = False, max_body: int = MAX_BODY) -> Callable[[Handler],

@@ -87,9 +87,9 @@ def with_params(url: str, params: list[tuple[str, str]], **changes: str | None) 
             kept.append((name, str(changes[name])))
         else:
             kept.append((name, value))
-    for name, value in changes.items():
-        if name not in seen and value is not None:
-            kept.append((name, value))
+    for name, change in changes.items():
+        if name not in seen and change is not None:
+            kept.append((name, change))
     return f"{url}?{urllib.parse.urlencode(kept)}" if kept else url
 
 

@@ -33,6 +33,9 @@ from ostack_cli.backend.models.identity import (
 )
 from ostack_cli.state.store import Store
 
+MALFORMED_JSON = ("Expecting to find valid JSON in request body. The server could not comply "
+                  "with the request since it is either malformed or otherwise incorrect. The "
+                  "client is assumed to be in error.")
 UNRECOGNIZED = "Could not recognize Fernet token"
 NOT_VALID = "Failed to validate token"
 _MALFORMED = ("The server could not comply with the request since it is either malformed or "
@@ -155,18 +158,25 @@ class Authenticator:
 
     def authenticate(self, body: Any) -> Principal:
         """``POST /v3/auth/tokens``: the principal of the token to issue."""
-        if not isinstance(body, dict) or "auth" not in body:
-            raise expecting("auth", "request body" if isinstance(body, dict) else "body")
+        if not body or not isinstance(body, dict):
+            raise ApiFault(400, MALFORMED_JSON)
+        if "auth" not in body:
+            raise expecting("auth", "request body")
         auth = body["auth"]
         try:
             validate(AUTH_SCHEMA, auth)
         except SchemaError as exc:
-            raise ApiFault(400, exc.details()) from None
+            # keystone/auth/core.py's wording: the field's path, then jsonschema's text.
+            where = "/".join(str(p) for p in exc.path)
+            raise ApiFault(400, f"Invalid input for field '{where}': {exc.details()}" if where
+                           else exc.details()) from None
         identity = auth["identity"]
         methods = list(dict.fromkeys(identity["methods"]))
         for method in methods:
             if method not in identity:
                 raise expecting(method, "identity")
+        # Keystone reads the scope before it authenticates anyone.
+        self._check_scope(auth.get("scope"))
         if not methods or any(m not in ("password", "token") for m in methods):
             raise unauthorized()
         parent: Principal | None = None
@@ -212,6 +222,20 @@ class Authenticator:
             raise unauthorized()
         return user
 
+    @staticmethod
+    def _check_scope(scope: Any) -> None:
+        """The scope's own shape, as Keystone's AuthInfo validates it."""
+        if not isinstance(scope, dict) or "project" not in scope:
+            return
+        ref = scope["project"]
+        if "id" not in ref and "name" not in ref:
+            raise ApiFault(400, "Invalid input for field scope/project: id or name must be "
+                                "present.")
+        if "id" not in ref:
+            domain = ref.get("domain")
+            if not isinstance(domain, dict) or not ({"id", "name"} & set(domain)):
+                raise expecting("domain", "project")
+
     def _scope(self, user: User, scope: Any) -> Project | None:
         if scope is None:
             # Keystone scopes to the user's default project when it can, else unscoped.
@@ -230,15 +254,10 @@ class Authenticator:
         ref = scope["project"]
         if "id" in ref:
             project = self.store.get(Project, ref["id"])
-        elif "name" in ref:
-            domain = ref.get("domain")
-            if not isinstance(domain, dict) or not ({"id", "name"} & set(domain)):
-                raise expecting("domain", "project")
-            domain_id = self._domain_id(domain)
+        else:
+            domain_id = self._domain_id(ref["domain"])
             project = next((p for p in self.store.list(Project, name=ref["name"])
                             if p.domain_id == domain_id), None)
-        else:
-            raise expecting("id or name", "project")
         if project is None or not project.is_enabled or not self.roles(user, project):
             raise unauthorized()
         return project
