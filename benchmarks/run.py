@@ -32,6 +32,7 @@ AREAS: dict[str, str] = {
     "network": "benchmarks.network",
     "host": "benchmarks.host",
     "completion": "benchmarks.completion",
+    "api": "benchmarks.api",
 }
 
 DEFAULT_RUNS = 15

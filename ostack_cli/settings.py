@@ -11,10 +11,11 @@ host_access = false           # opt-in: guests and external ranges may connect t
 [console]
 proxy_address = 127.0.0.1     # where the console proxy listens, and the host in its URLs
 proxy_port = 6080             # default: the first free of 6080-6099
+token_ttl = 600               # seconds a console URL's token is good for (Nova's default)
 ```
 Environment variables OSTACK_VIRT_TYPE, OSTACK_LIBVIRT_URI, OSTACK_SHUTDOWN_TIMEOUT,
-OSTACK_UPLINK_INTERFACE, OSTACK_HOST_ACCESS, OSTACK_CONSOLE_ADDRESS and OSTACK_CONSOLE_PORT
-override the file.
+OSTACK_UPLINK_INTERFACE, OSTACK_HOST_ACCESS, OSTACK_CONSOLE_ADDRESS, OSTACK_CONSOLE_PORT and
+OSTACK_CONSOLE_TOKEN_TTL override the file.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class HostSettings:
     host_access: bool = False
     console_address: str = "127.0.0.1"
     console_port: int | None = None  # None: the first free port of CONSOLE_PORTS
+    console_token_ttl: int = 600
 
 
 def load(state_dir: Path) -> HostSettings:
@@ -82,6 +84,12 @@ def load(state_dir: Path) -> HostSettings:
             "Fix [network] host_access in ostack.conf or OSTACK_HOST_ACCESS.",
         )
     console_address, console_port = _console(get)
+    ttl = get("console", "token_ttl", "OSTACK_CONSOLE_TOKEN_TTL") or "600"
+    if not ttl.isdigit():
+        raise OstackError(
+            f"token_ttl must be a number of seconds, not {ttl!r}.",
+            "Fix [console] token_ttl in ostack.conf or OSTACK_CONSOLE_TOKEN_TTL.",
+        )
     return HostSettings(
         virt_type=virt_type,
         libvirt_uri=get("compute", "libvirt_uri", "OSTACK_LIBVIRT_URI") or "qemu:///system",
@@ -90,6 +98,7 @@ def load(state_dir: Path) -> HostSettings:
         host_access=BOOLEANS[access],
         console_address=console_address,
         console_port=console_port,
+        console_token_ttl=int(ttl),
     )
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import io
 import json
 import logging
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,10 @@ from ostack_cli.main import OstackApp
 # not, uses libvirt's in-memory test driver (no guests, bridges, namespaces or iptables). The
 # vm and host tiers remove this variable for the commands they run.
 os.environ["OSTACK_LIBVIRT_URI"] = "test:///default"
+# `ostack bootstrap` writes clouds.yaml entries for `ostack api`: never the real user's file.
+_CLOUDS_DIR = tempfile.mkdtemp(prefix="ostack-test-clouds-")
+atexit.register(shutil.rmtree, _CLOUDS_DIR, ignore_errors=True)
+os.environ["OSTACK_CLOUDS_YAML"] = os.path.join(_CLOUDS_DIR, "clouds.yaml")
 
 
 @dataclasses.dataclass
@@ -51,6 +58,7 @@ def ostack_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("OSTACK_VIRT_TYPE", "qemu")
     # The host's built test image would otherwise show up in `ostack bootstrap`.
     monkeypatch.setenv("OSTACK_IMAGE_DIR", str(tmp_path / "no-guest-image"))
+    monkeypatch.setenv("OSTACK_CLOUDS_YAML", str(tmp_path / "clouds.yaml"))
     return home
 
 

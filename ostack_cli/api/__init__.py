@@ -8,7 +8,9 @@
   and each service's links; ``microversion.py``: Nova's negotiation;
 - ``fernet_keys.py``, ``tokens.py``, ``principal.py``, ``password_cache.py``: Keystone's
   tokens; ``catalog.py``: the catalog and where each service is mounted;
-- one module per service: ``keystone.py``, ``nova.py``, ``neutron.py``, ``glance.py``.
+- one module per service (``keystone.py``, ``nova.py``, ``neutron.py``, ``glance.py``: the
+  service, its versions and errors), and its routes by resource: ``nova_*.py``,
+  ``neutron_*.py``, ``glance_images.py`` (``app.ROUTE_MODULES`` imports them).
 
 Nothing here is imported unless ``ostack api`` runs.
 """

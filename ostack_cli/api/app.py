@@ -45,9 +45,23 @@ WORKERS = 8
 def services() -> list[Service]:
     """Every service this server mounts; Keystone last, as its mount (``/``) is the
     catch-all."""
+    import importlib
+
     from ostack_cli.api import glance, keystone, neutron, nova
 
+    # The modules that declare each service's routes (on import).
+    for module in ROUTE_MODULES:
+        importlib.import_module(f"ostack_cli.api.{module}")
     return [nova.NOVA, neutron.NEUTRON, glance.GLANCE, keystone.KEYSTONE]
+
+
+ROUTE_MODULES = (
+    "nova_flavors", "nova_servers", "nova_actions", "nova_keypairs", "nova_quotas",
+    "nova_hosts", "nova_server_groups", "nova_server_extras", "nova_consoles",
+    "nova_server_security_groups",
+    "neutron_networks", "neutron_ports", "neutron_routers", "neutron_security", "neutron_misc",
+    "glance_images",
+)
 
 
 class ApiRuntime:

@@ -144,6 +144,24 @@ class NeutronErrors(ErrorStyle):
     ``HTTP<Reason>``."""
 
     _NOT_FOUND = re.compile(r"^([A-Z][A-Za-z ]*?) \S+ could not be found\.")
+    # Neutron's exception classes for the conflicts and refusals the backend words as
+    # Neutron does, by a piece of their message (neutron_lib/exceptions and l3).
+    _KINDS = (
+        ("There are one or more ports still in use on the network", "NetworkInUse"),
+        ("One or more ports have an IP allocation from this subnet", "SubnetInUse"),
+        ("has ports still attached", "RouterInUse"),
+        ("Security Group", "SecurityGroupInUse"),
+        ("Security group rule already exists", "SecurityGroupRuleExists"),
+        ("already allocated in subnet", "IpAddressAlreadyAllocated"),
+        ("No more IP addresses available", "IpAddressGenerationFailure"),
+        ("The mac address", "MacAddressInUse"),
+        ("Port already has an attached device", "PortInUse"),
+        ("in use by Port Forwarding resources", "FipInUseByPortForwarding"),
+        ("Cannot associate floating IP", "FloatingIPPortAlreadyAssociated"),
+        ("Found overlapping allocation pools", "OverlappingAllocationPools"),
+        ("conflicts with allocation pool", "GatewayConflictWithAllocationPools"),
+        ("already in use by port", "GatewayIpInUse"),
+    )
 
     def render(self, fault: ApiFault, *, accept: str = "") -> Rendered:
         body = {"NeutronError": {"type": fault.kind or self._kind(fault), "message":
@@ -157,6 +175,10 @@ class NeutronErrors(ErrorStyle):
                 return found.group(1).replace(" ", "") + "NotFound"
         if fault.status == 403 and fault.message.endswith("is disallowed by policy"):
             return "PolicyNotAuthorized"
+        if fault.status in (400, 409):
+            for piece, kind in self._KINDS:
+                if piece in fault.message:
+                    return kind
         return "HTTP" + REASONS.get(fault.status, "Error").replace(" ", "")
 
 

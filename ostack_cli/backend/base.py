@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Protocol
 
 from ostack_cli.backend.api.compute import FlavorAPI
+from ostack_cli.backend.api.compute_host import (
+    AggregateAPI,
+    ComputeServiceAPI,
+    HostAPI,
+    HypervisorDetailAPI,
+)
 from ostack_cli.backend.api.discovery import DiscoveryAPI
 from ostack_cli.backend.api.identity import IdentityAPI
 from ostack_cli.backend.api.image import ImageAPI
@@ -22,12 +28,18 @@ from ostack_cli.backend.api.server_group import ServerGroupAPI
 from ostack_cli.backend.api.server_interface import ServerInterfaceAPI
 from ostack_cli.backend.api.server_lifecycle import ServerLifecycleAPI
 from ostack_cli.backend.api.server_lock import ServerLockAPI
+from ostack_cli.backend.api.server_migration import ServerMigrationAPI
 from ostack_cli.backend.api.subnet_pool import SubnetPoolAPI
+from ostack_cli.backend.api.volume import ServerVolumeAPI, VolumeAPI
 
 
 class Backend(
+    AggregateAPI,
+    ComputeServiceAPI,
     DiscoveryAPI,
     FlavorAPI,
+    HostAPI,
+    HypervisorDetailAPI,
     IdentityAPI,
     ImageAPI,
     ImageMemberAPI,
@@ -44,7 +56,10 @@ class Backend(
     ServerInterfaceAPI,
     ServerLifecycleAPI,
     ServerLockAPI,
+    ServerMigrationAPI,
     SubnetPoolAPI,
+    VolumeAPI,
+    ServerVolumeAPI,
     Protocol,
 ):
     """Typed models in, typed models out; errors are ``ostack_cli.errors`` exceptions."""

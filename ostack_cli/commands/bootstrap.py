@@ -48,7 +48,22 @@ class Bootstrap(Lister):
             router=parsed_args.router,
         ))
         items += self.backend.register_test_image()
-        return ("Resource", "Name", "ID", "Status"), [
-            (item.resource, item.name, item.id, "created" if item.created else "exists")
-            for item in items
-        ]
+        rows = [(item.resource, item.name, item.id, "created" if item.created else "exists")
+                for item in items]
+        return ("Resource", "Name", "ID", "Status"), rows + self._api_access()
+
+    def _api_access(self) -> list[tuple[str, str, str, str]]:
+        """The local backend's users for ``ostack api`` and the clouds.yaml entries that
+        reach it. A generated password is shown once, on stderr (stdout stays the table,
+        valid JSON with -f json); it is also kept in the state directory, mode 0600."""
+        access = getattr(self.backend, "bootstrap_api_access", None)
+        if access is None:
+            return []
+        users, clouds = access()
+        for user in users:
+            if user.new_password:
+                self.app.stderr.write(f"Password of user {user.name} for 'ostack api': "
+                                      f"{user.new_password}\n")
+        rows = [("User", u.name, u.id, "created" if u.created else "exists") for u in users]
+        rows.append(("Cloud", "ostack", str(clouds.path), clouds.status))
+        return rows

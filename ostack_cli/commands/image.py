@@ -179,10 +179,9 @@ class CreateImage(ShowOne):
             if getattr(parsed_args, option.replace("-", "_"), None):
                 raise _v1_option_error(option)
         if parsed_args.volume:
-            raise CommandError(
-                "Creating an image from a volume needs the Block Storage service (Cinder), "
-                "which the local backend does not have."
-            )
+            from ostack_cli.commands.image_volume import image_from_volume
+
+            return image_from_volume(self.backend, parsed_args)
         project_id = None
         if parsed_args.project:
             project_id = self.backend.find_project(parsed_args.project).id

@@ -15,6 +15,12 @@ from ostack_cli.commands.base import (
     delete_each,
     show_fields,
 )
+from ostack_cli.commands.server_block_devices import (
+    add_block_device_options,
+    block_device_mappings,
+    check_sources,
+    uses_block_devices,
+)
 from ostack_cli.commands.server_format import (
     PowerStateColumn,
     image_label,
@@ -98,6 +104,7 @@ class CreateServer(ShowOne):
                             help="Create server using this volume as the boot disk")
         source.add_argument("--snapshot", metavar="<snapshot>",
                             help="Create server using this snapshot as the boot disk")
+        add_block_device_options(parser)
         parser.add_argument("--network", metavar="<network>", action="append", dest="networks",
                             default=[], help="Create a NIC on the server and connect it to "
                             "network (repeat for multiple)")
@@ -155,21 +162,32 @@ class CreateServer(ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        if parsed_args.volume or parsed_args.snapshot:
-            raise CommandError("Booting from a volume or snapshot needs a block storage "
-                               "service, which the local backend does not have.")
-        if not parsed_args.image and not parsed_args.image_property:
-            raise CommandError("An image (--image or --image-property) is required.")
+        volume_id, snapshot_id = check_sources(self.backend, parsed_args)
+        image = parsed_args.image or (self._image_by_property(parsed_args.image_property)
+                                      if parsed_args.image_property else None)
         if parsed_args.min > parsed_args.max:
             raise CommandError("min instances should be <= max instances")
         if parsed_args.min < 1:
             raise CommandError("min instances should be > 0")
         if parsed_args.max < 1:
             raise CommandError("max instances should be > 0")
+        block_devices = []
+        if uses_block_devices(parsed_args):
+            # Nova's block devices, as the real client sends them; a server booted from a
+            # volume names no image.
+            image_id = self.backend.find_image(image).id if image else None
+            block_devices = block_device_mappings(self.backend, parsed_args, image_id,
+                                                  volume_id, snapshot_id)
+            if parsed_args.boot_from_volume:
+                image = None
+        elif not image:
+            raise CommandError("An image (--image, --image-property) or bootable volume "
+                               "(--volume, --snapshot, --block-device) is required")
         spec = ServerSpec(
             name=parsed_args.server_name,
             flavor=parsed_args.flavor,
-            image=parsed_args.image or self._image_by_property(parsed_args.image_property),
+            image=image or "",
+            block_devices=block_devices,
             nics=_nic_requests(parsed_args),
             no_network=_no_network(parsed_args),
             security_groups=list(parsed_args.security_groups),
@@ -264,16 +282,18 @@ def _no_network(parsed_args: argparse.Namespace) -> bool:
     return bool(parsed_args.no_network or "none" in parsed_args.nics)
 
 
-def _config_drive(parsed_args: argparse.Namespace) -> bool | None:
+def _config_drive(parsed_args: argparse.Namespace) -> bool | str | None:
+    """The real client's reading of ``--config-drive``: true or 1 (any case) asks for one,
+    false, 0, none or nothing for none; any other value goes to Nova as it is (whose schema
+    takes its own boolean spellings and refuses the rest, a volume's name included)."""
     value = parsed_args.config_drive_value
     if value is not None:
-        if value.lower() in ("true", "1", "yes"):
+        if value.lower() in ("true", "1"):
             return True
-        if value.lower() in ("false", "0", "no"):
-            return False
-        raise CommandError("A config drive volume needs a block storage service, which the "
-                           "local backend does not have; use --config-drive True.")
-    result: bool | None = parsed_args.config_drive
+        if value.lower() in ("false", "0", "", "none"):
+            return None
+        return str(value)
+    result: bool | None = parsed_args.config_drive or None  # the API takes no False
     return result
 
 

@@ -10,12 +10,13 @@
 
 The most specific scope wins, and within a scope an option string wins over a metavar. A kind
 is a store kind (``server``, ``flavor``, ...), a narrower list (``external_network``,
-``floating_ip_free``, ``floating_ip_associated``), a kind no backend stores yet (``volume``:
-completes nothing until one does), or a special value: ``file`` (a path), ``command``
-(command words, for ``help``), ``cloud`` (clouds.yaml entries), ``kv:<name>`` (comma-separated
-``key=value`` pairs, see ``KEY_VALUE_KINDS``). ``None`` says "a free value, not a resource":
-metavars that look like resources are listed with ``None`` so that the coverage test
-(tests/completion/test_spec.py) can tell a considered argument from a forgotten one.
+``floating_ip_free``, ``floating_ip_associated``), a kind the local backend does not store
+(``qos_policy``, ``volume_type``: completes from a cloud's cache only), or a special value:
+``file`` (a path), ``command`` (command words, for ``help``), ``cloud`` (clouds.yaml
+entries), ``kv:<name>`` (comma-separated ``key=value`` pairs, see ``KEY_VALUE_KINDS``).
+``None`` says "a free value, not a resource": metavars that look like resources are listed
+with ``None`` so that the coverage test (tests/completion/test_spec.py) can tell a considered
+argument from a forgotten one.
 
 This module imports the command classes (through cliff); it runs when the completion scripts
 are generated, never on TAB.
@@ -51,10 +52,11 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "KEY_NAME"): "keypair",
     (ANY, "<project>"): "project",
     (ANY, "<project/class>"): "project",
-    ("quota set", "--volume-type"): "volume_type",  # no backend stores volume types yet
+    (ANY, "<volume-type>"): "volume_type",
     (ANY, "<floating-ip>"): "floating_ip",
     (ANY, "<volume>"): "volume",
     (ANY, "<snapshot>"): "volume_snapshot",
+    (ANY, "<replicated-volume>"): "volume",
     (ANY, "<user>"): "user",
     (ANY, "<domain>"): "domain",
     (ANY, "<project-domain>"): "domain",
@@ -65,6 +67,7 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "<qos-policy>"): "qos_policy",
     (ANY, "<server-group>"): "server_group",
     (ANY, "<subnet-pool>"): "subnet_pool",
+    (ANY, "<aggregate>"): "aggregate",
     (ANY, "<network-segment>"): "network_segment",
     (ANY, "<agent-id>"): "network_agent",
     (ANY, "subnet=<subnet>,ip-address=<ip-address>"): "kv:fixed_ip",
@@ -85,6 +88,8 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "<key>"): None,  # a property key, except in keypair commands (below)
     (ANY, "<property-key>"): None,
     (ANY, "<server-name>"): None,
+    (ANY, "<snapshot-name>"): None,
+    (ANY, "consistency-group>"): None,  # (sic, the real client's metavar) no groups here
     (ANY, "<flavor-name>"): None,
     (ANY, "<image-name>"): None,
     (ANY, "<project-name>"): None,
@@ -122,6 +127,7 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     ("server remove floating ip", "<ip-address>"): "floating_ip_associated",
     ("server create", "--nic"): "kv:nic",
     ("server ssh", "--port"): None,  # ssh's port number, not a Neutron port
+    ("api serve", "--bind"): None,  # an address and TCP port to listen on
     ("server ssh", "--identity"): "file",
     ("security group rule create", "--src-group"): "security_group",
     # Keystone groups, which no backend stores: not security groups.

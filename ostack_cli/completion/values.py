@@ -39,7 +39,7 @@ _SHARED_OR_EXTERNAL = (
 )
 # kind -> (store kind, the rows the acting project sees): the local backend's visibility
 # rules (backend/local), as SQL. ":p" is the acting project's ID. Kinds not listed here
-# (volume, ...) are stored by no backend yet and complete nothing.
+# (volume types: the local one is never stored, ...) complete nothing locally.
 LOCAL_QUERIES: dict[str, tuple[str, str]] = {
     "server": ("server", "project_id = :p"),
     "flavor": ("flavor", "1"),
@@ -69,7 +69,11 @@ LOCAL_QUERIES: dict[str, tuple[str, str]] = {
     "role": ("role", "1"),
     "floating_ip": ("floating_ip", "project_id = :p"),
     "port_forwarding": ("port_forwarding", "project_id = :p"),
+    "volume": ("volume", "project_id = :p"),
+    "volume_snapshot": ("volume_snapshot", "project_id = :p"),
     "subnet_pool": ("subnet_pool", "project_id = :p OR json_extract(body, '$.is_shared')"),
+    # Nova's host aggregates are an admin's (the local user is one).
+    "aggregate": ("aggregate", "1"),
     "floating_ip_free": (
         "floating_ip", "project_id = :p AND json_extract(body, '$.port_id') IS NULL"
     ),

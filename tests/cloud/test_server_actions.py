@@ -358,3 +358,19 @@ def test_list_filters(clients: SideBySide, boot: Boot) -> None:
         assert mine.rc == real.rc != 0
         if real.rc == 1:
             assert_same(real, mine)
+
+
+# -- config drive -----------------------------------------------------------------------
+
+
+def test_a_config_drive_only_when_asked_for(clients: SideBySide, boot: Boot) -> None:
+    # The real client passes true/1 as True and drops false/0/none; Nova's schema judges any
+    # other value (its own boolean spellings, or a 400 for a volume's name).
+    for value in ("yes", "none"):
+        real, mine = unique("cd-real"), unique("cd-mine")
+        shown = boot(real, "--config-drive", value)["config_drive"]
+        assert shown == ("True" if value == "yes" else "")
+        assert boot(mine, "--config-drive", value, by=clients.ostack)["config_drive"] == shown
+    name = unique("cd-bad")
+    assert_same(*clients.both("server", "create", *BOOT, "--nic", "net-id=private",
+                              "--config-drive", "myvol", name))

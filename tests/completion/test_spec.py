@@ -39,7 +39,7 @@ def test_every_resource_looking_argument_is_in_the_table(
 
 def test_the_coverage_check_notices_a_new_resource_argument() -> None:
     parser = argparse.ArgumentParser()
-    action = parser.add_argument("--volume-type", metavar="<volume-type>")
+    action = parser.add_argument("--volume-backup", metavar="<volume-backup>")
     assert spec.looks_like_resource(action)
     assert not spec.is_covered("server create", action)
     flag = parser.add_argument("--port-security", action="store_true")

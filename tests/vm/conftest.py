@@ -6,7 +6,9 @@ removes every domain, device, namespace and process its store knows of, even on 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import os
 import shutil
 import subprocess
@@ -26,6 +28,37 @@ REPO = Path(__file__).resolve().parents[2]
 OSTACK = str(REPO / ".venv" / "bin" / "ostack")
 PYTHON = str(REPO / ".venv" / "bin" / "python")
 IMAGE_DIR = Path(os.environ.get("OSTACK_IMAGE_DIR", "/var/cache/ostack/images"))
+BUILD_SH = REPO / "tools" / "guest-image" / "build.sh"
+IMAGE_FILES = ("qcow2", "vmlinux", "initrd")
+
+
+@functools.cache
+def guest_image() -> Path | str:
+    """This checkout's test guest image: a directory of its own whose
+    ``ostack-test.{qcow2,vmlinux,initrd}`` are what ``tools/guest-image`` builds now (its
+    build.sh, as ``make setup`` runs it: a no-op when nothing changed, a rebuild when the
+    guest's init or any other input did). Another checkout's build relinking the shared
+    ``IMAGE_DIR`` links changes nothing here. A string: why there is none."""
+    env = {**os.environ, "OSTACK_IMAGE_DIR": str(IMAGE_DIR)}
+    done = subprocess.run(["bash", str(BUILD_SH)], capture_output=True, text=True, env=env,
+                          timeout=900, check=False)
+    built = Path(done.stdout.strip().splitlines()[-1]) if done.stdout.strip() else None
+    if done.returncode != 0 or built is None or not built.is_file():
+        why = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"the test guest image does not build ({why}): make setup"
+    links = Path(tempfile.mkdtemp(prefix="ostack-vmtest-image-"))
+    links.chmod(0o755)
+    atexit.register(shutil.rmtree, links, ignore_errors=True)
+    for suffix in IMAGE_FILES:
+        (links / f"ostack-test.{suffix}").symlink_to(built.with_suffix(f".{suffix}"))
+    return links
+
+
+def guest_disk() -> Path:
+    """The test guest's disk as this checkout builds it (after ``_skip_reason``)."""
+    directory = guest_image()
+    assert isinstance(directory, Path), directory
+    return directory / "ostack-test.qcow2"
 
 
 def _skip_reason() -> str | None:
@@ -37,9 +70,8 @@ def _skip_reason() -> str | None:
                            check=False)
     if probe.returncode != 0:
         return "libvirtd is not running (make setup starts it)"
-    if not (IMAGE_DIR / "ostack-test.qcow2").exists():
-        return f"no test guest image in {IMAGE_DIR} (tools/guest-image/build.sh)"
-    return None
+    image = guest_image()
+    return image if isinstance(image, str) else None
 
 
 class Host:
@@ -51,6 +83,9 @@ class Host:
                     "OSTACK_SHUTDOWN_TIMEOUT": "20"}
         for name in ("OS_CLOUD", "OS_AUTH_URL", "OSTACK_LIBVIRT_URI", "OSTACK_HOST_DIR"):
             self.env.pop(name, None)
+        image = guest_image()
+        if isinstance(image, Path):  # what `ostack bootstrap` registers as cirros
+            self.env["OSTACK_IMAGE_DIR"] = str(image)
 
     def __call__(self, *args: str, timeout: float = 300, kill_at: str | None = None) -> Result:
         """``ostack ARGS``; ``kill_at``: the fault point where the process kills itself."""
@@ -140,8 +175,8 @@ def _store(private_cidr: str) -> Iterator[Host]:
     base.chmod(0o755)  # QEMU and dnsmasq run as other users and must reach the host files
     h = Host(base / "home")
     try:
-        h.ok("image", "create", "--file", str(IMAGE_DIR / "ostack-test.qcow2"),
-             "--disk-format", "qcow2", "--public", "cirros")
+        h.ok("image", "create", "--file", str(guest_disk()), "--disk-format", "qcow2",
+             "--public", "cirros")
         h.ok("network", "create", "private")
         h.ok("subnet", "create", "--network", "private", "--subnet-range", private_cidr,
              "private-subnet")

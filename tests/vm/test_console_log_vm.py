@@ -95,9 +95,10 @@ def test_a_flooding_guest_gets_its_console_log_capped(host: Host, tmp_path: Path
         "done\n"
         "echo flood-finished\n"
     )
+    # No network, so no metadata service: the user data comes on a config drive.
     created = host.ok("server", "create", "--image", "cirros", "--flavor", "m1.tiny", "--nic",
-                      "none", "--user-data", str(script), "--wait", "flood", "-f",
-                      "json").json()
+                      "none", "--config-drive", "True", "--user-data", str(script), "--wait",
+                      "flood", "-f", "json").json()
     assert created["status"] == "ACTIVE"
     server_id = created["id"]
     domain = host.ok("server", "show", "flood", "-f", "json").json()[

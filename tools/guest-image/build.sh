@@ -8,7 +8,8 @@
 #   ostack-test.{qcow2,vmlinux,initrd}  stable symlinks to the current hashed outputs
 #
 # <hash> covers this directory's build inputs, the kernel and the copied binaries, so a
-# rerun with unchanged inputs only refreshes the symlinks. Everything is built in a temp
+# rerun with unchanged inputs only refreshes the symlinks. Prints the hashed qcow2's path:
+# what these inputs built, whichever build another checkout's run links to later. Everything is built in a temp
 # dir inside the output dir and renamed into place, so a killed or concurrent run never
 # leaves a half-written image behind. See README.md in this directory.
 set -euo pipefail
@@ -148,7 +149,7 @@ if [[ $FORCE -eq 0 && -f "$OUT_DIR/$BASE.qcow2" && -f "$OUT_DIR/$BASE.vmlinux" \
       && -f "$OUT_DIR/$BASE.initrd" ]]; then
     publish_links
     log "up to date: $OUT_DIR/$BASE.{qcow2,vmlinux,initrd} (kernel $KVER)"
-    echo "$OUT_DIR/$NAME.qcow2"
+    echo "$OUT_DIR/$BASE.qcow2"
     exit 0
 fi
 
@@ -281,4 +282,4 @@ done
 publish_links
 log "built $OUT_DIR/$BASE.qcow2 ($(du -k "$OUT_DIR/$BASE.qcow2" | cut -f1) KiB)," \
     "initrd $(kib "$OUT_DIR/$BASE.initrd") KiB, vmlinux $(kib "$OUT_DIR/$BASE.vmlinux") KiB"
-echo "$OUT_DIR/$NAME.qcow2"
+echo "$OUT_DIR/$BASE.qcow2"

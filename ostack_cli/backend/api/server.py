@@ -108,7 +108,9 @@ class ServerAPI(Protocol):
 
     def wait_for_server_delete(self, server: Server, *, timeout: float = 120.0) -> None: ...
 
-    def hypervisors(self, *, detailed: bool = True) -> list[Hypervisor]:
+    def hypervisors(self, *, detailed: bool = True, matching: str | None = None
+                    ) -> list[Hypervisor]:
         """``detailed``: the list with details (``hypervisor list``), else the plain list
-        (``hypervisor show`` looks its hypervisor up in it); Nova's policy tells them apart."""
+        (``hypervisor show`` looks its hypervisor up in it); Nova's policy tells them apart.
+        ``matching``: Nova's ``hypervisor_hostname_pattern`` (none matching is a 404)."""
         ...

@@ -62,6 +62,19 @@ class VolumeAPI(Protocol):
     def delete_volume(self, volume: Volume, *, force: bool = False,
                       cascade: bool = False) -> None: ...
 
+    def retype_volume(self, volume: Volume, volume_type: VolumeType,
+                      migration_policy: str = "never") -> None: ...
+
+    def manage_volume(self, spec: VolumeSpec, *, host: str | None, cluster: str | None,
+                      ref: dict[str, str], bootable: bool | None) -> Volume:
+        """Cinder's manage: an existing backend volume taken in (``volume create
+        --remote-source``)."""
+        ...
+
+    def unmanage_volume(self, volume: Volume) -> None:
+        """Cinder's unmanage: the record goes, the backend keeps the data."""
+        ...
+
     def wait_for_volume(self, volume: Volume, *, statuses: tuple[str, ...] = ("available",),
                         failures: tuple[str, ...] = ("error",),
                         timeout: float | None = None,
@@ -99,12 +112,27 @@ class VolumeAPI(Protocol):
     def delete_volume_snapshot(self, snapshot: VolumeSnapshot, *, force: bool = False) -> None:
         ...
 
+    def manage_volume_snapshot(
+        self, volume: Volume, *, ref: dict[str, str], name: str,
+        description: str | None = None, metadata: dict[str, str] | None = None,
+    ) -> VolumeSnapshot:
+        """Cinder's snapshot manage (``volume snapshot create --remote-source``)."""
+        ...
+
+    def unmanage_volume_snapshot(self, snapshot: VolumeSnapshot) -> None: ...
+
     # -- types ------------------------------------------------------------------------
 
     def volume_types(self, *, default: bool = False,
                      is_public: bool | None = None) -> list[VolumeType]: ...
 
     def find_volume_type(self, name_or_id: str) -> VolumeType: ...
+
+    def volume_type_encryption(self, volume_type: VolumeType) -> dict[str, Any] | None:
+        """The type's encryption as the real client shows it (its set attributes but IDs and
+        times; ``{}`` for a type without encryption), None when Cinder answers with no type
+        (admins only, by Cinder's policy)."""
+        ...
 
 
 class ServerVolumeAPI(Protocol):

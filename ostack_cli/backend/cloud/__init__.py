@@ -11,6 +11,7 @@ from typing import Any
 from openstack.connection import Connection
 
 from ostack_cli.backend.cloud.compute import CloudFlavors
+from ostack_cli.backend.cloud.compute_hosts import CloudComputeHosts
 from ostack_cli.backend.cloud.connection import LibraryLogging, connect
 from ostack_cli.backend.cloud.discovery import CloudDiscovery
 from ostack_cli.backend.cloud.identity import CloudIdentity
@@ -29,14 +30,17 @@ from ostack_cli.backend.cloud.server import CloudServers
 from ostack_cli.backend.cloud.server_events import CloudServerEvents
 from ostack_cli.backend.cloud.server_groups import CloudServerGroups
 from ostack_cli.backend.cloud.server_lifecycle import CloudServerLifecycle
+from ostack_cli.backend.cloud.server_migrations import CloudServerMigrations
 from ostack_cli.backend.cloud.server_nics import CloudServerInterfaces, CloudServerLocks
 from ostack_cli.backend.cloud.subnet_pools import CloudSubnetPools
 from ostack_cli.backend.cloud.users import CloudUsers
+from ostack_cli.backend.cloud.volumes import CloudServerVolumes, CloudVolumes
 from ostack_cli.config import Selection
 from ostack_cli.errors import BackendUnavailable
 
 
 class CloudBackend(
+    CloudComputeHosts,
     CloudDiscovery,
     CloudFlavors,
     CloudIdentity,
@@ -58,7 +62,10 @@ class CloudBackend(
     CloudServerInterfaces,
     CloudServerLifecycle,
     CloudServerLocks,
+    CloudServerMigrations,
     CloudUsers,
+    CloudVolumes,
+    CloudServerVolumes,
 ):
     def __init__(
         self,

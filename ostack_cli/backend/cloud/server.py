@@ -175,11 +175,15 @@ class CloudServers(CloudBase):
     def create_servers(self, spec: ServerSpec) -> list[Server]:
         compute, network, image = self.conn.compute, self.conn.network, self.conn.image
         flavor = compute.find_flavor(spec.flavor, ignore_missing=False)
-        image_id = image.find_image(spec.image, ignore_missing=False).id
         kwargs: dict[str, Any] = {
-            "name": spec.name, "image_id": image_id, "flavor_id": flavor.id,
+            "name": spec.name, "flavor_id": flavor.id,
             "min_count": spec.min_count, "max_count": spec.max_count,
         }
+        # A server booted from a volume names no image (its mappings say what it boots).
+        if spec.image:
+            kwargs["image_id"] = image.find_image(spec.image, ignore_missing=False).id
+        if spec.block_devices:
+            kwargs["block_device_mapping"] = [device.body() for device in spec.block_devices]
         networks = self._networks(spec)
         if networks is not None:
             kwargs["networks"] = networks
@@ -198,8 +202,8 @@ class CloudServers(CloudBase):
         if spec.user_data is not None:
             kwargs["user_data"] = base64.b64encode(spec.user_data).decode()
         if spec.config_drive:
-            # Nova refuses False; leaving it out is "no".
-            kwargs["config_drive"] = True
+            # As the real client sends it: True, or a string Nova's schema judges.
+            kwargs["config_drive"] = spec.config_drive
         if spec.tags:
             kwargs["tags"] = list(spec.tags)
         if spec.hostname:
@@ -308,9 +312,12 @@ class CloudServers(CloudBase):
         compute.wait_for_delete(sdk_server.Server.existing(id=server.id), interval=2,
                                 wait=int(timeout))
 
-    def hypervisors(self, *, detailed: bool = True) -> list[Hypervisor]:
+    def hypervisors(self, *, detailed: bool = True, matching: str | None = None
+                    ) -> list[Hypervisor]:
         if not detailed:
             # The real client's ``hypervisor show`` finds its hypervisor in the plain list
             # first: Nova's policy (and its refusal) is that list's.
             list(self.conn.compute.hypervisors(details=False))
-        return [hypervisor_from_sdk(h) for h in self.conn.compute.hypervisors(details=True)]
+        query = {} if matching is None else {"hypervisor_hostname_pattern": matching}
+        return [hypervisor_from_sdk(h)
+                for h in self.conn.compute.hypervisors(details=True, **query)]

@@ -1,16 +1,15 @@
 """What the local backend says about itself, as the OpenStack services it stands in for would:
 API versions, extensions, limits, availability zones, quota sets and its configuration.
 
-The local "cloud" is one region, ``RegionOne``, with compute, identity, image and network
-services (no block storage: the real client then behaves as with a cloud without Cinder), on
-one host, ``localhost`` (the host its servers and port bindings name), in zone ``nova``.
+The local "cloud" is one region, ``RegionOne``, with block storage, compute, identity, image
+and network services, on one host, ``localhost`` (the host its servers and port bindings
+name), in zone ``nova``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ostack_cli.backend.local.api_extensions import (
     NEUTRON_EXTENSIONS,
@@ -23,6 +22,7 @@ from ostack_cli.backend.local.host import VIRT_TYPE_SETTING
 from ostack_cli.backend.local.identity import Identity
 from ostack_cli.backend.local.policy import require_keystone_admin, require_nova_admin
 from ostack_cli.backend.local.quotas import Quotas
+from ostack_cli.backend.models.compute_host import INTERNAL_ZONE
 from ostack_cli.backend.models.discovery import (
     ApiVersion,
     AvailabilityZone,
@@ -33,7 +33,11 @@ from ostack_cli.backend.models.discovery import (
     ServiceState,
 )
 from ostack_cli.backend.models.identity import Project, User
-from ostack_cli.backend.models.server import COMPUTE_QUOTA_ATTRS, NETWORK_QUOTA_ATTRS
+from ostack_cli.backend.models.server import (
+    COMPUTE_QUOTA_ATTRS,
+    NETWORK_QUOTA_ATTRS,
+    VOLUME_QUOTA_ATTRS,
+)
 from ostack_cli.errors import (
     CommandError,
     Forbidden,
@@ -42,12 +46,15 @@ from ostack_cli.errors import (
     service_not_in_catalog,
 )
 
+if TYPE_CHECKING:
+    from ostack_cli.backend.local.compute_hosts import ComputeHosts
+    from ostack_cli.backend.local.volume_quotas import VolumeQuotas
+
 REGION = "RegionOne"
 # The local services are reached in-process, not over HTTP: one endpoint per service, on the
 # interface clients use by default, whose URL says so.
 INTERFACE = "public"
 ZONE = "nova"
-COMPUTE_SERVICE = "nova-compute"
 
 # Nova's v2.1 API. The highest microversion is the newest whose answers the local backend
 # gives: ``server show`` has Nova's fields of 2.100 (``pinned_availability_zone`` from 2.96,
@@ -60,6 +67,12 @@ COMPUTE_MAX_MICROVERSION = "2.100"
 # ``glance/api/versions.py`` then lists 2.0-2.7, 2.9, 2.15 and 2.17, 2.17 current), in the
 # order keystoneauth sorts them.
 IMAGE_VERSIONS = ("2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.9", "2.15", "2.17")
+# Cinder's v3 API (Cinder 29): the local block storage answers as its 3.71 does.
+BLOCK_STORAGE_MIN_MICROVERSION = "3.0"
+BLOCK_STORAGE_MAX_MICROVERSION = "3.71"
+# The other names keystoneauth finds block storage under (os-service-types' aliases).
+SERVICE_ALIASES = {"volume": "block-storage", "volumev3": "block-storage",
+                   "volumev2": "block-storage", "block-store": "block-storage"}
 # Keystone's current v3 minor version (Keystone 30 serves 3.14).
 IDENTITY_VERSION = "3.14"
 
@@ -76,6 +89,8 @@ def _versions() -> list[ApiVersion]:
         )
 
     return [
+        version("block-storage", "v3/", "3.0",
+                microversions=(BLOCK_STORAGE_MIN_MICROVERSION, BLOCK_STORAGE_MAX_MICROVERSION)),
         version("compute", "v2.1/", "2.1",
                 microversions=(COMPUTE_MIN_MICROVERSION, COMPUTE_MAX_MICROVERSION)),
         version("identity", "v3/", IDENTITY_VERSION),
@@ -90,18 +105,18 @@ def _network_extensions() -> list[Extension]:
             for name, alias, description, updated in NEUTRON_EXTENSIONS]
 
 
-def _heartbeat() -> str:
-    """A service's last report, as Nova prints it: the local services are this process's own,
-    so they report now (Nova's database keeps whole seconds)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000000")
-
-
 class Discovery:
-    def __init__(self, context: ServiceContext, *, quotas: Quotas, identity: Identity) -> None:
+    def __init__(self, context: ServiceContext, *, quotas: Quotas, identity: Identity,
+                 compute_hosts: Callable[[], ComputeHosts],
+                 volume_quotas: Callable[[], VolumeQuotas] | None = None) -> None:
         self.context = context
+        # Cinder's quotas (its limits and quota sets), built on first use.
+        self.volume_quotas = volume_quotas
         self.store = context.store
         self.quotas = quotas
         self.identity = identity
+        # Built on first use: only the compute zones need Nova's services.
+        self.compute_hosts = compute_hosts
 
     def api_versions(
         self,
@@ -110,6 +125,8 @@ class Discovery:
         interface: str | None = INTERFACE,
         region_name: str | None = None,
     ) -> list[ApiVersion]:
+        if service_type is not None:
+            service_type = SERVICE_ALIASES.get(service_type, service_type)
         return [
             v for v in _versions()
             if (service_type is None or v.service_type == service_type)
@@ -124,6 +141,12 @@ class Discovery:
                     for name, alias, description in NOVA_EXTENSIONS]
         if service == "network":
             return _network_extensions()
+        if service == "volume":
+            from ostack_cli.backend.local.cinder_extensions import CINDER_EXTENSIONS
+
+            return [Extension(name=name, alias=alias, description=description,
+                              updated_at=updated)
+                    for name, alias, description, updated in CINDER_EXTENSIONS]
         raise service_not_in_catalog(_catalog_type(service))
 
     def find_extension(self, name_or_alias: str) -> Extension:
@@ -167,7 +190,29 @@ class Discovery:
             ("server_groups_used", "total_server_groups_used"): 0,
             ("server_group_members", "max_server_group_members"): limits["server-group-members"],
         }
-        return Limits(absolute={name: value for names, value in values.items() for name in names})
+        absolute = {name: value for names, value in values.items() for name in names}
+        if self.volume_quotas is not None:
+            absolute.update(self._cinder_limits(project))
+        return Limits(absolute=absolute)
+
+    def _cinder_limits(self, project: str) -> dict[str, int]:
+        """Cinder's absolute limits (os-used-limits), under openstacksdk's names. No backups
+        are kept here, so none are used."""
+        assert self.volume_quotas is not None
+        quotas = self.volume_quotas()
+        limits, used = quotas.limits(project), quotas.usage(project)
+        return {
+            "max_total_backup_gigabytes": limits["backup_gigabytes"],
+            "max_total_backups": limits["backups"],
+            "max_total_snapshots": limits["snapshots"],
+            "max_total_volume_gigabytes": limits["gigabytes"],
+            "max_total_volumes": limits["volumes"],
+            "total_backup_gigabytes_used": 0,
+            "total_backups_used": 0,
+            "total_gigabytes_used": used["gigabytes"],
+            "total_snapshots_used": used["snapshots"],
+            "total_volumes_used": used["volumes"],
+        }
 
     def find_project_id(self, name_or_id: str, *, domain: str | None = None) -> str:
         # osc's find_project_id_sdk over Keystone's policy: what the user may not look up is
@@ -181,29 +226,54 @@ class Discovery:
 
     def availability_zones(self, service: str, *, details: bool = False) -> list[AvailabilityZone]:
         if service == "compute":
-            # The host servers and port bindings name (imported here: servers are heavy).
-            from ostack_cli.backend.local.servers import LOCAL_HOST
-
-            # Nova lists the zones of the services that exist: here one nova-compute (no
-            # scheduler or conductor, so no "internal" zone).
-            hosts = {LOCAL_HOST: {COMPUTE_SERVICE: ServiceState(
-                active=True, available=True, updated_at=_heartbeat())}}
-            # The detailed list is for admins (os_compute_api:os-availability-zone:detail);
-            # a member gets the plain one, as the real client does when refused.
-            return [AvailabilityZone(name=ZONE, available=True,
-                                     hosts=hosts if details and self.context.is_admin else None)]
+            return self._compute_zones(details)
         if service == "network":
             # Neutron's zones come from its agents: the DHCP servers and routers this host runs
             # stand for a DHCP agent (zone resource "network") and an L3 agent ("router").
             return [AvailabilityZone(name=ZONE, available=True, resource="network"),
                     AvailabilityZone(name=ZONE, available=True, resource="router")]
+        if service == "volume" and self.volume_quotas is not None:
+            return [AvailabilityZone(name=ZONE, available=True)]  # the one cinder-volume's
         raise service_not_in_catalog(_catalog_type(service))
+
+    def _compute_zones(self, details: bool) -> list[AvailabilityZone]:
+        """Nova's zones of its services (nova/api/openstack/compute/availability_zone.py):
+        the plain list hides ``internal``; the detailed one (for admins,
+        os_compute_api:os-availability-zone:detail; a member gets the plain one, as the
+        real client does when refused) has the enabled services of each available zone."""
+        from ostack_cli.backend.local.compute_hosts import zones
+
+        services = self.compute_hosts().services()
+        available, unavailable = zones(services)
+        if not (details and self.context.is_admin):
+            return [AvailabilityZone(name=zone, available=ok)
+                    for names, ok in ((available, True), (unavailable, False))
+                    for zone in names if zone != INTERNAL_ZONE]
+        found = []
+        for zone in available:
+            hosts: dict[str, dict[str, ServiceState]] = {}
+            for service in services:
+                if service.zone == zone and service.status == "enabled":
+                    hosts.setdefault(service.host, {})[service.binary] = ServiceState(
+                        active=True, available=service.state == "up",
+                        updated_at=service.updated_at)
+            found.append(AvailabilityZone(name=zone, available=True, hosts=hosts))
+        found += [AvailabilityZone(name=zone, available=False) for zone in unavailable]
+        return found
 
     def project_quota_sets(self, service: str) -> list[ProjectQuotaSet]:
         attrs = {"compute": COMPUTE_QUOTA_ATTRS, "network": NETWORK_QUOTA_ATTRS}.get(service)
         # The real client lists every project, which Keystone allows admins only.
         require_keystone_admin(self.context, "identity:list_projects")
         projects = self.identity.find_all_projects()
+        if service == "volume" and self.volume_quotas is not None:
+            cinder = self.volume_quotas()
+            return [ProjectQuotaSet(
+                project_id=project.id,
+                limits={a: cinder.limits(project.id)[a] for a in VOLUME_QUOTA_ATTRS},
+                defaults={a: cinder.limits(project.id, defaults=True)[a]
+                          for a in VOLUME_QUOTA_ATTRS},
+            ) for project in projects]
         if attrs is None:
             if projects:
                 raise service_not_in_catalog(_catalog_type(service))

@@ -18,6 +18,7 @@ from ostack_cli.backend.local.domain_xml import check_ifname, check_ipv4, check_
 DEFAULT_LEASE_SECONDS = 86400  # Neutron's dhcp_lease_duration
 DEFAULT_DOMAIN = "openstacklocal"  # Neutron's dns_domain
 WIN2K3_STATIC_ROUTES = 249  # the agent's WIN2k3_STATIC_DNS: option 121 for old Windows
+METADATA_CIDR = "169.254.169.254/32"
 
 # One RFC 1123 label: dnsmasq sends it as option 12 and the guest sets it as its hostname.
 _HOSTNAME_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
@@ -70,7 +71,10 @@ class DhcpSubnet:
     """A DHCP-enabled IPv4 subnet; ``tag`` links its range to its options (``subnet-<id>``).
 
     ``gateway`` may lie outside the subnet, as Neutron allows; it is handed out as it is.
-    ``host_routes`` are the subnet's (destination CIDR, next hop).
+    ``host_routes`` are the subnet's (destination CIDR, next hop). ``isolated``: no router
+    holds the subnet's gateway address (the agent's ``get_isolated_subnets``);
+    ``metadata_server``: the DHCP server's address on the subnet when it serves metadata to
+    isolated subnets (the agent's ``enable_isolated_metadata``), None when it does not.
     """
 
     cidr: str
@@ -78,6 +82,8 @@ class DhcpSubnet:
     gateway: str | None = None
     dns_nameservers: tuple[str, ...] = ()
     host_routes: tuple[tuple[str, str], ...] = ()
+    isolated: bool = True
+    metadata_server: str | None = None
 
     def __post_init__(self) -> None:
         _ = self.network  # validates the CIDR
@@ -93,6 +99,8 @@ class DhcpSubnet:
         for destination, nexthop in self.host_routes:
             _check_cidr(destination, "route destination")
             check_ipv4(nexthop, "route next hop")
+        if self.metadata_server is not None:
+            check_ipv4(self.metadata_server, "metadata server")
 
     @property
     def network(self) -> ipaddress.IPv4Network:
@@ -129,11 +137,14 @@ def render_hosts_file(hosts: list[DhcpHost] | tuple[DhcpHost, ...]) -> str:
 
 def render_opts_file(subnets: list[DhcpSubnet] | tuple[DhcpSubnet, ...]) -> str:
     """--dhcp-optsfile: each subnet's options, by tag, as Neutron's DHCP agent writes them
-    (``Dnsmasq._generate_opts_per_subnet``) for a network without a metadata service.
+    (``Dnsmasq._generate_opts_per_subnet``).
 
     Per subnet: its DNS servers; its routes as a classless static route (option 121, and 249
     for old Windows), each other subnet of the network on-link ahead of them and the default
-    route through the gateway after; and the router option. A host route to 0.0.0.0/0 stands
+    route through the gateway after; and the router option. The route to the metadata
+    service (169.254.169.254/32) follows the subnet's own routes: through the DHCP server
+    for an isolated subnet when it serves metadata, through the gateway (the router's
+    proxy) for one a router holds the gateway of. A host route to 0.0.0.0/0 stands
     in for a missing gateway. A gateway outside the subnet is handed out as it is, with no
     route of its own: the agent makes it on-link only in its own namespace, and a guest
     reaches it on-link only where another subnet of the network holds it. A subnet without a
@@ -166,6 +177,9 @@ def _routes(subnet: DhcpSubnet, others: list[DhcpSubnet]) -> tuple[str | None, l
             gateway = gateway or nexthop
         else:
             routes.append(f"{destination},{nexthop}")
+    metadata = subnet.metadata_server if subnet.isolated else gateway
+    if metadata:
+        routes.append(f"{METADATA_CIDR},{metadata}")
     # The agent inserts each other subnet at the front, so they end up in reverse order.
     routes = [f"{other.cidr},0.0.0.0" for other in reversed(others)
               if other.cidr != subnet.cidr] + routes

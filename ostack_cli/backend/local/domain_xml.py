@@ -122,12 +122,16 @@ class NicSpec:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DiskSpec:
-    """A further qcow2 disk (a rescued guest's own disk, second after the rescue disk)."""
+    """A further qcow2 disk: a rescued guest's own disk (second after the rescue disk), or a
+    volume (no backing file; ``serial`` its ID, as Nova gives it, so that the guest finds it
+    under /dev/disk/by-id)."""
 
     path: str
     target: str  # vdb, vdc, ...
     backing_path: str | None = None
     backing_format: str = "raw"
+    serial: str | None = None
+    readonly: bool = False  # a volume attached read-only (``volume set --read-only``)
 
     def __post_init__(self) -> None:
         _check_path(self.path, "disk path")
@@ -137,9 +141,18 @@ class DiskSpec:
             raise ValueError(f"invalid backing format {self.backing_format!r}")
         if not _EXTRA_TARGET_RE.fullmatch(self.target):
             raise ValueError(f"invalid disk target {self.target!r}: vdb to vdz")
+        if self.serial is not None:
+            _check_serial(self.serial)
 
 
 _EXTRA_TARGET_RE = re.compile(r"vd[b-z]")
+_SERIAL_RE = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def _check_serial(serial: str) -> None:
+    if not isinstance(serial, str) or not _SERIAL_RE.fullmatch(serial):
+        raise ValueError(f"invalid disk serial {serial!r}")
+
 
 GraphicsType = Literal["vnc", "spice"]
 
@@ -170,9 +183,11 @@ class DomainSpec:
     metadata: InstanceMetadata
     # The overlay's backing file (the cached image), and its QEMU format. Named here so that
     # libvirt never relabels it: a base shared by many guests stays root's, read through
-    # QEMU's group, and no guest's QEMU can write to it.
+    # QEMU's group, and no guest's QEMU can write to it. None: the disk stands alone (a
+    # volume the guest boots from, ``disk_serial`` its ID).
     backing_path: str | None = None
     backing_format: str = "raw"
+    disk_serial: str | None = None
     virt_type: VirtType = "qemu"
     machine: MachineType = "pc"
     nics: tuple[NicSpec, ...] = ()
@@ -201,6 +216,8 @@ class DomainSpec:
             _check_path(self.backing_path, "backing file path")
         if not re.fullmatch(r"[a-z0-9]{1,16}", self.backing_format):
             raise ValueError(f"invalid backing format {self.backing_format!r}")
+        if self.disk_serial is not None:
+            _check_serial(self.disk_serial)
         for what in ("config_drive_path", "kernel", "initrd"):
             value = getattr(self, what)
             if value is not None:
@@ -291,7 +308,8 @@ def _render_os(os_el: ET.Element, spec: DomainSpec) -> None:
 
 
 def _render_disk(devices: ET.Element, path: str, backing_path: str | None,
-                 backing_format: str, target: str) -> None:
+                 backing_format: str, target: str, serial: str | None = None,
+                 readonly: bool = False) -> ET.Element:
     disk = _sub(devices, "disk", type="file", device="disk")
     # writeback, not Nova's usual "none": O_DIRECT fails on tmpfs and some overlay
     # filesystems the state dir may live on, and the shared base image of many overlays then
@@ -304,15 +322,23 @@ def _render_disk(devices: ET.Element, path: str, backing_path: str | None,
         source = _sub(backing, "source", file=backing_path)
         _sub(source, "seclabel", model="dac", relabel="no")
         _sub(backing, "backingStore")  # the chain ends here: libvirt probes nothing
+    elif serial is not None:
+        _sub(disk, "backingStore")  # a volume stands alone: libvirt probes nothing
     _sub(disk, "target", dev=target, bus="virtio")
+    if serial is not None:
+        _sub(disk, "serial", serial)
+    if readonly:
+        _sub(disk, "readonly")
+    return disk
 
 
 def _render_devices(devices: ET.Element, spec: DomainSpec) -> None:
     # No <emulator>: libvirt picks the binary that matches the domain type and machine.
-    _render_disk(devices, spec.disk_path, spec.backing_path, spec.backing_format, "vda")
+    _render_disk(devices, spec.disk_path, spec.backing_path, spec.backing_format, "vda",
+                 spec.disk_serial)
     for extra in spec.extra_disks:
         _render_disk(devices, extra.path, extra.backing_path, extra.backing_format,
-                     extra.target)
+                     extra.target, extra.serial, extra.readonly)
 
     if spec.config_drive_path is not None:
         # As Nova does: an IDE CD-ROM on i440fx (pc), SATA on q35 (which has no IDE).
@@ -380,6 +406,16 @@ def _render_interface(parent: ET.Element, nic: NicSpec) -> ET.Element:
     if nic.mtu is not None:
         _sub(interface, "mtu", size=str(nic.mtu))
     return interface
+
+
+def render_disk(disk: DiskSpec) -> str:
+    """One further disk's ``<disk>``, as in the domain: what a volume's hot plug hands to
+    libvirt."""
+    element = ET.Element("devices")
+    rendered = _render_disk(element, disk.path, disk.backing_path, disk.backing_format,
+                            disk.target, disk.serial, disk.readonly)
+    ET.indent(rendered, space="  ")
+    return ET.tostring(rendered, encoding="unicode", xml_declaration=False) + "\n"
 
 
 def render_interface(nic: NicSpec) -> str:

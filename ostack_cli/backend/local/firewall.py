@@ -47,6 +47,7 @@ left out (its tap then drops everything) and reported; the other ports are unaff
 from __future__ import annotations
 
 import functools
+import hashlib
 import ipaddress
 import re
 from collections.abc import Iterable
@@ -61,6 +62,7 @@ Ethertype = Literal["IPv4", "IPv6"]
 Family = Literal[4, 6]
 MAX_CHAIN = 28  # iptables' limit (XT_EXTENSION_MAXNAMELEN - 1)
 PORT_KEY_DIGITS = 11
+SHARED_DIGITS = 10
 
 # Neutron's protocol names (neutron_lib.constants) and their numbers. Rules use numbers
 # for all but the protocols that have their own match modules, so /etc/protocols spellings
@@ -201,10 +203,18 @@ class StoreChains:
     def bridge_port(self, port_id: str) -> str:
         return f"{self.prefix}a{port_key(port_id)}"
 
+    def shared_ingress(self, family: Family, lines: tuple[str, ...]) -> str:
+        """The chain holding one set of ingress rules, named by its contents: every port
+        whose groups give it the same rules jumps to the same chain."""
+        digest = hashlib.sha1("\n".join(lines).encode()).hexdigest()[:SHARED_DIGITS]
+        return f"{self.prefix}r{family}{digest}"
+
     @property
     def port_chain_re(self) -> re.Pattern[str]:
-        """Chains made per port; only these are ever removed as stale."""
-        return re.compile(rf"^{re.escape(self.prefix)}[ios][0-9a-f]{{{PORT_KEY_DIGITS}}}$")
+        """Chains made per port or per rule set; only these are ever removed as stale."""
+        prefix = re.escape(self.prefix)
+        return re.compile(rf"^{prefix}(?:[ios][0-9a-f]{{{PORT_KEY_DIGITS}}}"
+                          rf"|r[46][0-9a-f]{{{SHARED_DIGITS}}})$")
 
     @property
     def bridge_port_chain_re(self) -> re.Pattern[str]:
@@ -241,10 +251,13 @@ def render_filter_table(
         names_.sg: [],
         names_.fallback: ["-j DROP"],
     }
+    shared = _SharedIngress(names_, family)
     for port in filtered:
-        chains[names_.ingress(port.port_id)] = _ingress_rules(port, family, names_)
+        chains[names_.ingress(port.port_id)] = _ingress_rules(port, family, names_,
+                                                              shared.chain_of(port))
         chains[names_.egress(port.port_id)] = _egress_rules(port, family, names_)
         chains[names_.spoof(port.port_id)] = _spoof_rules(port, family)
+    chains.update(shared.chains)
     # Routed by the host from a guest (sent to the bridge's own MAC): at least its source
     # must be the guest's own before anything below may let it through.
     forward += [f"-m physdev --physdev-in {p.tap} ! --physdev-is-bridged "
@@ -268,12 +281,12 @@ def render_filter_table(
             f"-m physdev --physdev-out {port.tap} --physdev-is-bridged -j {names_.sg}",
             f"-m physdev --physdev-in {port.tap} --physdev-is-bridged -j {names_.sg}",
         ]
-        chains[names_.sg] += [
-            f"-m physdev --physdev-out {port.tap} --physdev-is-bridged "
-            f"-j {names_.ingress(port.port_id)}",
-            f"-m physdev --physdev-in {port.tap} --physdev-is-bridged "
-            f"-j {names_.egress(port.port_id)}",
-        ]
+    # The sender's egress chains first, the receiver's ingress chains last: an ingress rule
+    # set may then ACCEPT outright (what lets ports share one), the egress check being done.
+    chains[names_.sg] += [f"-m physdev --physdev-in {p.tap} --physdev-is-bridged "
+                          f"-j {names_.egress(p.port_id)}" for p in filtered]
+    chains[names_.sg] += [f"-m physdev --physdev-out {p.tap} --physdev-is-bridged "
+                          f"-j {names_.ingress(p.port_id)}" for p in filtered]
     chains[names_.sg].append("-j ACCEPT")
     for port in ordered:
         if not port.port_security:
@@ -322,7 +335,42 @@ def _table(table: str, chains: dict[str, list[str]], stale: list[str], policy: s
     return "\n".join(lines) + "\n"
 
 
-def _ingress_rules(port: PortFilter, family: Family, chains: StoreChains) -> list[str]:
+class _SharedIngress:
+    """The ingress rule sets of one render, each made once and named by its contents.
+
+    Ports of one group carry one rules tuple (``reconcile.desired`` builds it once): its
+    lines are rendered once per render, not once per port.
+    """
+
+    def __init__(self, names_: StoreChains, family: Family) -> None:
+        self.names = names_
+        self.family = family
+        self.chains: dict[str, list[str]] = {}
+        self._by_rules: dict[int, tuple[tuple[RuleSpec, ...], str | None]] = {}
+
+    def chain_of(self, port: PortFilter) -> str | None:
+        known = self._by_rules.get(id(port.rules))
+        if known is not None and known[0] is port.rules:
+            return known[1]
+        lines = tuple(_sg_rules(port, "ingress", self.family))
+        name = None
+        if lines:
+            name = self.names.shared_ingress(self.family, lines)
+            self.chains[name] = [line.removesuffix("-j RETURN") + "-j ACCEPT"
+                                 for line in lines]
+        self._by_rules[id(port.rules)] = (port.rules, name)
+        return name
+
+
+def shared_ingress_chain(port: PortFilter, family: Family, guard: HostGuard) -> str | None:
+    """The rule-set chain a port's ingress chain jumps to, if it has ingress rules."""
+    lines = tuple(_sg_rules(port, "ingress", family))
+    return StoreChains(guard.names).shared_ingress(family, lines) if lines else None
+
+
+def _ingress_rules(
+    port: PortFilter, family: Family, chains: StoreChains, rule_set: str | None = None
+) -> list[str]:
     fixed: list[str] = []
     if family == 6:
         fixed += [f"-p ipv6-icmp -m icmp6 --icmpv6-type {t} -j RETURN"
@@ -332,7 +380,8 @@ def _ingress_rules(port: PortFilter, family: Family, chains: StoreChains) -> lis
             sport, dport = (67, 68) if family == 4 else (547, 546)
             fixed.append(f"-s {_host_cidr(server)} -p udp -m udp --sport {sport} "
                          f"--dport {dport} -j RETURN")
-    return [*fixed, *_stateful(_sg_rules(port, "ingress", family), chains)]
+    jump = [f"-j {rule_set}"] if rule_set else []
+    return [*fixed, *_stateful(jump, chains)]
 
 
 def _egress_rules(port: PortFilter, family: Family, chains: StoreChains) -> list[str]:
@@ -387,12 +436,13 @@ def _spoof_rules(port: PortFilter, family: Family) -> list[str]:
 
 
 def _sg_rules(port: PortFilter, direction: Direction, family: Family) -> list[str]:
-    own = {_host_cidr(ip) for ip in port.fixed_ips}
+    """The port's rules for one direction and family. A remote group's member that is the
+    port itself is kept (Neutron skips it): harmless, and it keeps the rules of all ports of
+    a group the same, so that they share one chain."""
     out: set[str] = set()
     for rule in port.rules:
         if rule.direction == direction and (4 if rule.ethertype == "IPv4" else 6) == family:
-            # A port need not be let in by its own address (as Neutron skips it).
-            out.update(line for member, line in _rule_lines(rule, family) if member not in own)
+            out.update(line for _, line in _rule_lines(rule, family))
     return sorted(out)
 
 
@@ -545,13 +595,36 @@ def diff_table(rendered: str, saved: str) -> tuple[str | None, dict[str, bool]]:
     changed = [name for name in want_decl if want.get(name, []) != have.get(name)]
     lines = rendered.splitlines()
     tail = [line for line in lines if line.startswith(("-F ", "-X "))]
-    lost = {name: bool(set(have.get(name, [])) - set(want.get(name, []))) for name in changed}
+    lost = {name: bool(_expanded(have.get(name, []), have) - _expanded(want.get(name, []), want))
+            for name in changed}
     if not changed and not tail:
         return None, lost
     out = [lines[0], *(want_decl[name] for name in changed)]
     for name in changed:
         out += want.get(name, [])
     return "\n".join([*out, *tail, "COMMIT"]) + "\n", lost
+
+
+_JUMP_RE = re.compile(r"^-A (\S+) (.*)-j (\S+)$")
+# A rule set of any store (names.object_prefix + r + family + digest).
+_SHARED_RE = re.compile(rf"^{names.PREFIX}-[0-9a-f]+-r[46][0-9a-f]{{{SHARED_DIGITS}}}$")
+
+
+def _expanded(lines: list[str], table: dict[str, list[str]]) -> set[str]:
+    """A chain's rules, each jump to a rule-set chain replaced by what that chain holds.
+
+    A port that moves to another rule set loses its old jump line; it lost nothing unless
+    the old set held a rule the new one does not.
+    """
+    out: set[str] = set()
+    for line in lines:
+        match = _JUMP_RE.match(line)
+        target = match.group(3) if match else ""
+        if match and _SHARED_RE.match(target) and target in table:
+            out |= {f"{match.group(2)}{rule.split(' ', 2)[2]}" for rule in table[target]}
+        else:
+            out.add(line.split(" ", 2)[2] if line.startswith("-A ") else line)
+    return out
 
 
 def lost_rules(rendered: str, saved: str) -> dict[str, bool]:

@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ostack_cli.backend.local import guest_volumes
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guests import GIB, InstanceFiles, cached_base, create_overlay
 from ostack_cli.backend.local.image_files import qemu_format
@@ -46,11 +47,28 @@ class GuestBuilder:
         user_data: bytes | None,
         virt_type: str,
     ) -> str:
-        """The guest's disk and config drive written; returns its libvirt definition."""
-        self.build_disk(image, files.disk, flavor.disk)
+        """The guest's disk and config drive written; returns its libvirt definition. A
+        guest booting from a volume has no disk of its own (the volume is its first)."""
+        if guest_volumes.root_volume(self.store, self.host.host_dir, server.id) is None:
+            self.build_disk(image, files.disk, flavor.disk)
         if server.config_drive:
             self.build_config_drive(server, files.config_drive, public_keys, user_data)
         return self.definition(server, image, files, virt_type)
+
+    def boot_image(self, server: Server) -> Image:
+        """The image the guest boots with: its own, or (deleted since, or a server booted
+        from a volume, which has none) what its system_metadata remembers of it."""
+        found = self.store.get(Image, server.image_id) if server.image_id else None
+        if found is not None:
+            return found
+        from ostack_cli.backend.local import nova_rules
+
+        meta = nova_rules.image_from_system_metadata(server.system_metadata)
+        return Image(id=server.image_id, name="", status="deleted",
+                     disk_format=meta.get("disk_format") or "raw",
+                     container_format=meta.get("container_format"),
+                     properties={k: str(v) for k, v in meta["properties"].items()
+                                 if k in ("kernel_id", "ramdisk_id", "os_command_line")})
 
     def build_disk(self, image: Image, path: Path, disk_gb: int) -> None:
         """A qcow2 overlay at ``path`` on the image's cached copy, ``disk_gb`` big (the
@@ -86,6 +104,7 @@ class GuestBuilder:
         drive = files.rescue_config_drive
         spec = dataclasses.replace(
             own,
+            disk_serial=None,
             disk_path=str(files.rescue_disk),
             backing_path=str(self.host.host_dir / "_base" / rescue_image.id),
             backing_format=qemu_format(rescue_image.disk_format or "raw"),
@@ -107,14 +126,18 @@ class GuestBuilder:
         # An unshelved disk sits on the shelve snapshot's cached copy, not on the image's.
         backing_id = server.disk_image_id or image.id
         backing_format = server.disk_image_format or image.disk_format or "raw"
+        root = guest_volumes.root_volume(self.store, self.host.host_dir, server.id)
         return domain_xml.DomainSpec(
             name=server.instance_name,
             uuid=server.id,
             vcpus=int(flavor["vcpus"]),
             memory_mib=int(flavor["ram"]),
-            disk_path=str(files.disk),
-            backing_path=str(self.host.host_dir / "_base" / backing_id),
+            # A guest booted from a volume has it as its first disk, standing alone.
+            disk_path=root.path if root else str(files.disk),
+            backing_path=None if root else str(self.host.host_dir / "_base" / backing_id),
             backing_format=qemu_format(backing_format),
+            disk_serial=root.volume_id if root else None,
+            extra_disks=guest_volumes.volume_disks(self.store, self.host.host_dir, server.id),
             console_log_path=str(files.console_log),
             metadata=domain_xml.InstanceMetadata(
                 server_id=server.id, project_id=server.project_id, name=server.name,

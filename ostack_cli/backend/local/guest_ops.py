@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from ostack_cli.backend.local import nova_rules
+from ostack_cli.backend.local import compute_hosts, guest_volumes, nova_rules
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guest_build import GuestBuilder
 from ostack_cli.backend.local.guests import InstanceFiles
@@ -27,7 +27,7 @@ from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.identity import Project, Role, User
 from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.server import Server
-from ostack_cli.errors import OstackError, not_found
+from ostack_cli.errors import BadRequest, OstackError, not_found
 from ostack_cli.state.store import Store
 
 RAM_ALLOCATION_RATIO = 1.5  # Nova's default ram_allocation_ratio, as server create uses it
@@ -88,6 +88,11 @@ class GuestOps:
                 raise not_found("Server", server.id)
             nova_rules.require_state(current, action, allowed, task_states=task_states,
                                      must_have_launched=must_have_launched)
+            if guest_volumes.boots_from_volume(self.store, current.id):
+                # Nova hands these to Cinder for a volume-backed server (volume snapshots,
+                # images that map volumes); the local backend has no such path yet.
+                raise BadRequest(f"Cannot '{action}' instance {server.id}: it boots from a "
+                                 "volume, which the local backend cannot do this to yet.")
             claimed = current.replace(task_state=task, worker_pid=os.getpid(),
                                       updated_at=utcnow(), **changes)
             self.store.update(claimed)
@@ -187,7 +192,10 @@ class GuestOps:
 
     def claim_memory(self, server: Server, ram_mb: int, *, also: int = 0) -> None:
         """Nova's scheduler, as ``server create`` asks it: RAM overcommitted at most 1.5
-        times; ``also`` is memory held besides the guest's (a resize's old flavor)."""
+        times; ``also`` is memory held besides the guest's (a resize's old flavor). A
+        disabled or down nova-compute is no host at all."""
+        if not compute_hosts.schedulable(self.store):
+            raise OstackError("No valid host was found. There are not enough hosts available.")
         if self.host.is_test_driver:
             return
         total = self.host.hypervisor.host_facts()["memory_mb"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from ostack_cli.state.store import Store
 
 if TYPE_CHECKING:
     from ostack_cli.backend.local import accel, hypervisor
+    from ostack_cli.backend.local.console_proxy_host import ConsoleProxySpec
     from ostack_cli.backend.local.domain_xml import GraphicsSpec
     from ostack_cli.backend.local.hypervisor import Hypervisor
     from ostack_cli.backend.local.reconcile.desired import HostSettings
@@ -30,6 +32,16 @@ VIRT_TYPE_SETTING = "virt_type"
 TAG_SETTING = "host_tag"
 # Which store holds which tag, while the host is up: a new store never takes a tag in use.
 TAG_REGISTRY = Path("/run/ostack/stores")
+
+
+def interpreter() -> str:
+    """The interpreter ostack runs on, spelt the same however ostack was started (the
+    ``ostack`` script names ``python3``, ``python -m`` names ``python``): the processes it
+    starts on the host are found again by their command lines, which must not depend on
+    which of them started one."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    named = Path(sys.prefix) / "bin" / version
+    return str(named) if named.exists() else sys.executable
 
 
 class HostContext:
@@ -61,6 +73,22 @@ class HostContext:
             host_dir=self.host_dir,
             uplink=self.settings.uplink_interface,
             host_access=self.settings.host_access,
+            # The metadata proxies read this store, on the interpreter ostack runs on.
+            store_path=self.store.path.resolve(),
+            python=interpreter(),
+            console_proxy=self.console_proxy(),
+        )
+
+    def console_proxy(self) -> ConsoleProxySpec:
+        """The store's console proxy: where it listens (settings), on the interpreter ostack
+        runs on, reading this store and asking this libvirt."""
+        from ostack_cli.backend.local.console_proxy_host import proxy_spec
+
+        return proxy_spec(
+            python=interpreter(), state_dir=self.state_dir.resolve(),
+            host_dir=self.host_dir.resolve(), address=self.settings.console_address,
+            port=self.settings.console_port, default_ports=host_settings.CONSOLE_PORTS,
+            libvirt_uri=self.settings.libvirt_uri,
         )
 
     def _tag(self) -> str:

@@ -18,7 +18,7 @@ from ostack_cli.backend.models.image import (
 )
 from ostack_cli.backend.models.image_member import ImageMember, member_record_id
 from ostack_cli.backend.models.network import BootstrapItem
-from ostack_cli.errors import Forbidden, NotFound
+from ostack_cli.errors import Conflict, Forbidden, NotFound
 
 DEACTIVATED_DOWNLOAD = (
     "The requested image has been deactivated. Image data download is forbidden."
@@ -174,7 +174,16 @@ class Images:
             return image
         return self._upload(image, data)
 
-    def _upload(self, image: Image, data: IO[bytes]) -> Image:
+    def upload(self, image: Image, data: IO[bytes]) -> Image:
+        """Glance's ``PUT /v2/images/{id}/file``: data for a ``queued`` image, read in
+        chunks and checked before the image becomes ``active``."""
+        self._check_owner(image, "upload_image")
+        if image.status != "queued":
+            raise Conflict(f"Image status transition from {image.status} to saving is not "
+                           "allowed")
+        return self._upload(image, data, existing=True)
+
+    def _upload(self, image: Image, data: IO[bytes], *, existing: bool = False) -> Image:
         directory = image_files.images_dir(self.context.state_dir)
         image_files.sweep_stale_uploads(directory)
         final = image_files.image_path(self.context.state_dir, image.id)
@@ -182,19 +191,25 @@ class Images:
         published = False
         try:
             virtual_size = image_files.inspect(staged.path, image.disk_format or "raw")
-            image = image.replace(
-                status="active",
-                size=staged.size,
-                virtual_size=virtual_size,
-                checksum=staged.checksum,
-                hash_algo=image_files.HASH_ALGO,
-                hash_value=staged.hash_value,
-                updated_at=utcnow(),
-            )
+            uploaded = {"status": "active", "size": staged.size, "virtual_size": virtual_size,
+                        "checksum": staged.checksum, "hash_algo": image_files.HASH_ALGO,
+                        "hash_value": staged.hash_value, "updated_at": utcnow()}
+            image = image.replace(**uploaded)
             with self.store.transaction():
-                if self.store.get(Image, image.id) is not None:
-                    raise glance_input.duplicate_id(image.id)
-                self.store.insert(image)
+                current = self.store.get(Image, image.id)
+                if existing:
+                    # Another upload may have won the race (Glance's 409).
+                    if current is None:
+                        raise NotFound(f"No image found with ID {image.id}")
+                    if current.status != "queued":
+                        raise Conflict(f"Image status transition from {current.status} to "
+                                       "saving is not allowed")
+                    image = current.replace(**uploaded)
+                    self.store.update(image)
+                else:
+                    if current is not None:
+                        raise glance_input.duplicate_id(image.id)
+                    self.store.insert(image)
                 image_files.publish(staged.path, final)
                 published = True
         except BaseException:

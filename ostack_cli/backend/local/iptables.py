@@ -230,6 +230,9 @@ def apply_firewall(
                 rewritten.append(chain)
                 if lost and chain in by_chain:
                     narrowed.add(by_chain[chain])
+                elif lost:  # a shared rule set: every port that jumps to it
+                    narrowed |= {p.port_id for p in ports if firewall.shared_ingress_chain(
+                        p, family, guard) == chain}
         for builtin, target in hooks:
             if f"-A {builtin} -j {target}" not in rules:
                 ensure_hook(builtin, target, family=family, namespace=namespace)

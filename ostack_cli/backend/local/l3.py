@@ -17,6 +17,9 @@ NAT, as the L3 agent's ``float-snat``/``snat`` chains:
   fixed IP's port (or range), in PREROUTING only, as the L3 agent's port forwarding
   extension writes it (``-d fip/32 -p tcp -m tcp --dport 2222 -j DNAT --to-destination
   10.0.0.5:22``; an N:N range maps port by port with ``a-b/first``).
+- the metadata service: a guest's request to 169.254.169.254:80 arriving on an internal leg
+  is redirected to the router's metadata proxy (``metadata_port``), as the L3 agent's
+  ``metadata_nat_rules`` write it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ CHAIN_PREFIX = f"{names.PREFIX}-"
 # Protocols with ports, which a port forwarding can DNAT by port.
 PORT_PROTOCOLS = ("dccp", "sctp", "tcp", "udp")
 INTERNAL_PREFIX = "qr-"  # inside the router namespace, as Neutron names them
+METADATA_CIDR = "169.254.169.254/32"
 EXTERNAL_PREFIX = "qg-"
 
 
@@ -78,6 +82,9 @@ class RouterSpec:
     routes: tuple[tuple[str, str], ...] = ()  # (destination CIDR, next hop)
     floating_ips: tuple[tuple[str, str], ...] = ()  # (floating IP, fixed IP)
     port_forwardings: tuple[PortForward, ...] = ()
+    # The local port of the router's metadata proxy, which guests' requests to
+    # 169.254.169.254:80 are redirected to (None: no metadata service).
+    metadata_port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +196,12 @@ def render_nat_table(spec: RouterSpec) -> str:
     pre, out, post = (f"{CHAIN_PREFIX}{n}" for n in ("PREROUTING", "OUTPUT", "POSTROUTING"))
     float_snat, snat = f"{CHAIN_PREFIX}float-snat", f"{CHAIN_PREFIX}snat"
     chains: dict[str, list[str]] = {pre: [], out: [], post: [], float_snat: [], snat: []}
+    if spec.metadata_port is not None and spec.internal:
+        # The L3 agent's metadata_nat_rules: what guests send to the metadata address goes
+        # to the proxy in the namespace (which checks it came this way).
+        chains[pre].append(
+            f"-d {METADATA_CIDR} -i {INTERNAL_PREFIX}+ -p tcp -m tcp --dport 80 "
+            f"-j REDIRECT --to-ports {spec.metadata_port}")
     ext = spec.external
     if ext is not None:
         qg = external_ifname(ext.network_id)
@@ -276,6 +289,8 @@ def _check(spec: RouterSpec) -> None:
         ipaddress.IPv4Address(fixed)
     if spec.port_forwardings and spec.external is None:
         raise ValueError("port forwardings need an external gateway")
+    if spec.metadata_port is not None and not 1 <= spec.metadata_port <= 65535:
+        raise ValueError(f"bad metadata port {spec.metadata_port}")
     for pf in spec.port_forwardings:
         ipaddress.IPv4Address(pf.floating_ip)
         ipaddress.IPv4Address(pf.internal_ip)

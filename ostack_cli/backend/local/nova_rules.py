@@ -274,3 +274,20 @@ def check_metadata(metadata: dict[str, str]) -> None:
                 f"Invalid input for field/attribute {key}. Value: {value}. "
                 f"{value!r} is too long"
             )
+
+
+# ``parameter_types.boolean``, in the order Nova's schema error lists them.
+NOVA_TRUE = ("True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes")
+NOVA_FALSE = ("False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no")
+
+
+def requested_config_drive(value: bool | str | None) -> bool:
+    """The server create's ``config_drive`` as Nova's schema reads it (a boolean or one of
+    its spellings; anything else, a volume name included, is a 400)."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if value in NOVA_TRUE or value in NOVA_FALSE:
+        return value in NOVA_TRUE
+    allowed = ", ".join(["True", *map(repr, NOVA_TRUE), "False", *map(repr, NOVA_FALSE)])
+    raise BadRequest(f"Invalid input for field/attribute config_drive. Value: {value}. "
+                     f"{value!r} is not one of [{allowed}]")

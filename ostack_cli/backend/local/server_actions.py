@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable, Iterable
 
 from ostack_cli import faults
+from ostack_cli.backend.local import guest_volumes
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guest_build import GuestBuilder
 from ostack_cli.backend.local.guests import InstanceFiles, read_console
 from ostack_cli.backend.local.host_sync import HostSync
 from ostack_cli.backend.local.images import Images
-from ostack_cli.backend.local.policy import require_nova_admin
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.security_groups import SecurityGroups
 from ostack_cli.backend.local.server_events import ServerEvents
@@ -24,7 +24,7 @@ from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.security_group import SecurityGroup
-from ostack_cli.backend.models.server import Hypervisor, Server
+from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import (
     BadRequest,
     CommandError,
@@ -196,11 +196,12 @@ class ServerActions:
         hypervisor = self.host.hypervisor
         if hypervisor.lookup(server.instance_name) is None:
             files = InstanceFiles.of(self.host.host_dir, server.id)
-            if not files.disk.exists():
+            from_volume = guest_volumes.boots_from_volume(self.store, server.id)
+            if not from_volume and not files.disk.exists():
                 raise BadRequest(
                     f"The disk of server {server.id} is gone; it cannot be started again."
                 )
-            xml = self.guests.definition(server, self.images.find(server.image_id), files,
+            xml = self.guests.definition(server, self.guests.boot_image(server), files,
                                          self.host.virt_type())
             self.host_sync.prepare(server)
             hypervisor.define_and_start(xml)
@@ -286,11 +287,6 @@ class ServerActions:
     def console_log(self, server: Server, lines: int | None = None) -> str:
         return read_console(InstanceFiles.of(self.host.host_dir, server.id).console_log, lines)
 
-    def console_url(self, server: Server, console_type: str) -> dict[str, str]:
-        # Guests here have a serial console logged to a file and no remote console service
-        # (no noVNC/SPICE proxy), which is what Nova says of a host without one.
-        raise BadRequest(f"Unavailable console type {console_type}.")
-
     def wait(
         self,
         server: Server,
@@ -313,36 +309,6 @@ class ServerActions:
                 raise CommandError(f"Timeout waiting for server {server.id}.")
             time.sleep(POLL_INTERVAL)
 
-    # -- the hypervisor ---------------------------------------------------------------
-
-    def hypervisors(self, *, detailed: bool = True) -> list[Hypervisor]:
-        require_nova_admin(self.context, "os_compute_api:os-hypervisors:"
-                           + ("list-detail" if detailed else "list"))
-        facts = self.host.hypervisor.host_facts()
-        # An offloaded server holds nothing on the host.
-        servers = [s for s in self.records.reconcile(self.store.list(Server))
-                   if s.vm_state != "shelved_offloaded"]
-        running = [s for s in servers if s.power_state == srv.RUNNING]
-        disk = os.statvfs(self.host.host_dir)
-        used_gb = sum(int(s.flavor.get("disk", 0)) for s in servers)
-        return [Hypervisor(
-            id="1",
-            name=facts["hostname"],
-            hypervisor_type="QEMU",
-            virt_type=self.host.virt_type(),
-            state="up",
-            status="enabled",
-            host_ip=_host_ip(),
-            vcpus=facts["vcpus"],
-            vcpus_used=sum(int(s.flavor.get("vcpus", 0)) for s in servers),
-            memory_mb=facts["memory_mb"],
-            memory_mb_used=sum(int(s.flavor.get("ram", 0)) for s in servers),
-            local_gb=disk.f_blocks * disk.f_frsize // 1024**3,
-            local_gb_used=used_gb,
-            running_vms=len(running),
-            hypervisor_version=facts["version"],
-        )]
-
 
 def _require_state(server: Server, action: str, vm_states: Iterable[str]) -> None:
     allowed = set(vm_states)
@@ -356,12 +322,3 @@ def _require_state(server: Server, action: str, vm_states: Iterable[str]) -> Non
             f"Cannot '{action}' instance {server.id} while it is in vm_state "
             f"{server.vm_state}"
         )
-
-
-def _host_ip() -> str:
-    import socket
-
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return "127.0.0.1"

@@ -1,12 +1,14 @@
 """``server list``'s filters and paging, as Nova's database query applies them
 (``instance_get_all_by_filters_sort``): exact matches for the states, the owner and the host;
 regular expressions for the rest of the instance's columns (name, key name, availability
-zone, reservation, config drive, progress, power state); tags all-of and not-all-of; the
-change times against ``updated``; newest first, after a marker.
+zone, reservation, progress, power state); tags all-of and not-all-of; the change times
+against ``updated``; newest first, after a marker.
 
 Nova drops the admin-only filters (``deleted``, ``host``) a non-admin sends, without a word
 (``remove_invalid_options``). ``instance_name`` never reaches Nova: openstacksdk compares it
 with each listed server's (an exact match), and a non-admin is shown no instance names.
+``config_drive`` reaches both, and lists nothing: openstacksdk compares the real client's
+boolean with Nova's string.
 """
 
 from __future__ import annotations
@@ -59,14 +61,15 @@ def matches(server: Server, filters: ServerFilters, since: str | None = None,
         return False
     if filters.status is not None and server.status.upper() != filters.status.upper():
         return False
+    # Nova matches its column ("True" or "") with the filter, then openstacksdk compares each
+    # listed server's value with the boolean the real client sent: never equal.
+    if filters.config_drive is not None:
+        return False
     columns = (
         (filters.name, server.name),
         (filters.reservation_id, server.reservation_id),
         (filters.key_name, server.key_name or ""),
         (filters.availability_zone, server.availability_zone or ""),
-        # Nova's column holds "True" or ""; the real client sends True or False.
-        (None if filters.config_drive is None else str(filters.config_drive),
-         "True" if server.config_drive else ""),
         (None if filters.progress is None else str(filters.progress),
          "" if server.progress is None else str(server.progress)),
         (None if filters.power_state is None else str(filters.power_state),

@@ -133,6 +133,10 @@ class ServerRecords:
         self.host.hypervisor.undefine(server.instance_name)
         faults.reached("server-delete:undefined")
         InstanceFiles.of(self.host.host_dir, server.id).remove()
+        # Its volumes detached (the guest is gone), or deleted with it where asked.
+        from ostack_cli.backend.local.volume_attachments import release
+
+        release(self.store, self.host, server)
         with self.store.transaction():
             if self.store.get(Server, server.id) is None:
                 return  # another process finished it

@@ -9,11 +9,12 @@ import ipaddress
 import os
 import re
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ostack_cli import faults
 from ostack_cli.backend.api.server import ServerFilters
-from ostack_cli.backend.local import nova_rules, server_filters
+from ostack_cli.backend.local import compute_hosts, guest_volumes, nova_rules, server_filters
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.flavors import Flavors
 from ostack_cli.backend.local.guest_build import GuestBuilder
@@ -44,6 +45,7 @@ from ostack_cli.lazy import lazy_import
 
 if TYPE_CHECKING:
     from ostack_cli.backend.local import configdrive
+    from ostack_cli.backend.local.volume_attachments import BootPlan, VolumeAttachments
 else:
     configdrive = lazy_import("ostack_cli.backend.local.configdrive")
 
@@ -75,8 +77,11 @@ class Servers:
         host_sync: HostSync,
         groups: ServerGroups,
         events: ServerEvents,
+        boot_volumes: Callable[[], VolumeAttachments] | None = None,
     ) -> None:
         self.context = context
+        # Servers made with block devices (boot from volume): Cinder's volumes, attached.
+        self.boot_volumes = boot_volumes
         self.store = context.store
         self.host = context.host
         self.records = records
@@ -108,7 +113,11 @@ class Servers:
             found = [s for s in found if s.project_id == self.context.project_id]
         floating = self.records.floating_by_port()
         group_names = self._group_names()
+        volumes = guest_volumes.attachments_by_server(self.store)
+        host_status = compute_hosts.host_status(self.store)
         found = [self._with_port_groups(self.records.with_addresses(s, floating), group_names)
+                 .replace(attached_volumes=guest_volumes.volumes_attached(volumes.get(s.id, [])),
+                          host_status=host_status if s.host_status else s.host_status)
                  for s in found]
         # The store keeps creation order; Nova lists newest first.
         found = [s for s in reversed(found) if server_filters.matches(s, filters, since, before)]
@@ -129,7 +138,12 @@ class Servers:
         (an ID) but not the list view (what a look-up by name reads)."""
         groups = self.groups.group_ids_of(server.id) if by_id else None
         shown = self._with_port_groups(self.records.with_addresses(server), self._group_names())
-        return shown.replace(server_groups=groups)
+        attached = guest_volumes.volumes_attached(
+            guest_volumes.server_attachments(self.store, server.id))
+        # Nova's host_status: what its host's nova-compute is now (UP, DOWN, MAINTENANCE).
+        status = compute_hosts.host_status(self.store) if shown.host_status else ""
+        return shown.replace(server_groups=groups, attached_volumes=attached,
+                             host_status=status)
 
     def _group_names(self) -> dict[str, str]:
         return {g.id: g.name or g.id for g in self.store.list(SecurityGroup)}
@@ -166,8 +180,10 @@ class Servers:
         """Boot ``spec.min_count`` to ``spec.max_count`` servers; returns them as created."""
         _check_spec(spec)
         flavor = self.flavors.find(spec.flavor)
-        image = self.images.find(spec.image)
-        _check_image_fits(image, flavor)
+        boot = self._boot_plan(spec, flavor)
+        image = boot.image if boot is not None else self.images.find(spec.image)
+        if boot is None or not boot.from_volume:
+            _check_image_fits(image, flavor)
         public_keys = self._public_keys(spec.key_name)
         server_group = self.groups.requested(spec.scheduler_hints)
         if server_group is not None:
@@ -190,7 +206,7 @@ class Servers:
             created = []
         for server in created:
             self._spawn(server, flavor, image, public_keys, spec.user_data, virt_type,
-                        logs[server.id])
+                        logs[server.id], boot=boot)
         # Nova answers a create with an admin password (the guest may ignore it), and the
         # groups as the request named them (the real client names them by ID), which the
         # real client prints unless the server shows groups of its own by then (its ports').
@@ -202,6 +218,16 @@ class Servers:
                                          security_group_names=shown.security_group_names
                                          or echo))
         return answers
+
+    def _boot_plan(self, spec: ServerSpec, flavor: Flavor) -> BootPlan | None:
+        """What a server with block devices boots from (Nova's checks of them)."""
+        if not spec.block_devices:
+            return None
+        if self.boot_volumes is None:
+            raise BadRequest("Block devices need the block storage service.")
+        if spec.max_count > 1 and any(d.source_type == "volume" for d in spec.block_devices):
+            raise BadRequest("Cannot attach one or more volumes to multiple instances")
+        return self.boot_volumes().plan(spec, flavor)
 
     def _join_group(self, created: list[Server], group: ServerGroup | None,
                     hints: dict[str, Any]) -> list[Server]:
@@ -223,7 +249,10 @@ class Servers:
         return joined
 
     def _schedule(self, servers: list[Server], flavor: Flavor) -> None:
-        """Nova's scheduler on this one host: the group policies, then the memory."""
+        """Nova's scheduler on this one host: whether its nova-compute takes servers (see
+        compute_hosts), the group policies, then the memory."""
+        if not compute_hosts.schedulable(self.store):
+            raise NoValidHost()
         self.groups.check_fits(servers)
         for server in servers:
             self._claim_memory(server, flavor)
@@ -281,7 +310,10 @@ class Servers:
                     created_port_ids=made,
                     user_data=base64.b64encode(spec.user_data).decode() if spec.user_data
                     else None,
-                    config_drive=spec.config_drive is not False,
+                    # Nova's configdrive.required_by (force_config_drive off): asked for,
+                    # or the image's img_config_drive=mandatory; else the metadata service.
+                    config_drive=nova_rules.requested_config_drive(spec.config_drive)
+                    or image.properties.get("img_config_drive") == "mandatory",
                     instance_name=self.host.names.domain(server_id),
                     host=LOCAL_HOST,
                     host_id=host_id(self.context.project_id),
@@ -332,11 +364,15 @@ class Servers:
         user_data: bytes | None,
         virt_type: str,
         log: ActionLog,
+        *,
+        boot: BootPlan | None = None,
     ) -> None:
         files = InstanceFiles.of(self.host.host_dir, server.id)
         try:
             with log.event("compute__do_build_and_run_instance"):
                 faults.reached("server-create:recorded")
+                if boot is not None and self.boot_volumes is not None:
+                    self.boot_volumes().provide(server, boot)  # Nova's block devices first
                 files.create()
                 xml = self.guests.prepare(server, flavor, image, files, public_keys,
                                           user_data, virt_type)
@@ -482,6 +518,7 @@ def _check_spec(spec: ServerSpec) -> None:
         )
     if spec.min_count < 1 or spec.max_count < spec.min_count:
         raise BadRequest("min_count must be <= max_count")
+    nova_rules.requested_config_drive(spec.config_drive)
     if spec.user_data is not None:
         encoded = len(base64.b64encode(spec.user_data))
         if encoded > MAX_USER_DATA:

@@ -4,7 +4,8 @@ by name, the services it calls. Nothing calls back up this list, so there are no
     Identity, Flavors, Images, ImageMembers, Quotas     the context only
     Users, Roles                                        the context only
     Keypairs, SecurityGroups                            quotas
-    Discovery                                           quotas, identity
+    Discovery                                           quotas, identity, compute_hosts
+                                                        (on first use)
     Ports                                               security_groups, quotas
     HostSync, ServerRecords                             ports
     Routers, FloatingIPs                                ports, quotas
@@ -32,6 +33,15 @@ by name, the services it calls. Nothing calls back up this list, so there are no
     ServerShelving                                      ops, snapshots
     ServerRescue, ServerRebuild                         ops
     ServerResize                                        ops, quotas
+    ComputeHosts                                        records
+    Aggregates                                          compute_hosts
+    ServerMigrations                                    ops, compute_hosts
+    VolumeQuotas, VolumeTypes                           the context only
+    Volumes                                             volume_quotas, volume_types, images
+    VolumeSnapshots                                     volumes, volume_quotas
+    VolumeAttachments                                   volumes, volume_snapshots, images,
+                                                        locks, events (and Servers uses it
+                                                        to boot from volumes)
 
 Each service is built, and its module imported, on first use: ``flavor list`` loads the
 flavors and nothing of networking or servers.
@@ -45,6 +55,9 @@ from typing import TYPE_CHECKING
 from ostack_cli.backend.local.context import ServiceContext
 
 if TYPE_CHECKING:
+    from ostack_cli.backend.local.aggregates import Aggregates
+    from ostack_cli.backend.local.compute_hosts import ComputeHosts
+    from ostack_cli.backend.local.consoles import Consoles
     from ostack_cli.backend.local.discovery import Discovery
     from ostack_cli.backend.local.flavors import Flavors
     from ostack_cli.backend.local.floating_ips import FloatingIPs
@@ -71,6 +84,7 @@ if TYPE_CHECKING:
     from ostack_cli.backend.local.server_events import ServerEvents
     from ostack_cli.backend.local.server_groups import ServerGroups
     from ostack_cli.backend.local.server_locks import ServerLocks
+    from ostack_cli.backend.local.server_migrations import ServerMigrations
     from ostack_cli.backend.local.server_nics import ServerNics
     from ostack_cli.backend.local.server_records import ServerRecords
     from ostack_cli.backend.local.server_tags import ServerTags
@@ -80,6 +94,11 @@ if TYPE_CHECKING:
     from ostack_cli.backend.local.subnet_pools import SubnetPools
     from ostack_cli.backend.local.subnets import Subnets
     from ostack_cli.backend.local.users import Users
+    from ostack_cli.backend.local.volume_attachments import VolumeAttachments
+    from ostack_cli.backend.local.volume_quotas import VolumeQuotas
+    from ostack_cli.backend.local.volume_snapshots import VolumeSnapshots
+    from ostack_cli.backend.local.volume_types import VolumeTypes
+    from ostack_cli.backend.local.volumes import Volumes
 
 
 class Services:
@@ -134,7 +153,9 @@ class Services:
     def discovery(self) -> Discovery:
         from ostack_cli.backend.local.discovery import Discovery
 
-        return Discovery(self.context, quotas=self.quotas, identity=self.identity)
+        return Discovery(self.context, quotas=self.quotas, identity=self.identity,
+                         compute_hosts=lambda: self.compute_hosts,
+                         volume_quotas=lambda: self.volume_quotas)
 
     @cached_property
     def server_records(self) -> ServerRecords:
@@ -254,6 +275,8 @@ class Services:
             host_sync=self.host_sync,
             groups=self.server_groups,
             events=self.server_events,
+            # Built on first use: most servers boot from images.
+            boot_volumes=lambda: self.volume_attachments,
         )
 
     @cached_property
@@ -272,6 +295,12 @@ class Services:
             locks=self.server_locks,
             events=self.server_events,
         )
+
+    @cached_property
+    def consoles(self) -> Consoles:
+        from ostack_cli.backend.local.consoles import Consoles
+
+        return Consoles(self.context)
 
     # -- what a server records and keeps besides its guest: actions, locks, tags, groups,
     # and NICs plugged while it lives ---------------------------------------------------
@@ -349,3 +378,60 @@ class Services:
         from ostack_cli.backend.local.resize import ServerResize
 
         return ServerResize(self.context, ops=self.guest_ops, quotas=self.quotas)
+
+    # -- Nova's hosts: its services, the hypervisor, aggregates, moving servers ---------
+
+    @cached_property
+    def compute_hosts(self) -> ComputeHosts:
+        from ostack_cli.backend.local.compute_hosts import ComputeHosts
+
+        return ComputeHosts(self.context, records=self.server_records)
+
+    @cached_property
+    def aggregates(self) -> Aggregates:
+        from ostack_cli.backend.local.aggregates import Aggregates
+
+        return Aggregates(self.context, compute_hosts=self.compute_hosts)
+
+    @cached_property
+    def server_migrations(self) -> ServerMigrations:
+        from ostack_cli.backend.local.server_migrations import ServerMigrations
+
+        return ServerMigrations(self.context, ops=self.guest_ops,
+                                compute_hosts=self.compute_hosts)
+
+    # -- block storage: Cinder's volumes, snapshots and types, Nova's attachments --------
+
+    @cached_property
+    def volume_quotas(self) -> VolumeQuotas:
+        from ostack_cli.backend.local.volume_quotas import VolumeQuotas
+
+        return VolumeQuotas(self.context)
+
+    @cached_property
+    def volume_types(self) -> VolumeTypes:
+        from ostack_cli.backend.local.volume_types import VolumeTypes
+
+        return VolumeTypes(self.context)
+
+    @cached_property
+    def volumes(self) -> Volumes:
+        from ostack_cli.backend.local.volumes import Volumes
+
+        return Volumes(self.context, quotas=self.volume_quotas, types=self.volume_types,
+                       images=self.images)
+
+    @cached_property
+    def volume_snapshots(self) -> VolumeSnapshots:
+        from ostack_cli.backend.local.volume_snapshots import VolumeSnapshots
+
+        return VolumeSnapshots(self.context, volumes=self.volumes, quotas=self.volume_quotas)
+
+    @cached_property
+    def volume_attachments(self) -> VolumeAttachments:
+        from ostack_cli.backend.local.volume_attachments import VolumeAttachments
+
+        return VolumeAttachments(
+            self.context, volumes=self.volumes, snapshots=self.volume_snapshots,
+            images=self.images, locks=self.server_locks, events=self.server_events,
+        )

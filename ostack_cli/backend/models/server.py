@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from ostack_cli.backend.models import Resource
+from ostack_cli.backend.models.volume import BlockDevice
 
 # nova/compute/power_state.py
 NOSTATE, RUNNING, PAUSED, SHUTDOWN, CRASHED, SUSPENDED = 0, 1, 3, 4, 6, 7
@@ -166,7 +167,9 @@ class ServerSpec:
     metadata: dict[str, str] = dataclasses.field(default_factory=dict)
     hostname: str | None = None
     description: str | None = None
-    config_drive: bool | None = None
+    # True, None (not asked for) or a string the real client passes on as it is (Nova's
+    # schema takes its boolean spellings and refuses the rest).
+    config_drive: bool | str | None = None
     min_count: int = 1
     max_count: int = 1
     tags: list[str] = dataclasses.field(default_factory=list)
@@ -174,6 +177,10 @@ class ServerSpec:
     # ``--hint key=value`` (and ``--server-group``): one value as a string, several as a list,
     # as the real client sends them.
     scheduler_hints: dict[str, str | list[str]] = dataclasses.field(default_factory=dict)
+    # Block device mappings (``--volume``, ``--snapshot``, ``--boot-from-volume``,
+    # ``--block-device``...), as the real client sends them; ``image`` is "" when the server
+    # boots from a volume.
+    block_devices: list[BlockDevice] = dataclasses.field(default_factory=list)
 
 
 # openstacksdk's quota attributes -> the real client's quota names (its `quota set` options).
@@ -293,3 +300,7 @@ class Hypervisor:
     hypervisor_version: int
     uptime: str = ""
     cpu_info: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The nova-compute service behind it (Nova's ``service`` of a hypervisor).
+    service_id: str = ""
+    service_host: str = ""
+    disabled_reason: str | None = None

@@ -28,6 +28,7 @@ class Volume(Resource):
     KIND = "volume"
     RESOURCE_NAME = "Volume"
 
+    name: str | None = None  # type: ignore[assignment]  # Cinder's is null when not given
     project_id: str | None = None
     user_id: str = ""
     size: int = 0
@@ -67,6 +68,10 @@ class Volume(Resource):
     # why the volume is in an error state (Cinder keeps it as a user message).
     worker_pid: int | None = None
     error_reason: str | None = None
+    # Local backend only: the attach mode Cinder keeps in its admin metadata (``volume set
+    # --read-only``), and the image an upload is making (dropped if the upload dies).
+    readonly: bool | None = None  # None: never set (Cinder then shows no "readonly")
+    upload_image_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -121,6 +126,7 @@ class VolumeAttachment(Resource):
     status: str = "attached"  # attaching, attached, detaching (local backend only)
     attached_at: str | None = None
     created_at: str = ""
+    updated_at: str | None = None
     worker_pid: int | None = None
 
 
@@ -198,3 +204,14 @@ class ImageUpload:
     visibility: str | None = "private"
     protected: bool | None = False
     force: bool = False
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class VolumeQuota(Resource):
+    """A project's Cinder limits that differ from the defaults, by Cinder's names (the
+    record's id is the project's)."""
+
+    KIND = "volume_quota"
+    RESOURCE_NAME = "QuotaSet"
+
+    limits: dict[str, int] = dataclasses.field(default_factory=dict)

@@ -15,14 +15,18 @@ RESOURCES = [
     ("Subnet", "private-subnet"), ("Router", "router1"), ("Router gateway", "External"),
     ("Router interface", "private-subnet"),
 ]
+# What `ostack api` needs: the users' passwords and the clouds.yaml entry.
+API_ROWS = [("User", "admin"), ("User", "demo"), ("Cloud", "ostack")]
 
 
 def test_first_run_creates_everything(cli: Runner) -> None:
     result = cli("bootstrap", "-f", "json")
     assert result.rc == 0, result.err
     rows = result.json()
-    assert [(r["Resource"], r["Name"]) for r in rows] == RESOURCES
-    assert {r["Status"] for r in rows} == {"created"}
+    assert [(r["Resource"], r["Name"]) for r in rows] == RESOURCES + API_ROWS
+    assert {r["Status"] for r in rows[:len(RESOURCES)]} == {"created"}
+    # admin comes with the store; demo and the clouds.yaml entry are new.
+    assert [r["Status"] for r in rows[len(RESOURCES):]] == ["exists", "created", "created"]
     assert list(rows[0]) == ["Resource", "Name", "ID", "Status"]
 
     ext = cli("network", "show", "External", "-f", "json").json()
@@ -55,7 +59,7 @@ def test_second_run_changes_nothing(cli: Runner, store_snapshot: Snapshot) -> No
     before = store_snapshot()
     second = cli("bootstrap", "-f", "json")
     assert second.rc == 0, second.err
-    assert [dict(r, Status="created") for r in second.json()] == first
+    assert [dict(r, Status="-") for r in second.json()] == [dict(r, Status="-") for r in first]
     assert {r["Status"] for r in second.json()} == {"exists"}
     assert store_snapshot() == before
     table = cli("bootstrap").out.splitlines()
@@ -68,7 +72,7 @@ def test_options(cli: Runner) -> None:
                  "--private-network", "lan", "--private-cidr", "10.10.0.0/24",
                  "--router", "gw", "-f", "value", "-c", "Name")
     assert result.out.split() == ["public", "public-subnet", "lan", "lan-subnet", "gw",
-                                  "public", "lan-subnet"]
+                                  "public", "lan-subnet", "admin", "demo", "ostack"]
     pools = cli("subnet", "show", "public-subnet", "-f", "json").json()["allocation_pools"]
     assert pools == [{"start": "172.24.4.100", "end": "172.24.4.200"}]
     # One bound alone: the other is the default pool's.
@@ -142,3 +146,42 @@ def test_bootstrap_registers_the_built_test_image_as_cirros(
     assert shown["properties"]["ramdisk_id"] == made["cirros-ramdisk"]["ID"]
     again = cli("bootstrap", "-f", "json").json()
     assert [r["Status"] for r in again if r["Resource"] == "Image"] == ["exists"]
+
+
+def test_passwords_and_clouds_yaml(cli: Runner, ostack_home: Path) -> None:
+    """The users get passwords shown once on stderr (stdout stays valid JSON), kept 0600 in
+    the state directory; clouds.yaml gets `ostack` and `ostack-demo`, merged, 0600."""
+    import json
+    import os
+
+    import yaml
+
+    clouds = Path(os.environ["OSTACK_CLOUDS_YAML"])
+    clouds.write_text(yaml.safe_dump({"clouds": {"mine": {"auth": {"auth_url": "x"}}},
+                                      "other": 1}))
+    first = cli("bootstrap", "-f", "json")
+    assert first.rc == 0, first.err
+    first.json()  # valid JSON
+    lines = [line for line in first.err.splitlines() if "for 'ostack api'" in line]
+    shown = {line.split()[3]: line.rsplit(": ", 1)[1] for line in lines}
+    assert set(shown) == {"admin", "demo"}
+    kept = ostack_home / "api-credentials.json"
+    assert json.loads(kept.read_text()) == shown
+    assert kept.stat().st_mode & 0o777 == 0o600
+    data = yaml.safe_load(clouds.read_text())
+    assert clouds.stat().st_mode & 0o777 == 0o600
+    assert data["other"] == 1 and data["clouds"]["mine"] == {"auth": {"auth_url": "x"}}
+    admin = data["clouds"]["ostack"]["auth"]
+    assert (admin["auth_url"], admin["username"], admin["password"], admin["project_name"]) == (
+        "http://127.0.0.1:5000/v3", "admin", shown["admin"], "admin")
+    assert data["clouds"]["ostack-demo"]["auth"]["password"] == shown["demo"]
+    # Shown once: a second run neither changes nor prints them.
+    second = cli("bootstrap", "-f", "json")
+    assert "for 'ostack api'" not in second.err
+    assert second.json()[-1]["Status"] == "exists"
+    # demo is a member of demo, and its password works for the CLI too.
+    rows = cli("role", "assignment", "list", "--user", "demo", "--names", "-f", "json").json()
+    assert [(r["Role"], r["Project"]) for r in rows] == [("member", "demo@Default")]
+    listed = cli("--os-username", "demo", "--os-password", shown["demo"], "--os-project-name",
+                 "demo", "project", "list", "-f", "value", "-c", "Name")
+    assert listed.out.split() == ["demo"], listed.err

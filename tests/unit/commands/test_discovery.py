@@ -2,8 +2,9 @@
 availability zone list, quota list, module list, command list and configuration show.
 
 The local backend answers as the services it stands in for would in a one-region cloud with
-compute, identity, image and network (no block storage); what the real client prints for the
-same commands against a real cloud is checked side by side in tests/cloud/test_discovery.py.
+block storage, compute, identity, image and network; what the real client prints for the same
+commands against a real cloud (realstack, with Cinder) is checked side by side in
+tests/cloud/test_discovery.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ostack_cli.backend.local.api_extensions import NEUTRON_EXTENSIONS, NOVA_EXTENSIONS
+from ostack_cli.backend.local.cinder_extensions import CINDER_EXTENSIONS
 from tests.conftest import Runner
 
 VERSION_COLUMNS = ["Region Name", "Service Type", "Version", "Status", "Endpoint",
@@ -28,6 +30,7 @@ def version_row(service: str, path: str, version: str, status: str = "CURRENT",
 
 IMAGE_VERSIONS = ["2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7", "2.9", "2.15"]
 ALL_VERSIONS = [
+    version_row("block-storage", "v3/", "3.0", low="3.0", high="3.71"),
     version_row("compute", "v2.1/", "2.1", low="2.1", high="2.100"),
     version_row("identity", "v3/", "3.14"),
     *(version_row("image", "v2/", v, "SUPPORTED") for v in IMAGE_VERSIONS),
@@ -50,9 +53,12 @@ def test_versions_show_answers_whether_a_service_is_there(cli: Runner) -> None:
     # What scripts ask: is there a network service, and which version?
     result = cli("versions", "show", "--service", "network", "-f", "value", "-c", "Version")
     assert (result.rc, result.out, result.err) == (0, "2.0\n", "")
-    # No block storage: nothing, and no error (as the real client for a service not there).
-    for service in ("block-storage", "volume", "nosuch"):
-        assert (cli("versions", "show", "--service", service, "-f", "value").out) == ""
+    # Block storage under its type and every alias keystoneauth knows (as on realstack); a
+    # service not there: nothing, and no error.
+    for service in ("block-storage", "volume", "volumev3", "volumev2", "block-store"):
+        assert cli("versions", "show", "--service", service, "-f", "value").out == (
+            "RegionOne block-storage 3.0 CURRENT local://block-storage/v3/ 3.0 3.71\n")
+    assert cli("versions", "show", "--service", "nosuch", "-f", "value").out == ""
     compute = cli("versions", "show", "--service", "compute", "-f", "value").out
     assert compute == "RegionOne compute 2.1 CURRENT local://compute/v2.1/ 2.1 2.100\n"
 
@@ -80,14 +86,16 @@ def test_versions_show_interface_options_exclude_each_other(cli: Runner) -> None
 # -- extension list / show --------------------------------------------------------------
 
 
-def test_extension_list_shows_nova_then_neutron(cli: Runner) -> None:
+def test_extension_list_shows_nova_then_cinder_then_neutron(cli: Runner) -> None:
     result = cli("extension", "list", "-f", "json")
     assert (result.rc, result.err) == (0, "")
     rows = result.json()
-    assert len(rows) == len(NOVA_EXTENSIONS) + len(NEUTRON_EXTENSIONS)
+    assert len(rows) == len(NOVA_EXTENSIONS) + len(CINDER_EXTENSIONS) + len(NEUTRON_EXTENSIONS)
     assert rows[0] == {"Name": "Multinic", "Alias": "NMN",
                        "Description": "Multiple network support."}
-    assert rows[len(NOVA_EXTENSIONS)]["Alias"] == "aap-reject-multicast"
+    assert rows[len(NOVA_EXTENSIONS)]["Alias"] == "os-vol-image-meta"
+    assert rows[len(NOVA_EXTENSIONS) + len(CINDER_EXTENSIONS)]["Alias"] == \
+        "aap-reject-multicast"
     assert rows[-1]["Alias"] == "standard-attr-timestamp"
 
 
@@ -130,12 +138,18 @@ def test_extension_list_network_is_what_the_local_backend_implements(cli: Runner
         assert absent not in {r["Alias"] for r in rows}
 
 
-def test_extension_list_without_block_storage(cli: Runner) -> None:
-    # Asked for, the real client says why there is nothing; not asked for, it says nothing.
-    result = cli("extension", "list", "--volume")
-    assert (result.rc, result.out) == (0, "\n")  # cliff's empty table
-    assert result.err == "Block Storage API is not available in the current cloud\n"
+def test_extension_list_volume_is_cinders(cli: Runner) -> None:
+    # Every extension a Cinder 29 loads, as realstack's lists them (no namespace, no links).
+    rows = cli("extension", "list", "--volume", "--long", "-f", "json").json()
+    assert len(rows) == 32
+    assert rows[0] == {"Name": "VolumeImageMetadata", "Alias": "os-vol-image-meta",
+                       "Description": "Show image metadata associated with the volume.",
+                       "Namespace": "", "Updated At": "2012-12-07T00:00:00+00:00",
+                       "Links": []}
+    assert {"os-volume-actions", "os-quota-sets", "os-availability-zone",
+            "os-vol-tenant-attr"} <= {r["Alias"] for r in rows}
     # Only Identity v2 lists extensions: nothing, silently.
+    result = cli("extension", "list", "--identity")
     assert cli("extension", "list", "--identity", "-f", "json") == type(result)(0, "[]\n", "")
 
 
@@ -189,12 +203,34 @@ def limits(cli: Runner, *args: str) -> dict[str, object]:
     return {r["Name"]: r["Value"] for r in rows}
 
 
-def test_limits_show_absolute_is_novas_at_2_1(cli: Runner) -> None:
-    # No block storage: compute's limits only, under both of openstacksdk's names each.
+# Cinder's absolute limits (os-used-limits), under openstacksdk's names, for a project with
+# nothing in it.
+CINDER_LIMITS = {
+    "max_total_backup_gigabytes": 1000, "max_total_backups": 10, "max_total_snapshots": 10,
+    "max_total_volume_gigabytes": 1000, "max_total_volumes": 10,
+    "total_backup_gigabytes_used": 0, "total_backups_used": 0, "total_gigabytes_used": 0,
+    "total_snapshots_used": 0, "total_volumes_used": 0,
+}
+ALL_LIMITS = {**COMPUTE_LIMITS, **CINDER_LIMITS}
+
+
+def test_limits_show_absolute_is_novas_at_2_1_and_cinders(cli: Runner) -> None:
+    # Compute's limits under both of openstacksdk's names each, then block storage's.
     shown = limits(cli)
-    assert shown == COMPUTE_LIMITS
+    assert shown == ALL_LIMITS
     assert all(type(v) is int for v in shown.values())
-    assert limits(cli, "--reserved") == COMPUTE_LIMITS
+    assert limits(cli, "--reserved") == ALL_LIMITS
+
+
+def test_limits_show_counts_volumes_and_snapshots(cli: Runner) -> None:
+    assert cli("volume", "create", "--size", "2", "v1").rc == 0
+    assert cli("volume", "snapshot", "create", "--volume", "v1", "s1").rc == 0
+    assert cli("quota", "set", "--volumes", "4", "--gigabytes", "50", "admin").rc == 0
+    shown = limits(cli)
+    # Cinder counts a snapshot's size against the gigabytes too.
+    assert {k: shown[k] for k in CINDER_LIMITS} == {
+        **CINDER_LIMITS, "max_total_volumes": 4, "max_total_volume_gigabytes": 50,
+        "total_volumes_used": 1, "total_snapshots_used": 1, "total_gigabytes_used": 4}
 
 
 def test_limits_show_follows_the_quotas(cli: Runner) -> None:
@@ -209,7 +245,7 @@ def test_limits_show_follows_the_quotas(cli: Runner) -> None:
         "personality": 2,
     }
     # The acting project (admin) keeps its defaults.
-    assert limits(cli) == COMPUTE_LIMITS
+    assert limits(cli) == ALL_LIMITS
 
 
 def test_limits_show_unknown_project_or_domain(cli: Runner) -> None:
@@ -218,12 +254,13 @@ def test_limits_show_unknown_project_or_domain(cli: Runner) -> None:
                  ("--project", "demo", "--domain", "nosuch")):
         result = cli("limits", "show", "--absolute", *args)
         assert (result.rc, result.out, result.err) == (1, "", "\n"), args
-    assert limits(cli, "--project", "demo", "--project-domain", "default") == COMPUTE_LIMITS
-    assert limits(cli, "--project", "demo", "--project-domain", "Default") == COMPUTE_LIMITS
+    assert limits(cli, "--project", "demo", "--project-domain", "default") == ALL_LIMITS
+    assert limits(cli, "--project", "demo", "--project-domain", "Default") == ALL_LIMITS
 
 
 def test_limits_show_rate_is_empty(cli: Runner) -> None:
-    # Nova has had no rate limits since 2.1, and there is no block storage.
+    # Nova has had no rate limits since 2.1, and Cinder has none without its rate-limiting
+    # middleware (realstack's has none either).
     result = cli("limits", "show", "--rate")
     assert (result.rc, result.out, result.err) == (0, "\n", "")  # cliff's empty table
     table = cli("limits", "show", "--rate", "--print-empty").out
@@ -243,19 +280,29 @@ HEARTBEAT = re.compile(r"enabled :-\) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000")
 def test_availability_zones(cli: Runner) -> None:
     result = cli("availability", "zone", "list", "-f", "json")
     assert (result.rc, result.err) == (0, "")
-    # Compute's zone, then network's (its DHCP and L3 resources); no block storage or shares.
-    assert result.json() == [{"Zone Name": "nova", "Zone Status": "available"}] * 3
+    # Compute's zones (the real client asks for the detailed list, which has Nova's
+    # "internal" zone of its scheduler and conductor), then network's (its DHCP and L3
+    # resources), then block storage's; no shares.
+    assert result.json() == [{"Zone Name": "internal", "Zone Status": "available"},
+                             *[{"Zone Name": "nova", "Zone Status": "available"}] * 4]
 
 
 def test_availability_zones_long(cli: Runner) -> None:
     rows = cli("availability", "zone", "list", "--long", "-f", "json").json()
-    assert HEARTBEAT.fullmatch(rows[0].pop("Service Status"))
+    for row in rows[:3]:
+        assert HEARTBEAT.fullmatch(row.pop("Service Status"))
     assert rows == [
+        {"Zone Name": "internal", "Zone Status": "available", "Zone Resource": "",
+         "Host Name": "localhost", "Service Name": "nova-scheduler"},
+        {"Zone Name": "internal", "Zone Status": "available", "Zone Resource": "",
+         "Host Name": "localhost", "Service Name": "nova-conductor"},
         {"Zone Name": "nova", "Zone Status": "available", "Zone Resource": "",
          "Host Name": "localhost", "Service Name": "nova-compute"},
         {"Zone Name": "nova", "Zone Status": "available", "Zone Resource": "network",
          "Host Name": "", "Service Name": "", "Service Status": ""},
         {"Zone Name": "nova", "Zone Status": "available", "Zone Resource": "router",
+         "Host Name": "", "Service Name": "", "Service Status": ""},
+        {"Zone Name": "nova", "Zone Status": "available", "Zone Resource": "",
          "Host Name": "", "Service Name": "", "Service Status": ""},
     ]
     network = cli("availability", "zone", "list", "--network", "--long", "-f", "value").out
@@ -263,12 +310,13 @@ def test_availability_zones_long(cli: Runner) -> None:
 
 
 def test_availability_zones_of_services_not_there(cli: Runner) -> None:
-    result = cli("availability", "zone", "list", "--volume", "--share")
-    assert (result.rc, result.out) == (0, "\n")
-    assert result.err == ("Availability zones list not supported by Shared File System API\n"
-                          "Block Storage API is not available in the current cloud\n")
+    # No shares: the real client says so; block storage's one zone, as realstack's.
+    result = cli("availability", "zone", "list", "--volume", "--share", "-f", "json")
+    assert (result.rc, result.json()) == (0, [{"Zone Name": "nova", "Zone Status": "available"}])
+    assert result.err == "Availability zones list not supported by Shared File System API\n"
     compute = cli("availability", "zone", "list", "--compute", "-f", "csv")
-    assert compute.out == '"Zone Name","Zone Status"\n"nova","available"\n'
+    assert compute.out == ('"Zone Name","Zone Status"\n"internal","available"\n'
+                           '"nova","available"\n')
 
 
 # -- quota list -------------------------------------------------------------------------
@@ -279,7 +327,7 @@ def project_id(cli: Runner, name: str) -> str:
 
 
 def test_quota_list_shows_projects_with_other_than_default_quotas(cli: Runner) -> None:
-    for service in ("compute", "network"):
+    for service in ("compute", "network", "volume"):
         result = cli("quota", "list", f"--{service}", "-f", "json")
         assert (result.rc, result.out, result.err) == (0, "[]\n", ""), service
     assert cli("quota", "set", "--cores", "5", "--networks", "3", "demo").rc == 0
@@ -300,14 +348,13 @@ def test_quota_list_shows_projects_with_other_than_default_quotas(cli: Runner) -
     assert cli("quota", "list", "--compute", "-f", "value").out == ""
 
 
-def test_quota_list_volume_without_block_storage(cli: Runner) -> None:
-    result = cli("quota", "list", "--volume")
-    assert (result.rc, result.out) == (1, "")
-    assert result.err == (
-        "Service 'block-storage' is disabled because its configuration could not be loaded. "
-        "The service is not present in the service catalog: public endpoint for block-storage "
-        "service not found\n"
-    )
+def test_quota_list_volume(cli: Runner) -> None:
+    assert cli("quota", "set", "--volumes", "4", "--per-volume-gigabytes", "50", "demo").rc == 0
+    assert cli("quota", "list", "--volume", "-f", "json").json() == [{
+        "Project ID": project_id(cli, "demo"), "Backups": 10, "Backup Gigabytes": 1000,
+        "Gigabytes": 1000, "Groups": 10, "Per Volume Gigabytes": 50, "Snapshots": 10,
+        "Volumes": 4,
+    }]
 
 
 def test_quota_list_needs_one_service(cli: Runner) -> None:
@@ -340,7 +387,8 @@ def test_command_list_groups_as_the_real_client(cli: Runner) -> None:
     groups = cli("command", "list", "--group", "cli", "-f", "json").json()
     assert groups == [
         {"Command Group": "openstack.cli", "Commands": ["command list", "module list"]},
-        {"Command Group": "ostack.cli", "Commands": ["bootstrap", "host sync"]},
+        {"Command Group": "ostack.cli", "Commands": ["api rotate-keys", "api serve",
+                                                     "api stop", "bootstrap", "host sync"]},
     ]
     every = {row["Command Group"]: row["Commands"]
              for row in cli("command", "list", "-f", "json").json()}
@@ -349,6 +397,14 @@ def test_command_list_groups_as_the_real_client(cli: Runner) -> None:
     assert "image create" in every["openstack.image.v2"]
     assert "project list" in every["openstack.identity.v3"]
     assert not {"help", "complete"} & {c for cmds in every.values() for c in cmds}
+
+
+def test_command_list_puts_volume_commands_where_the_real_client_does(cli: Runner) -> None:
+    every = {row["Command Group"]: row["Commands"]
+             for row in cli("command", "list", "-f", "json").json()}
+    assert {"volume create", "volume snapshot list", "volume type show"} <= set(
+        every["openstack.volume.v3"])
+    assert {"server add volume", "server volume list"} <= set(every["openstack.compute.v2"])
 
 
 def test_command_list_table_puts_one_command_a_line(cli: Runner) -> None:
@@ -405,7 +461,7 @@ def test_member_limits_of_another_project(cli: Runner) -> None:
     own = project_id(cli, "demo")
     result = cli("--os-project-name", "demo", "limits", "show", "--absolute", "--project", own,
                  "-f", "value", "-c", "Value")
-    assert (result.rc, len(result.out.splitlines())) == (0, len(COMPUTE_LIMITS)), result.err
+    assert (result.rc, len(result.out.splitlines())) == (0, len(ALL_LIMITS)), result.err
 
 
 def test_member_zones_have_no_hosts(cli: Runner) -> None:
@@ -413,4 +469,4 @@ def test_member_zones_have_no_hosts(cli: Runner) -> None:
     rows = cli("--os-project-name", "demo", "availability", "zone", "list", "--long",
                "-f", "value").out.splitlines()
     assert rows == ["nova available    ", "nova available network   ",
-                    "nova available router   "]
+                    "nova available router   ", "nova available    "]

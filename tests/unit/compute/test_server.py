@@ -42,7 +42,7 @@ def test_create_boots_and_shows_what_nova_shows(compute: Runner) -> None:
         "OS-EXT-SRV-ATTR:launch_index": None, "accessIPv4": None, "accessIPv6": None,
         "locked": None, "progress": None, "server_groups": None, "description": None,
         "OS-DCF:diskConfig": "MANUAL", "OS-EXT-AZ:availability_zone": "nova",
-        "config_drive": "True", "tags": [], "properties": {}, "volumes_attached": [],
+        "config_drive": None, "tags": [], "properties": {}, "volumes_attached": [],
         "scheduler_hints": {},
     }
     shown = compute("server", "show", server["id"], "-f", "json").json()
@@ -56,6 +56,8 @@ def test_create_boots_and_shows_what_nova_shows(compute: Runner) -> None:
         "OS-EXT-SRV-ATTR:kernel_id": "", "OS-EXT-SRV-ATTR:launch_index": 0, "locked": False,
         "progress": 0, "server_groups": [], "OS-EXT-SRV-ATTR:root_device_name": "/dev/vda",
     }
+    # No config drive unless asked for (Nova's force_config_drive is off): Nova's "".
+    assert shown["config_drive"] == ""
     table = compute("server", "show", server["id"]).out
     assert "| server_groups                       | []" in table
     # By name, Nova's list view is what openstacksdk finds: it carries no server groups.
@@ -65,6 +67,35 @@ def test_create_boots_and_shows_what_nova_shows(compute: Runner) -> None:
                                                                      "Host2").out
     port = compute("port", "list", "--device-id", server["id"], "-f", "json").json()
     assert len(port) == 1
+
+
+def test_a_config_drive_only_when_asked_for_or_the_image_mandates_it(
+    compute: Runner, ostack_home: Path, store_snapshot  # type: ignore[no-untyped-def]
+) -> None:
+    # Nova's configdrive.required_by, force_config_drive off: without one the guest reads
+    # the metadata service; the API shows "True" or "" (update_instance for the image's).
+    instances = ostack_home.with_name(ostack_home.name + "-host") / "instances"
+    plain = create(compute, "plain")
+    asked = create(compute, "asked", "--config-drive", "True")
+    spelled = create(compute, "spelled", "--config-drive", "yes")
+    declined = create(compute, "declined", "--config-drive", "none")
+    assert compute("image", "set", "--property", "img_config_drive=mandatory",
+                   "cirros").rc == 0
+    mandated = create(compute, "mandated", "--no-config-drive")
+    for server, drive in ((plain, ""), (asked, "True"), (spelled, "True"), (declined, ""),
+                          (mandated, "True")):
+        shown = compute("server", "show", server["id"], "-f", "json").json()
+        assert shown["config_drive"] == drive, server["name"]
+        assert (instances / server["id"] / "disk.config").exists() == bool(drive)
+    # Anything else goes to Nova, whose schema takes booleans only (a volume is no drive).
+    before = store_snapshot()
+    refused = compute("server", "create", "--image", "cirros", "--flavor", "m1.tiny",
+                      "--config-drive", "myvol", "bad")
+    assert (refused.rc, refused.err) == (1, (
+        "Invalid input for field/attribute config_drive. Value: myvol. 'myvol' is not one of "
+        "[True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, "
+        "'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']\n"))
+    assert store_snapshot() == before
 
 
 def test_list_columns_and_order(compute: Runner) -> None:
@@ -278,13 +309,3 @@ def test_a_delete_whose_process_died_is_finished_by_the_next_command(compute: Ru
     assert compute("server", "show", "halfgone").rc == 1
     assert compute("server", "list", "--deleted", "-f", "value", "-c", "Name").out == (
         "halfgone\n")
-
-
-def test_console_url_show_is_novas_answer_for_a_host_without_console_proxies(
-    compute: Runner,
-) -> None:
-    create(compute, "vm")
-    result = compute("console", "url", "show", "vm")
-    assert (result.rc, result.err.strip()) == (1, "Unavailable console type novnc.")
-    assert compute("console", "url", "show", "--spice", "vm").err.strip() == (
-        "Unavailable console type spice-html5.")

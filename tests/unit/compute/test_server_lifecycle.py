@@ -84,8 +84,9 @@ def vm(compute: Runner) -> dict[str, Any]:
 
 
 def test_shelve_offloads_and_unshelve_brings_the_server_back(
-    compute: Runner, vm: dict[str, Any], ostack_home: Path
+    compute: Runner, ostack_home: Path
 ) -> None:
+    vm = create(compute, "vm", "--config-drive", "True")
     files = instance_dir(ostack_home, vm["id"])
     write_marker(files / "disk")
     quiet(compute("server", "shelve", "vm"))
@@ -118,6 +119,7 @@ def test_shelve_offloads_and_unshelve_brings_the_server_back(
         "ACTIVE", 1, "localhost", "nova", 0)
     assert back["addresses"] == vm["addresses"]
     assert back["image"] == vm["image"]
+    # A new config drive, as it was asked for at create (Nova's configdrive.required_by).
     assert (files / "disk").exists() and (files / "disk.config").exists()
     # The disk is made from the snapshot; Nova deletes the snapshot once unshelved.
     assert compute("image", "show", "vm-shelved").rc == 1
@@ -181,8 +183,9 @@ def test_a_stopped_server_shows_no_progress_as_nova(compute: Runner,
 
 
 def test_rescue_boots_the_rescue_disk_with_the_servers_disk_second(
-    compute: Runner, vm: dict[str, Any], ostack_home: Path
+    compute: Runner, ostack_home: Path
 ) -> None:
+    vm = create(compute, "vm", "--config-drive", "True")
     files = instance_dir(ostack_home, vm["id"])
     write_marker(files / "disk")
     quiet(compute("server", "rescue", "vm", "--password", "s3cret"))

@@ -86,10 +86,13 @@ def test_key_name_config_drive_and_progress(compute: Runner, tmp_path: Any) -> N
     assert compute("keypair", "create", "--public-key", str(key), "mykey").rc == 0
     create(compute, "a", "--key-name", "mykey")
     create(compute, "b", "--no-config-drive")
+    create(compute, "c", "--config-drive", "True")
     assert names(compute, "--key-name", "my") == ["a"]  # Nova matches a regular expression
-    assert names(compute, "--config-drive") == ["a"]
-    # Nova's column holds "True" or "": "False" matches nothing (nova bug 1871409).
+    # Nova's column holds "True" or "", which openstacksdk then compares with the boolean
+    # the real client sent: neither filter lists anything (as realstack shows).
+    assert names(compute, "--config-drive") == []
     assert names(compute, "--no-config-drive") == []
+    assert names(compute) == ["c", "b", "a"]
     assert names(compute, "--progress", "100") == []
 
 

@@ -83,6 +83,30 @@ def test_golden_opts_file_with_routes() -> None:
     assert_golden("dnsmasq/opts_routes", render_opts_file(ROUTED))
 
 
+# The metadata service (the agent with enable_isolated_metadata): s1 is isolated, served by
+# the DHCP server at 10.0.0.2; a router holds s2's gateway; s3 is isolated and has no route
+# of its own; s4 is isolated on a server that serves no metadata.
+METADATA = (
+    DhcpSubnet(cidr="10.0.0.0/24", tag="subnet-s1", gateway="10.0.0.1",
+               host_routes=(("172.16.0.0/12", "10.0.0.254"),), metadata_server="10.0.0.2"),
+    DhcpSubnet(cidr="10.0.1.0/24", tag="subnet-s2", gateway="10.0.1.1", isolated=False,
+               metadata_server="10.0.1.2"),
+    DhcpSubnet(cidr="10.0.2.0/24", tag="subnet-s3", metadata_server="10.0.2.2"),
+    DhcpSubnet(cidr="10.0.3.0/24", tag="subnet-s4", gateway="10.0.3.1"),
+)
+
+
+def test_golden_opts_file_with_the_metadata_route() -> None:
+    # Dnsmasq._generate_opts_per_subnet: 169.254.169.254/32 after the subnet's own routes,
+    # through the DHCP server for an isolated subnet, through the gateway for a routed one.
+    text = render_opts_file(METADATA)
+    assert_golden("dnsmasq/opts_metadata", text)
+    assert "tag:subnet-s3,option:classless-static-route,10.0.3.0/24,0.0.0.0,10.0.1.0/24," \
+        "0.0.0.0,10.0.0.0/24,0.0.0.0,169.254.169.254/32,10.0.2.2\n" in text
+    assert "169.254.169.254" not in "".join(line for line in text.splitlines(keepends=True)
+                                            if line.startswith("tag:subnet-s4"))
+
+
 def test_a_gateway_outside_its_lone_subnet_is_handed_out_as_it_is() -> None:
     # The agent sends such a gateway as option 3 alone: no route makes it on-link for the
     # guest (DeviceManager adds one in the DHCP namespace only).

@@ -20,6 +20,7 @@ from ostack_cli.backend.local.domain_xml import (
     METADATA_NS,
     DiskSpec,
     DomainSpec,
+    GraphicsSpec,
     InstanceMetadata,
     NicSpec,
     parse_metadata,
@@ -84,6 +85,8 @@ CASES: dict[str, DomainSpec] = {
         ),
     ),
     "kvm": spec(virt_type="kvm", vcpus=4, memory_mib=2048),
+    # Every guest's displays, on loopback only: VNC, and SPICE where QEMU has it.
+    "displays": spec(graphics=(GraphicsSpec(type="vnc"), GraphicsSpec(type="spice"))),
     "q35_config_drive": spec(machine="q35", config_drive_path=f"{INSTANCE_DIR}/disk.config"),
     # A rescued guest: it boots from the rescue disk, its own disk second (Nova's layout).
     "rescue_second_disk": spec(
@@ -231,6 +234,10 @@ def test_parse_metadata_of_a_foreign_domain() -> None:
             {"nics": (nic(PORT_A, "fa:16:3e:00:00:01"), nic(PORT_A, "fa:16:3e:00:00:02"))},
             "duplicate tap names",
         ),
+        (
+            {"graphics": (GraphicsSpec(type="vnc"), GraphicsSpec(type="vnc"))},
+            "duplicate graphics types",
+        ),
     ],
 )
 def test_domain_spec_rejects(changes: dict[str, Any], message: str) -> None:
@@ -344,3 +351,26 @@ def test_a_further_disk_is_vdb_to_vdz(target: str) -> None:
     with pytest.raises(ValueError, match="duplicate disk targets"):
         spec(extra_disks=(DiskSpec(path="/x/a", target="vdb"),
                           DiskSpec(path="/x/b", target="vdb")))
+
+
+def test_displays_listen_on_loopback_only_and_bring_a_video_card() -> None:
+    root = ET.fromstring(render_domain(CASES["displays"]))
+    displays = root.findall("devices/graphics")
+    assert [(g.get("type"), g.get("autoport"), g.get("listen")) for g in displays] == [
+        ("vnc", "yes", "127.0.0.1"), ("spice", "yes", "127.0.0.1")]
+    for display in displays:
+        assert [listen.attrib for listen in display.findall("listen")] == [
+            {"type": "address", "address": "127.0.0.1"}]
+    assert root.find("devices/video/model").attrib == {"type": "virtio"}  # type: ignore[union-attr]
+    # A guest without displays has no video card either.
+    assert ET.fromstring(render_domain(CASES["minimal_tcg"])).find("devices/video") is None
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"type": "rdp"}, "invalid graphics type"),
+    ({"type": "vnc", "listen": "0.0.0.0 "}, "invalid graphics listen address"),
+    ({"type": "vnc", "listen": "localhost"}, "invalid graphics listen address"),
+])
+def test_graphics_spec_rejects(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        GraphicsSpec(**fields)

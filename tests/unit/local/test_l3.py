@@ -71,6 +71,23 @@ def test_a_forwarding_floating_ip_is_held_by_the_external_leg() -> None:
                                   "203.0.113.40/32")
 
 
+def test_metadata_requests_are_redirected_to_the_routers_proxy() -> None:
+    # The L3 agent's metadata_nat_rules, ahead of the floating IPs' DNAT.
+    spec = dataclasses.replace(FULL, metadata_port=9697)
+    text = l3.render_nat_table(spec)
+    assert_golden("l3/router_metadata.rules", text)
+    assert text.splitlines().index(
+        "-A ostack-PREROUTING -d 169.254.169.254/32 -i qr-+ -p tcp -m tcp --dport 80 "
+        "-j REDIRECT --to-ports 9697") < text.splitlines().index(
+        "-A ostack-PREROUTING -d 203.0.113.20/32 -j DNAT --to-destination 10.0.1.5")
+    # Without a gateway too (isolated from the outside, not from the metadata service).
+    alone = dataclasses.replace(spec, external=None, floating_ips=())
+    assert "REDIRECT --to-ports 9697" in l3.render_nat_table(alone)
+    assert l3.digest(spec) != l3.digest(FULL)
+    with pytest.raises(ValueError, match="bad metadata port"):
+        l3.render_nat_table(dataclasses.replace(FULL, metadata_port=0))
+
+
 def test_router_without_gateway_has_an_empty_nat_table() -> None:
     spec = dataclasses.replace(FULL, external=None, floating_ips=())
     assert_golden("l3/router_no_gateway.rules", l3.render_nat_table(spec))

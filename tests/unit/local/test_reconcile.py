@@ -19,7 +19,13 @@ from ostack_cli.backend.local.reconcile.desired import (
     desired_host,
     dhcp_hostname,
 )
-from ostack_cli.backend.local.reconcile.observe import DnsmasqProcess, Inside, Link, Observed
+from ostack_cli.backend.local.reconcile.observe import (
+    DnsmasqProcess,
+    Inside,
+    Link,
+    MetadataProcess,
+    Observed,
+)
 from ostack_cli.backend.local.reconcile.plan import plan
 from ostack_cli.backend.models.network import FloatingIP, Network, Port, Router, Subnet
 from ostack_cli.backend.models.port_forwarding import PortForwarding
@@ -28,7 +34,8 @@ from ostack_cli.backend.models.server import Server
 from tests.unit.local.golden_util import assert_golden
 
 NAMES = HostNames("a1b")
-SETTINGS = HostSettings(names=NAMES, host_dir=Path("/var/lib/ostack-host"))
+SETTINGS = HostSettings(names=NAMES, host_dir=Path("/var/lib/ostack-host"),
+                        store_path=Path("/var/lib/ostack/state.db"), python="/usr/bin/python3")
 PROJECT = "p" * 32
 
 EXT, PRIV, ISOLATED = ("e0000000-0000-4000-8000-00000000000e",
@@ -122,6 +129,8 @@ def converged(records: Records) -> Observed:
                              | {r.namespace for r in desired.routers.values()}),
         dnsmasq={n: (DnsmasqProcess(100 + i, n, d.argv),)
                  for i, (n, d) in enumerate(desired.dhcp.items())},
+        metadata={n: (MetadataProcess(200 + i, n, m.argv, in_namespace=True),)
+                  for i, (n, m) in enumerate(desired.metadata.items())},
         dhcp_files={n: (d.hosts_file, d.opts_file) for n, d in desired.dhcp.items()},
         router_digests={r: p.digest for r, p in desired.routers.items()},
         domains=frozenset(NAMES.domain(s) for s in desired.servers),
@@ -329,8 +338,9 @@ def test_a_subnets_host_routes_reach_its_guests_by_dhcp() -> None:
         {"destination": "172.16.0.0/16", "nexthop": "10.0.0.254"}])
     desired = desired_host(dataclasses.replace(records, subnets=(records.subnets[0], routed)),
                            SETTINGS)
-    assert "option:classless-static-route,172.16.0.0/16,10.0.0.254,0.0.0.0/0,10.0.0.1" in (
-        desired.dhcp[PRIV].opts_file)
+    # The router holds the gateway: the metadata route goes through it, after the subnet's.
+    assert ("option:classless-static-route,172.16.0.0/16,10.0.0.254,169.254.169.254/32,"
+            "10.0.0.1,0.0.0.0/0,10.0.0.1") in desired.dhcp[PRIV].opts_file
 
 
 def test_port_forwardings_reach_their_router_and_a_converged_one_is_left_alone() -> None:
@@ -361,3 +371,85 @@ def test_port_forwardings_reach_their_router_and_a_converged_one_is_left_alone()
     host = converged(records)
     assert plan(desired_host(records, SETTINGS), host, deep=True).describe() == \
         plan(desired_host(article(), SETTINGS), converged(article()), deep=True).describe()
+
+
+# -- the metadata service -----------------------------------------------------------------
+
+
+def isolated() -> Records:
+    """The article's private network without its router: an isolated subnet."""
+    records = article()
+    return dataclasses.replace(
+        records, routers=(), floating_ips=(),
+        networks=records.networks[1:], subnets=records.subnets[1:],
+        ports=tuple(p for p in records.ports if p.id in (WEB_PORT, DHCP_PORT)))
+
+
+def test_a_routed_network_gets_metadata_from_its_router() -> None:
+    desired = desired_host(article(), SETTINGS)
+    proxy = desired.metadata[NAMES.router_namespace(ROUTER)]
+    assert list(desired.metadata) == [NAMES.router_namespace(ROUTER)]
+    assert proxy.argv == (
+        "/usr/bin/python3", "-I", "-m", "ostack_cli.metadata.proxy",
+        "--store=/var/lib/ostack/state.db", f"--router={ROUTER}",
+        f"--namespace={NAMES.router_namespace(ROUTER)}", "--listen=0.0.0.0:9697",
+        "--redirected-from=169.254.169.254:80")
+    assert ("-A ostack-PREROUTING -d 169.254.169.254/32 -i qr-+ -p tcp -m tcp --dport 80 "
+            "-j REDIRECT --to-ports 9697") in desired.routers[ROUTER].nat.splitlines()
+    # The DHCP leg holds the address (enable_isolated_metadata), its guests go by the router.
+    assert desired.dhcp[PRIV].addresses == ("10.0.0.2/24", "169.254.169.254/32")
+    assert "169.254.169.254/32,10.0.0.1," in desired.dhcp[PRIV].opts_file
+
+
+def test_an_isolated_network_gets_metadata_from_its_dhcp_namespace() -> None:
+    desired = desired_host(isolated(), SETTINGS)
+    namespace = NAMES.dhcp_namespace(PRIV)
+    assert list(desired.metadata) == [namespace]
+    assert desired.metadata[namespace].argv[-3:] == (
+        f"--network={PRIV}", f"--namespace={namespace}", "--listen=169.254.169.254:80")
+    assert desired.dhcp[PRIV].opts_file.splitlines()[0] == (
+        f"tag:subnet-{PRIV_SUB},option:classless-static-route,169.254.169.254/32,10.0.0.2,"
+        "0.0.0.0/0,10.0.0.1")
+    text = golden_plan("metadata_isolated", isolated(), Observed())
+    assert text.splitlines()[-1].startswith(f"serve metadata for network {PRIV} in {namespace}")
+
+
+def test_a_router_port_that_does_not_hold_the_gateway_leaves_the_subnet_isolated() -> None:
+    records = article()
+    elsewhere = dataclasses.replace(
+        records.ports[2], fixed_ips=[{"subnet_id": PRIV_SUB, "ip_address": "10.0.0.254"}])
+    desired = desired_host(dataclasses.replace(
+        records, ports=(*records.ports[:2], elsewhere, records.ports[3])), SETTINGS)
+    assert set(desired.metadata) == {NAMES.router_namespace(ROUTER),
+                                     NAMES.dhcp_namespace(PRIV)}
+    assert "169.254.169.254/32,10.0.0.2," in desired.dhcp[PRIV].opts_file
+
+
+def test_without_a_store_there_is_no_metadata_service() -> None:
+    desired = desired_host(article(), dataclasses.replace(SETTINGS, store_path=None))
+    assert not desired.metadata
+    assert "REDIRECT" not in desired.routers[ROUTER].nat
+    assert desired.dhcp[PRIV].addresses == ("10.0.0.2/24",)
+
+
+def test_a_proxy_that_runs_as_it_should_is_left_alone_and_any_other_is_restarted() -> None:
+    host = converged(article())
+    namespace = NAMES.router_namespace(ROUTER)
+    (running,) = host.metadata[namespace]
+    stale = dataclasses.replace(running, argv=(*running.argv[:-1], "--listen=0.0.0.0:1"))
+    orphaned = dataclasses.replace(running, in_namespace=False)  # its namespace made again
+    for proxies in ((stale,), (orphaned,), (running, dataclasses.replace(running, pid=201))):
+        text = plan(desired_host(article(), SETTINGS),
+                    dataclasses.replace(host, metadata={namespace: proxies})).describe()
+        assert text == (f"serve metadata for router {ROUTER} in {namespace} "
+                        f"(restarting {', '.join(str(p.pid) for p in proxies)})\n")
+    missing = plan(desired_host(article(), SETTINGS),
+                   dataclasses.replace(host, metadata={})).describe()
+    assert missing == f"serve metadata for router {ROUTER} in {namespace}\n"
+
+
+def test_a_proxy_no_record_wants_is_stopped_before_its_namespace_goes() -> None:
+    lines = golden_plan("teardown", Records(), converged(article())).splitlines()
+    namespace = NAMES.router_namespace(ROUTER)
+    stop = lines.index(f"stop metadata proxy 200 in {namespace}")
+    assert stop < lines.index(f"remove router namespace {namespace}")

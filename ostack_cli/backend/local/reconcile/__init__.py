@@ -104,7 +104,8 @@ class Reconciler:
 
     def inventory(self) -> list[str]:
         """Every object of the store's on the host, one line each: guests, devices,
-        namespaces, dnsmasq processes, chains and files (what the tests compare)."""
+        namespaces, dnsmasq processes, metadata proxies, chains and files (what the tests
+        compare)."""
         from ostack_cli.backend.local import iptables
 
         settings = self.host.host_settings()
@@ -117,9 +118,12 @@ class Reconciler:
         return sorted([
             *(f"guest {d}" for d in seen.domains), *(f"device {d}" for d in seen.links),
             *(f"namespace {n}" for n in seen.namespaces),
-            *(f"dnsmasq {n}" for n in seen.dnsmasq), *chains,
+            *(f"dnsmasq {n}" for n in seen.dnsmasq),
+            *(f"metadata-proxy {n}" for n in seen.metadata), *chains,
+            *("process console-proxy" for _ in seen.console_proxies),
             *(f"file instances/{i}" for i in seen.instance_dirs),
             *(f"file _base/{i}" for i in seen.base_files),
+            *(f"file volumes/{n}" for n in seen.volume_files),
             *(f"file dhcp/{n}" for n in seen.dhcp_dirs),
             *(f"file routers/{r}" for r in seen.router_digests),
         ])
@@ -158,6 +162,7 @@ class Reconciler:
 
 def read_records(store: Store) -> wanting.Records:
     from ostack_cli.backend.models.image import Image
+    from ostack_cli.backend.models.volume import Volume, VolumeSnapshot
 
     return wanting.Records(
         networks=tuple(store.list(Network)),
@@ -169,6 +174,8 @@ def read_records(store: Store) -> wanting.Records:
         rules=tuple(store.list(SecurityGroupRule)),
         servers=tuple(store.list(Server)),
         image_ids=frozenset(i for i, _ in store.names(Image.KIND)),
+        volumes=tuple((v.id, v.status) for v in store.list(Volume)),
+        volume_snapshots=tuple((s.id, s.status) for s in store.list(VolumeSnapshot)),
     )
 
 

@@ -1,9 +1,10 @@
 """Carrying out a plan, step by step: a step that fails records a fault against its resource
 and the other steps still run (one resource never jams the host for the others).
 
-A run of bridge, DHCP or router steps goes side by side in a few threads: each touches only
-its own objects (a bridge, a network's DHCP namespace, a router's namespace) and spends its
-time waiting for ``ip``, dnsmasq and iptables-restore, not in Python. The phases keep their
+A run of bridge, DHCP, router or metadata proxy steps goes side by side in a few threads:
+each touches only its own objects (a bridge, a network's DHCP namespace, a router's
+namespace, a namespace's proxy) and spends its time waiting for ``ip``, dnsmasq,
+iptables-restore or a proxy's start, not in Python. The phases keep their
 order (the next starts once every step of one run has ended), and faults, the fault points
 and ``Report.done`` follow the plan's order as if the steps ran one after the other.
 """
@@ -19,7 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ostack_cli.backend.local import conntrack, host_network, iptables, router_host
+from ostack_cli.backend.local import (
+    conntrack,
+    console_proxy_host,
+    host_network,
+    iptables,
+    metadata_host,
+    router_host,
+)
 from ostack_cli.backend.local.names import TAP
 from ostack_cli.backend.local.reconcile import plan as steps
 from ostack_cli.backend.local.reconcile.desired import Desired, FaultKey, dhcp_files
@@ -36,7 +44,8 @@ if TYPE_CHECKING:
 
 # Steps that may run side by side with others of their kind, and how many at once: enough
 # to overlap their processes' start-up and waits on a small host, few enough not to swamp it.
-SIDE_BY_SIDE = (steps.EnsureBridge, steps.EnsureDhcp, steps.EnsureRouter)
+SIDE_BY_SIDE = (steps.EnsureBridge, steps.EnsureDhcp, steps.EnsureRouter,
+                steps.StartMetadataProxy)
 WORKERS = 4
 
 
@@ -155,6 +164,10 @@ def _run(
         case steps.StopDhcp(pids=pids):
             for pid in pids:
                 host_network.stop(pid)
+        case steps.StopMetadataProxy(pids=pids):
+            metadata_host.stop(pids)
+        case steps.StartMetadataProxy(spec=spec, restart=restart):
+            metadata_host.start(spec, stale=restart)
         case steps.RemoveRouter(namespace=namespace):
             router_host.remove_router(namespace)
         case steps.RemoveNamespace(namespace=namespace):
@@ -175,6 +188,12 @@ def _run(
             router_host.ensure_router(router.spec, names)
             marker.parent.mkdir(mode=0o700, exist_ok=True)
             _write_private(marker, router.digest)
+        case steps.StopConsoleProxy(pids=pids):
+            for pid in pids:
+                console_proxy_host.stop(pid)
+        case steps.StartConsoleProxy(spec=spec):
+            # Not waited for: it listens once it has started (``console url show`` waits).
+            console_proxy_host.start(spec)
         case steps.RemoveFiles(path=relative):
             target = host_dir / relative
             if target.is_dir() and not target.is_symlink():

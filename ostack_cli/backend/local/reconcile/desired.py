@@ -1,7 +1,8 @@
 """What the host must hold for one store: a pure function of its records.
 
-``desired_host(records, context)`` says which bridges, DHCP servers, routers, port filters,
-guests and files the store's records call for, each under the store's own names. A resource
+``desired_host(records, context)`` says which bridges, DHCP servers, routers, metadata
+proxies, port filters, guests and files the store's records call for, each under the store's
+own names. A resource
 whose values cannot be turned into host objects gets a fault instead (``Desired.faults``),
 and everything else is still wanted: one bad record never stops the others from converging.
 """
@@ -14,7 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ostack_cli.backend.local import dnsmasq, firewall, l3
+from ostack_cli.backend.local import dnsmasq, firewall, l3, volume_files
+from ostack_cli.backend.local.console_proxy_host import ConsoleProxySpec
 from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_DHCP,
@@ -32,6 +34,10 @@ from ostack_cli.backend.models.server import Server
 
 COMPUTE_OWNER_PREFIX = "compute:"
 DHCP_IFNAME = "ostdhcp"  # inside a DHCP namespace (which holds nothing else)
+METADATA_ADDRESS = "169.254.169.254"
+METADATA_CIDR = f"{METADATA_ADDRESS}/32"
+METADATA_ROUTER_PORT = 9697  # Neutron's metadata_port: where a router's REDIRECT sends
+METADATA_PROXY_MODULE = "ostack_cli.metadata.proxy"
 
 FaultKey = tuple[str, str]  # (store kind, resource ID)
 
@@ -49,14 +55,24 @@ class Records:
     rules: tuple[SecurityGroupRule, ...] = ()
     servers: tuple[Server, ...] = ()
     image_ids: frozenset[str] = frozenset()
+    # Cinder's volumes and snapshots: (ID, status) each, for the files they may have.
+    volumes: tuple[tuple[str, str], ...] = ()
+    volume_snapshots: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class HostSettings:
+    """``store_path``: the store the metadata proxies read (None: no metadata service);
+    ``python``: the interpreter they run on."""
+
     names: HostNames
     host_dir: Path
     uplink: str | None = None
     host_access: bool = False
+    store_path: Path | None = None
+    python: str = "python3"
+    # The store's console proxy (None: no consoles), wanted while the store has servers.
+    console_proxy: ConsoleProxySpec | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +97,18 @@ class DhcpSpec:
     hosts_file: str  # rendered contents
     opts_file: str
     argv: tuple[str, ...]
+    subnets: tuple[dnsmasq.DhcpSubnet, ...] = ()  # what the files were rendered from
+
+
+@dataclass(frozen=True)
+class MetadataProxySpec:
+    """The metadata service in one namespace: a router's (its internal networks' guests,
+    redirected there by its NAT) or a DHCP namespace's (its network's isolated subnets)."""
+
+    namespace: str
+    kind: str  # "router" or "network": the resource it answers for
+    resource_id: str
+    argv: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -102,12 +130,15 @@ class Desired:
     bridges: dict[str, BridgeSpec] = field(default_factory=dict)  # by bridge name
     dhcp: dict[str, DhcpSpec] = field(default_factory=dict)  # by network ID
     routers: dict[str, RouterPlan] = field(default_factory=dict)  # by router ID
+    metadata: dict[str, MetadataProxySpec] = field(default_factory=dict)  # by namespace
     ports: tuple[firewall.PortFilter, ...] = ()  # ports whose filters render
     guard: firewall.HostGuard | None = None
     firewall_digest: str = ""  # of ``ports`` and ``guard``: equal digests, equal rules
     taps: dict[str, tuple[str, str]] = field(default_factory=dict)  # tap -> (bridge, port)
     servers: frozenset[str] = frozenset()  # server IDs whose guests and files may exist
     base_images: frozenset[str] = frozenset()  # image IDs whose cached base file may exist
+    volume_files: frozenset[str] = frozenset()  # names in volumes/ that may exist
+    console_proxy: ConsoleProxySpec | None = None
     faults: dict[FaultKey, str] = field(default_factory=dict)
 
     @property
@@ -132,7 +163,8 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
     bridges: dict[str, BridgeSpec] = {}
     for router in records.routers:
         try:
-            plan = _router_plan(router, records, networks, subnets, names)
+            plan = _router_plan(router, records, networks, subnets, names,
+                                metadata=settings.store_path is not None)
         except (ValueError, KeyError, TypeError) as exc:
             faults[("router", router.id)] = f"its namespace cannot be laid out: {exc}"
             continue
@@ -168,6 +200,7 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
             continue
         if spec_or_none is not None:
             dhcp[network_id] = spec_or_none
+    metadata = _metadata_proxies(routers, dhcp, settings)
 
     members: dict[str, set[str]] = {}
     for port in records.ports:
@@ -204,12 +237,15 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
         bridges=bridges,
         dhcp=dhcp,
         routers=routers,
+        metadata=metadata,
         ports=tuple(good),
         guard=guard,
         firewall_digest=digest,
         taps=taps,
         servers=frozenset(servers),
         base_images=frozenset(base_images),
+        volume_files=volume_files.wanted(records.volumes, records.volume_snapshots),
+        console_proxy=settings.console_proxy if servers else None,
         faults=faults,
     )
 
@@ -261,6 +297,11 @@ def _dhcp(
         f"{f['ip_address']}/{ipaddress.ip_network(served[f['subnet_id']].cidr).prefixlen}"
         for f in dhcp_port.fixed_ips if f["subnet_id"] in served
     )
+    metadata = settings.store_path is not None
+    if metadata:  # the agent's enable_isolated_metadata: the leg holds the address
+        addresses += (METADATA_CIDR,)
+    server_ips = {f["subnet_id"]: f["ip_address"] for f in dhcp_port.fixed_ips}
+    routed = routed_subnets(ports, subnets)
     hosts = []
     for port in ports:
         if not port.device_owner.startswith(COMPUTE_OWNER_PREFIX):
@@ -282,6 +323,8 @@ def _dhcp(
                 for r in s.host_routes
                 if _is_v4(r["nexthop"]) and _is_v4(r["destination"].split("/")[0])
             ),
+            isolated=s.id not in routed,
+            metadata_server=server_ips.get(s.id) if metadata else None,
         )
         for s in sorted(served.values(), key=lambda s: s.id)
     )
@@ -305,7 +348,16 @@ def _dhcp(
         hosts_file=dnsmasq.render_hosts_file(hosts),
         opts_file=dnsmasq.render_opts_file(dhcp_subnets),
         argv=tuple(argv),
+        subnets=dhcp_subnets,
     )
+
+
+def routed_subnets(ports: Iterable[Port], subnets: dict[str, Subnet]) -> set[str]:
+    """The subnets whose gateway address a router holds (the DHCP agent's non-isolated
+    subnets): their guests reach the metadata service through the router."""
+    return {f["subnet_id"] for p in ports if p.device_owner in ROUTER_INTERFACE_OWNERS
+            for f in p.fixed_ips
+            if f["subnet_id"] in subnets and subnets[f["subnet_id"]].gateway_ip == f["ip_address"]}
 
 
 def dhcp_files(host_dir: Path, network_id: str) -> Path:
@@ -334,6 +386,8 @@ def _router_plan(
     networks: dict[str, Network],
     subnets: dict[str, Subnet],
     names: HostNames,
+    *,
+    metadata: bool,
 ) -> RouterPlan | None:
     mine = [p for p in records.ports if p.device_id == router.id]
     legs: list[l3.InternalLeg] = []
@@ -394,6 +448,7 @@ def _router_plan(
         routes=tuple((r["destination"], r["nexthop"]) for r in router.routes),
         floating_ips=floating if external is not None else (),
         port_forwardings=forwards if external is not None else (),
+        metadata_port=METADATA_ROUTER_PORT if metadata and legs else None,
     )
     layout = l3.router_layout(spec, names)  # validates every value
     host_legs = tuple(
@@ -403,6 +458,41 @@ def _router_plan(
     )
     return RouterPlan(spec=spec, namespace=names.router_namespace(router.id), legs=host_legs,
                       digest=l3.digest(spec), layout=layout, nat=l3.render_nat_table(spec))
+
+
+# -- metadata -----------------------------------------------------------------------------
+
+
+def _metadata_proxies(
+    routers: dict[str, RouterPlan], dhcp: dict[str, DhcpSpec], settings: HostSettings
+) -> dict[str, MetadataProxySpec]:
+    """A proxy in each router with internal legs (the L3 agent's), listening where the NAT
+    redirects guests' requests, and in each DHCP namespace serving an isolated subnet (the
+    DHCP agent's ``enable_isolated_metadata``), on the metadata address itself."""
+    if settings.store_path is None:
+        return {}
+    proxies = []
+    for router_id, router in sorted(routers.items()):
+        if router.spec.metadata_port is not None:
+            proxies.append(_metadata_proxy(
+                router.namespace, "router", router_id, settings,
+                f"--listen=0.0.0.0:{router.spec.metadata_port}",
+                f"--redirected-from={METADATA_ADDRESS}:80"))
+    for network_id, spec in sorted(dhcp.items()):
+        if any(s.isolated and s.metadata_server for s in spec.subnets):
+            proxies.append(_metadata_proxy(spec.namespace, "network", network_id, settings,
+                                           f"--listen={METADATA_ADDRESS}:80"))
+    return {p.namespace: p for p in proxies}
+
+
+def _metadata_proxy(
+    namespace: str, kind: str, resource_id: str, settings: HostSettings, *listen: str
+) -> MetadataProxySpec:
+    argv = (settings.python, "-I", "-m", METADATA_PROXY_MODULE,
+            f"--store={settings.store_path}", f"--{kind}={resource_id}",
+            f"--namespace={namespace}", *listen)
+    return MetadataProxySpec(namespace=namespace, kind=kind, resource_id=resource_id,
+                             argv=argv)
 
 
 # -- ports --------------------------------------------------------------------------------

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ostack_cli.backend.local import volume_files as volume_names
+from ostack_cli.backend.local.console_proxy_host import ProxyProcess, find_proxies
 from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.runner import run
 
 APPLIED_SUFFIX = ".applied"
+METADATA_MODULE = b"ostack_cli.metadata.proxy"  # what a metadata proxy runs (python -m)
 # What each store's last firewall apply was made from (a digest) and how many rules its
 # FORWARD chain got: on tmpfs, so a reboot (which empties iptables) forgets it too.
 FIREWALL_MARKERS = Path("/run/ostack/firewall")
@@ -56,23 +59,37 @@ class DnsmasqProcess:
 
 
 @dataclass(frozen=True)
+class MetadataProcess:
+    """A metadata proxy of the store's; ``in_namespace``: it runs in the namespace its
+    command line names (not in one deleted and made again since)."""
+
+    pid: int
+    namespace: str
+    argv: tuple[str, ...]
+    in_namespace: bool
+
+
+@dataclass(frozen=True)
 class Observed:
     links: dict[str, Link] = field(default_factory=dict)  # the store's devices
     addresses: dict[str, frozenset[str]] = field(default_factory=dict)  # IPv4 CIDRs by device
     routes: tuple[tuple[str, str], ...] = ()  # the host's IPv4 routes: (destination, device)
     namespaces: frozenset[str] = frozenset()  # the store's
     dnsmasq: dict[str, tuple[DnsmasqProcess, ...]] = field(default_factory=dict)  # by network
+    metadata: dict[str, tuple[MetadataProcess, ...]] = field(default_factory=dict)  # by ns
     dhcp_files: dict[str, tuple[str, str]] = field(default_factory=dict)  # (hosts, opts)
     router_digests: dict[str, str] = field(default_factory=dict)
     domains: frozenset[str] = frozenset()  # the store's guests, defined or running
     instance_dirs: frozenset[str] = frozenset()
     base_files: frozenset[str] = frozenset()
+    volume_files: frozenset[str] = frozenset()  # names in volumes/ ostack makes
     dhcp_dirs: frozenset[str] = frozenset()
     firewall: bool = False  # whether the store's FORWARD chain exists (IPv4)
     firewall_rules: int = 0  # how many rules it holds
     firewall_marker: tuple[str, int] | None = None  # (digest, rules) of the last apply
     forwarding: str = "0"  # the host's net.ipv4.ip_forward
     saved_forwarding: str | None = None  # its value before the uplink opt-in, if opted in
+    console_proxies: tuple[ProxyProcess, ...] = ()  # the store's (one, normally)
     inside: dict[str, Inside] = field(default_factory=dict)  # by namespace, when deep
 
 
@@ -84,6 +101,7 @@ def observe(
     links, addresses = _links(names)
     namespaces = frozenset(
         n for n in _listdir(Path("/run/netns")) if n.startswith(names.object_prefix))
+    dnsmasq, metadata = _processes(host_dir, names)
     forward = _chain_rules(names.chain("FORWARD"))
     inside: dict[str, Inside] = {}
     if deep and namespaces:
@@ -97,7 +115,8 @@ def observe(
         addresses=addresses,
         routes=host_routes(),
         namespaces=namespaces,
-        dnsmasq=_dnsmasq(host_dir),
+        dnsmasq=dnsmasq,
+        metadata=metadata,
         dhcp_files=_dhcp_files(host_dir),
         router_digests={
             name.removesuffix(APPLIED_SUFFIX): _read(host_dir / "routers" / name)
@@ -107,11 +126,14 @@ def observe(
         instance_dirs=frozenset(_listdir(host_dir / "instances")),
         base_files=frozenset(n for n in _listdir(host_dir / "_base") if not n.startswith(".")),
         dhcp_dirs=frozenset(_listdir(host_dir / "dhcp")),
+        volume_files=frozenset(n for n in _listdir(host_dir / volume_names.DIRECTORY)
+                               if volume_names.ours(n)),
         firewall=forward is not None,
         firewall_rules=forward or 0,
         firewall_marker=_marker(FIREWALL_MARKERS / names.tag),
         forwarding=_read(Path("/proc/sys/net/ipv4/ip_forward")).strip(),
         saved_forwarding=_read(host_dir / FORWARDING_FILE).strip() or None,
+        console_proxies=find_proxies(host_dir),
         inside=inside,
     )
 
@@ -200,11 +222,16 @@ def host_routes() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(routes))
 
 
-def _dnsmasq(host_dir: Path) -> dict[str, tuple[DnsmasqProcess, ...]]:
-    """dnsmasq processes serving this store's networks, found by what they run (their pid
-    files name the network's directory), so a reused PID can never pass for one."""
-    prefix = f"--pid-file={host_dir / 'dhcp'}/"
-    found: dict[str, list[DnsmasqProcess]] = {}
+def _processes(
+    host_dir: Path, names: HostNames
+) -> tuple[dict[str, tuple[DnsmasqProcess, ...]], dict[str, tuple[MetadataProcess, ...]]]:
+    """The store's dnsmasq processes (by network) and metadata proxies (by namespace), found
+    by what they run, so a reused PID can never pass for one: a dnsmasq whose pid file is in
+    a network's directory of the store's, a proxy whose ``--namespace`` is the store's."""
+    pid_prefix = f"--pid-file={host_dir / 'dhcp'}/"
+    namespace_prefix = f"--namespace={names.object_prefix}"
+    dnsmasq: dict[str, list[DnsmasqProcess]] = {}
+    metadata: dict[str, list[MetadataProcess]] = {}
     for entry in _listdir(Path("/proc")):
         if not entry.isdigit():
             continue
@@ -212,15 +239,32 @@ def _dnsmasq(host_dir: Path) -> dict[str, tuple[DnsmasqProcess, ...]]:
             argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if not argv or not argv[0].endswith(b"dnsmasq"):
-            continue
-        args = tuple(a.decode(errors="replace") for a in argv if a)
-        pid_arg = next((a for a in args if a.startswith(prefix)), None)
-        if pid_arg is None or _zombie(int(entry)):
-            continue
-        network_id = pid_arg.removeprefix(prefix).split("/")[0]
-        found.setdefault(network_id, []).append(DnsmasqProcess(int(entry), network_id, args))
-    return {k: tuple(v) for k, v in found.items()}
+        if argv and argv[0].endswith(b"dnsmasq"):
+            args = tuple(a.decode(errors="replace") for a in argv if a)
+            pid_arg = next((a for a in args if a.startswith(pid_prefix)), None)
+            if pid_arg is None or _zombie(int(entry)):
+                continue
+            network_id = pid_arg.removeprefix(pid_prefix).split("/")[0]
+            dnsmasq.setdefault(network_id, []).append(
+                DnsmasqProcess(int(entry), network_id, args))
+        elif METADATA_MODULE in argv:
+            args = tuple(a.decode(errors="replace") for a in argv if a)
+            ns_arg = next((a for a in args if a.startswith(namespace_prefix)), None)
+            if ns_arg is None or _zombie(int(entry)):
+                continue
+            namespace = ns_arg.removeprefix("--namespace=")
+            metadata.setdefault(namespace, []).append(MetadataProcess(
+                int(entry), namespace, args, _in_namespace(int(entry), namespace)))
+    return ({k: tuple(v) for k, v in dnsmasq.items()},
+            {k: tuple(v) for k, v in metadata.items()})
+
+
+def _in_namespace(pid: int, namespace: str) -> bool:
+    try:
+        return (os.stat(f"/proc/{pid}/ns/net").st_ino
+                == os.stat(Path("/run/netns") / namespace).st_ino)
+    except OSError:
+        return False
 
 
 def _dhcp_files(host_dir: Path) -> dict[str, tuple[str, str]]:

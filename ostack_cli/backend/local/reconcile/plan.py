@@ -4,7 +4,9 @@ function (``plan(desired, observed)``), golden-tested, no root needed to test it
 Deletions come from observation alone: whatever carries the store's names and no record
 wants is removed, so a crash at any point leaves nothing the next converge does not collect.
 Steps are ordered so that a guest's tap is never without its filter: orphan guests go first,
-then the firewall is brought in line, then networks and routers are torn down and built.
+then the firewall is brought in line, then networks and routers are torn down and built,
+then the metadata proxies in their namespaces are started (and stopped before their
+namespaces go).
 
 ``deep`` (``ostack host sync``) also looks inside each namespace (its devices, addresses,
 routes and NAT table) and re-lays a router or DHCP server whose insides differ from what
@@ -17,18 +19,23 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-from ostack_cli.backend.local import l3
+from ostack_cli.backend.local import l3, volume_files
+from ostack_cli.backend.local.console_proxy_host import ConsoleProxySpec
+from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.reconcile.desired import (
     DHCP_IFNAME,
     BridgeSpec,
     Desired,
     DhcpSpec,
     FaultKey,
+    MetadataProxySpec,
     RouterPlan,
 )
 from ostack_cli.backend.local.reconcile.observe import Inside, Observed
 
 HOST = "host"
+# A console proxy that cannot run is a fault of its own: no command's records are at stake.
+CONSOLE_PROXY = ("console", "proxy")
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,15 @@ class StopDhcp(Action):
 
     def describe(self) -> str:
         return f"stop dnsmasq {', '.join(map(str, self.pids))} of network {self.key[1]}"
+
+
+@dataclass(frozen=True)
+class StopMetadataProxy(Action):
+    pids: tuple[int, ...]
+    namespace: str
+
+    def describe(self) -> str:
+        return f"stop metadata proxy {', '.join(map(str, self.pids))} in {self.namespace}"
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,33 @@ class EnsureRouter(Action):
 
 
 @dataclass(frozen=True)
+class StartMetadataProxy(Action):
+    spec: MetadataProxySpec
+    restart: tuple[int, ...] = ()  # proxies to stop first (stale arguments or namespace)
+
+    def describe(self) -> str:
+        again = f" (restarting {', '.join(map(str, self.restart))})" if self.restart else ""
+        return (f"serve metadata for {self.spec.kind} {self.spec.resource_id} in "
+                f"{self.spec.namespace}{again}")
+
+
+@dataclass(frozen=True)
+class StopConsoleProxy(Action):
+    pids: tuple[int, ...]
+
+    def describe(self) -> str:
+        return f"stop console proxy {', '.join(map(str, self.pids))}"
+
+
+@dataclass(frozen=True)
+class StartConsoleProxy(Action):
+    spec: ConsoleProxySpec
+
+    def describe(self) -> str:
+        return f"start the console proxy on {self.spec.listen}"
+
+
+@dataclass(frozen=True)
 class RemoveFiles(Action):
     path: str  # relative to the host directory
 
@@ -183,6 +226,12 @@ def plan(desired: Desired, observed: Observed, *, deep: bool = False) -> Plan:
     for network_id, processes in sorted(observed.dnsmasq.items()):
         if network_id not in desired.dhcp:
             actions.append(StopDhcp(("network", network_id), tuple(p.pid for p in processes)))
+    for namespace, proxies in sorted(observed.metadata.items()):
+        if namespace not in desired.metadata:  # before its namespace goes
+            actions.append(StopMetadataProxy(_namespace_key(namespace, names),
+                                             tuple(p.pid for p in proxies), namespace))
+    stop_console, start_console = _console_proxy_steps(desired, observed)
+    actions += stop_console
     wanted_namespaces = {d.namespace for d in desired.dhcp.values()}
     wanted_namespaces |= {r.namespace for r in desired.routers.values()}
     for namespace in sorted(observed.namespaces - wanted_namespaces):
@@ -217,12 +266,22 @@ def plan(desired: Desired, observed: Observed, *, deep: bool = False) -> Plan:
     for router_id, router in sorted(desired.routers.items()):
         if not _router_in_line(router, observed, deep):
             actions.append(EnsureRouter(("router", router_id), router))
+    # Metadata proxies once their namespaces are laid out.
+    for _, proxy in sorted(desired.metadata.items()):
+        action = _metadata_action(proxy, observed)
+        if action is not None:
+            actions.append(action)
+
+    # The console proxy (it needs nothing above, and nothing above needs it).
+    actions += start_console
 
     # 5. Files no record wants.
     actions += [RemoveFiles(("server", s), f"instances/{s}")
                 for s in sorted(observed.instance_dirs - desired.servers)]
     actions += [RemoveFiles(("image", i), f"_base/{i}")
                 for i in sorted(observed.base_files - desired.base_images)]
+    actions += [RemoveFiles(volume_files.owner_of(n), f"{volume_files.DIRECTORY}/{n}")
+                for n in sorted(observed.volume_files - desired.volume_files)]
     actions += [RemoveFiles(("network", n), f"dhcp/{n}")
                 for n in sorted(observed.dhcp_dirs - set(desired.dhcp))]
     actions += [RemoveFiles(("router", r), f"routers/{r}.applied")
@@ -230,6 +289,20 @@ def plan(desired: Desired, observed: Observed, *, deep: bool = False) -> Plan:
     if desired.empty and (observed.firewall or deep):
         actions.append(RemoveFirewall((HOST, "firewall")))
     return Plan(tuple(actions), faults)
+
+
+def _console_proxy_steps(
+    desired: Desired, observed: Observed
+) -> tuple[list[Action], list[Action]]:
+    """One console proxy while the store has servers, running what the spec says; any
+    other (stale arguments, a second one, none wanted) is stopped."""
+    spec = desired.console_proxy
+    current = [p for p in observed.console_proxies if spec is not None and p.argv == spec.argv]
+    stale = [p.pid for p in observed.console_proxies if p not in current[:1]]
+    stop: list[Action] = [StopConsoleProxy(CONSOLE_PROXY, tuple(stale))] if stale else []
+    start: list[Action] = [StartConsoleProxy(CONSOLE_PROXY, spec)] if (
+        spec is not None and not current) else []
+    return stop, start
 
 
 def _firewall_in_line(desired: Desired, observed: Observed) -> bool:
@@ -268,6 +341,27 @@ def _wanted_links(desired: Desired, bridges: dict[str, BridgeSpec]) -> set[str]:
     wanted |= {d.leg for d in desired.dhcp.values()}
     wanted |= {device for r in desired.routers.values() for device, _ in r.legs}
     return wanted
+
+
+def _namespace_key(namespace: str, names: HostNames) -> FaultKey:
+    """The resource a namespace of the store's serves: its router or its network."""
+    if namespace.startswith(names.router_namespace_prefix):
+        return ("router", namespace.removeprefix(names.router_namespace_prefix))
+    return ("network", namespace.removeprefix(names.dhcp_namespace_prefix))
+
+
+def _metadata_action(spec: MetadataProxySpec, observed: Observed) -> Action | None:
+    """Start the proxy unless exactly one runs in its namespace with its arguments; any
+    other (stale arguments, a namespace made again since) is stopped first."""
+    processes = observed.metadata.get(spec.namespace, ())
+    current = [p for p in processes if p.argv == spec.argv and p.in_namespace]
+    stale = tuple(p.pid for p in processes if p not in current)
+    if len(current) > 1:
+        stale += tuple(p.pid for p in current)
+        current = []
+    if current and not stale and spec.namespace in observed.namespaces:
+        return None
+    return StartMetadataProxy((spec.kind, spec.resource_id), spec, stale)
 
 
 def _dhcp_action(spec: DhcpSpec, observed: Observed, deep: bool) -> Action | None:

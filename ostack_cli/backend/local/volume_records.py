@@ -1,0 +1,83 @@
+"""What several block-storage services read of the store: a volume's attachments as Cinder
+shows them, the status its attachments imply, and a compare-and-swap change of a record.
+Plain functions of the store (as ``net_records`` is for networking)."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from ostack_cli.backend.local import cinder_rules
+from ostack_cli.backend.models.volume import (
+    AVAILABLE,
+    IN_USE,
+    Volume,
+    VolumeAttachment,
+    VolumeSnapshot,
+)
+from ostack_cli.state.store import Store
+
+HOST_NAME = "localhost"  # the compute host guests run on (servers.LOCAL_HOST)
+# What Cinder's os-vol-host-attr:host says of the one volume backend: host@backend#pool.
+VOLUME_HOST = "localhost@local#local"
+# Attachments a guest holds (or is letting go of); an attaching one is not yet shown.
+HELD = ("attached", "detaching")
+
+RecordT = TypeVar("RecordT", Volume, VolumeSnapshot, VolumeAttachment)
+
+
+def attachments_of_volume(store: Store, volume_id: str) -> list[VolumeAttachment]:
+    return [a for a in store.list(VolumeAttachment) if a.volume_id == volume_id]
+
+
+def attachments_of_server(store: Store, server_id: str) -> list[VolumeAttachment]:
+    return [a for a in store.list(VolumeAttachment) if a.server_id == server_id]
+
+
+def snapshots_of_volume(store: Store, volume_id: str) -> list[VolumeSnapshot]:
+    return [s for s in store.list(VolumeSnapshot) if s.volume_id == volume_id]
+
+
+def cinder_attachments(store: Store, volume: Volume) -> list[dict[str, Any]]:
+    """The volume's ``attachments`` as Cinder shows them: one a server it is attached to."""
+    return [
+        {"id": volume.id, "attachment_id": a.id, "volume_id": volume.id,
+         "server_id": a.server_id, "host_name": HOST_NAME, "device": a.device,
+         "attached_at": a.attached_at}
+        for a in attachments_of_volume(store, volume.id) if a.status in HELD
+    ]
+
+
+def status_by_attachments(store: Store, volume_id: str, *, leaving: str | None = None) -> str:
+    """``in-use`` while a guest holds the volume, else ``available`` (Cinder's
+    ``volume_update_status_based_on_attachment``); ``leaving``: an attachment going now."""
+    held = [a for a in attachments_of_volume(store, volume_id)
+            if a.status in HELD and a.id != leaving]
+    return IN_USE if held else AVAILABLE
+
+
+def store_uuid(store: Store, what: str) -> str:
+    """A UUID of this store's own for ``what`` (the one cinder-volume service, the default
+    volume type): stable, different in every store, and read without writing anything."""
+    import uuid
+
+    seed = store.get_setting("user_id") or ""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"ostack:{seed}:{what}"))
+
+
+def service_uuid(store: Store) -> str:
+    """The one cinder-volume service's ID (``service_uuid``)."""
+    return store_uuid(store, "cinder-volume")
+
+
+def change(store: Store, record: RecordT, **changes: Any) -> RecordT:
+    """The record as it is now, with ``changes`` and a new ``updated_at`` where it has one;
+    inside a transaction of the caller's or its own."""
+    with store.transaction():
+        current = store.get(type(record), record.id)
+        if current is None:
+            return record
+        if hasattr(current, "updated_at") and "updated_at" not in changes:
+            changes["updated_at"] = cinder_rules.now()
+        updated = current.replace(**changes)
+        store.update(updated)
+    return updated
