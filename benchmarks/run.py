@@ -33,6 +33,7 @@ AREAS: dict[str, str] = {
     "host": "benchmarks.host",
     "completion": "benchmarks.completion",
     "api": "benchmarks.api",
+    "volume": "benchmarks.volume",
 }
 
 DEFAULT_RUNS = 15

@@ -240,11 +240,27 @@ def child(directory: Path, name: str) -> Path:
 
 # -- creating -------------------------------------------------------------------------------
 
+# libvirt's count of the running guests it labelled a file for (``remember_owner``): while
+# it is above zero, libvirt refuses to start another guest on the file unless its owner is
+# still the label it set.
+LIBVIRT_DAC_REFS = "trusted.libvirt.security.ref_dac"
+
+
+def _held_by_libvirt(fd: int) -> bool:
+    try:
+        return int(os.getxattr(fd, LIBVIRT_DAC_REFS)) > 0
+    except (OSError, ValueError):
+        return False
+
+
 def _set_owner_mode(fd: int, mode: int, gid: int | None) -> None:
     st = os.fstat(fd)
     uid = os.geteuid()
     want_gid = st.st_gid if gid is None else gid
-    if uid == 0 and (st.st_uid, st.st_gid) != (0, want_gid):
+    if uid == 0 and st.st_uid != 0 and _held_by_libvirt(fd):
+        # A running guest's kernel, initrd or backing file: libvirt gives it back itself.
+        pass
+    elif uid == 0 and (st.st_uid, st.st_gid) != (0, want_gid):
         # A file libvirt handed to QEMU comes back to root (see the module docstring).
         os.fchown(fd, 0, want_gid)
     elif st.st_gid != want_gid:

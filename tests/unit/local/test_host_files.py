@@ -263,6 +263,25 @@ def test_adopt_file(tmp_path: Path) -> None:
         host_files.adopt_file(fifo, 0o640)  # and it did not hang on the open
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown and trusted.* attributes need root")
+def test_adopt_file_leaves_a_file_libvirt_holds_for_a_running_guest(tmp_path: Path) -> None:
+    """libvirt labels a running guest's kernel, initrd and backing file for QEMU and counts
+    its guests in an attribute; taking the file back to root then would make libvirt refuse
+    the next guest on it ("Setting different DAC user or group ... already in use")."""
+    held, free = tmp_path / "kernel", tmp_path / "old-kernel"
+    for path in (held, free):
+        path.write_text("vmlinux")
+        os.chown(path, 64055, 64055)
+    try:
+        os.setxattr(held, host_files.LIBVIRT_DAC_REFS, b"1")
+        os.setxattr(free, host_files.LIBVIRT_DAC_REFS, b"0")
+    except OSError as exc:
+        pytest.skip(f"no trusted.* attributes on {tmp_path}: {exc}")
+    assert host_files.adopt_file(held, 0o640, 64055) is True
+    assert host_files.adopt_file(free, 0o640, 64055) is True
+    assert (held.stat().st_uid, free.stat().st_uid) == (64055, 0)
+
+
 def test_read_file(tmp_path: Path) -> None:
     assert host_files.read_file(tmp_path / "missing") is None
     (tmp_path / "log").write_bytes(b"out")
