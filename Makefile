@@ -15,7 +15,7 @@ lint: setup
 	$(VENV)/bin/mypy
 
 test: setup lint
-	$(VENV)/bin/pytest -p no:cacheprovider tests
+	bash tools/test.sh
 
 unit: setup
 	$(VENV)/bin/pytest -p no:cacheprovider -m "not slow" tests

@@ -182,12 +182,9 @@ def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
 
 
 def _osc_binary() -> Path | None:
-    from tests.cloud.conftest import _install_osc, _osc_candidates
+    from tests.cloud.conftest import find_real_client
 
-    for candidate in _osc_candidates():
-        if candidate.exists():
-            return candidate
-    binary, _ = _install_osc()
+    binary, _ = find_real_client()
     return binary
 
 

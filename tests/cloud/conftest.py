@@ -15,6 +15,7 @@ realstack's own ``osc-venv`` is used when present).
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import os
 import re
@@ -154,12 +155,33 @@ def _install_osc() -> tuple[Path | None, str]:
     return (binary, "") if binary.exists() else (None, "no openstack after install")
 
 
+def _answers_version(candidate: Path) -> bool:
+    # A venv another process is still installing (realstack's up.sh, the other test stream)
+    # may already hold the script; only a client that runs counts.
+    if not candidate.exists():
+        return False
+    try:
+        done = subprocess.run([str(candidate), "--version"], capture_output=True, text=True,
+                              timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def find_real_client() -> tuple[Path | None, str]:
+    """The real client, installed once even when two test streams ask for it at once."""
+    OSC_VENV.parent.mkdir(parents=True, exist_ok=True)
+    with open(OSC_VENV.parent / "osc-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for candidate in _osc_candidates():
+            if _answers_version(candidate):
+                return candidate, ""
+        return _install_osc()
+
+
 @pytest.fixture(scope="session")
 def real_client_path() -> Path:
-    for candidate in _osc_candidates():
-        if candidate.exists():
-            return candidate
-    binary, why = _install_osc()
+    binary, why = find_real_client()
     if binary is None:
         pytest.skip(f"python-openstackclient {OSC_VERSION} unavailable: {why}")
     return binary

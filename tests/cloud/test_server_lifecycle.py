@@ -119,7 +119,9 @@ def test_rebuild(clients: SideBySide, pair: tuple[str, str]) -> None:
         head, body = done.out.split("\n", 1)
         assert head == "Complete"
         answers.append(json.loads(body))
-    assert answers[0]["status"] == "REBUILD"
+    # Nova reads the server back after casting the rebuild, so a fast compute driver
+    # (realstack's fake one) may already have finished it: both answers are Nova's.
+    assert answers[0]["status"] in ("REBUILD", "ACTIVE")
     same_shape(answers[0], answers[1], SERVER_VOLATILE)
     same_shape(*shows(clients, pair), SERVER_VOLATILE)
     for args in (("server", "rebuild", "--key-name", "nosuch", pair[0]),
