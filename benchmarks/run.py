@@ -34,6 +34,7 @@ AREAS: dict[str, str] = {
     "completion": "benchmarks.completion",
     "api": "benchmarks.api",
     "volume": "benchmarks.volume",
+    "scale": "benchmarks.scale",
 }
 
 DEFAULT_RUNS = 15

@@ -4,6 +4,8 @@ swap. Shared by the services that create servers and act on them."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+from collections.abc import Iterable
 from typing import Any
 
 from ostack_cli import faults
@@ -31,6 +33,13 @@ class DeletedServer(Server):
     KIND = "deleted_server"
 
 
+@dataclasses.dataclass(frozen=True)
+class PortSnapshot:
+    ports: dict[str, Port]
+    networks: dict[str, Network]
+    floating: dict[str, list[FloatingIP]]
+
+
 class ServerRecords:
     def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
         self.store = context.store
@@ -46,20 +55,28 @@ class ServerRecords:
                 by_port.setdefault(fip.port_id, []).append(fip)
         return by_port
 
-    def with_addresses(
-        self, server: Server, floating: dict[str, list[FloatingIP]] | None = None
-    ) -> Server:
-        """Nova's ``addresses``: fixed and floating IPs by network name, port order kept.
+    def snapshot(self, servers: Iterable[Server]) -> PortSnapshot:
+        """The servers' ports, and every network and floating IP, read at once to show many
+        servers."""
+        return PortSnapshot(
+            ports=self.store.get_many(Port, (pid for s in servers for pid in s.port_ids)),
+            networks={n.id: n for n in self.store.list(Network)},
+            floating=self.floating_by_port(),
+        )
 
-        ``floating``: floating IPs by port, read once when many servers are shown."""
-        if floating is None:
-            floating = self.floating_by_port()
+    def with_addresses(self, server: Server, seen: PortSnapshot | None = None) -> Server:
+        """Nova's ``addresses``: fixed and floating IPs by network name, port order kept."""
+        return server.replace(**self.address_fields(server, seen))
+
+    def address_fields(self, server: Server, seen: PortSnapshot | None = None) -> dict[str, Any]:
+        """``addresses``, ``progress`` and ``fault`` as Nova's view shows them.
+
+        ``seen``: ports, networks and floating IPs read once when many servers are shown."""
+        floating = seen.floating if seen is not None else self.floating_by_port()
         addresses: dict[str, list[dict[str, Any]]] = {}
-        for port_id in server.port_ids:
-            port = self.store.get(Port, port_id)
-            if port is None:
-                continue
-            network = self.store.get(Network, port.network_id)
+        for port in self.ports_of(server, seen):
+            network = (seen.networks.get(port.network_id) if seen is not None
+                       else self.store.get(Network, port.network_id))
             entries = addresses.setdefault(network.name if network else port.network_id, [])
             for fixed in port.fixed_ips:
                 entries.append(_address(fixed["ip_address"], "fixed", port.mac_address))
@@ -67,14 +84,18 @@ class ServerRecords:
                 entries.append(_address(fip.floating_ip_address, "floating", port.mac_address))
         # Nova's view shows progress and fault in some statuses only.
         status = server.status
-        return server.replace(
-            addresses=addresses,
-            progress=server.progress if status in PROGRESS_STATUSES else None,
-            fault=server.fault if status in FAULT_STATUSES else None,
-        )
+        return {
+            "addresses": addresses,
+            "progress": server.progress if status in PROGRESS_STATUSES else None,
+            "fault": server.fault if status in FAULT_STATUSES else None,
+        }
 
-    def ports_of(self, server: Server) -> list[Port]:
-        return [p for p in (self.store.get(Port, pid) for pid in server.port_ids) if p]
+    def ports_of(self, server: Server, seen: PortSnapshot | None = None) -> list[Port]:
+        if seen is not None:
+            found = (seen.ports.get(pid) for pid in server.port_ids)
+        else:
+            found = (self.store.get(Port, pid) for pid in server.port_ids)
+        return [p for p in found if p]
 
     def network_ids_of(self, server: Server) -> list[str]:
         return sorted({p.network_id for p in self.ports_of(server)})
@@ -201,6 +222,8 @@ def _reconciled(server: Server, power: int | None) -> Server:
         return server.replace(power_state=power)
     if power is None:
         # The guest vanished behind our back: Nova reports it stopped with no power state.
+        if server.vm_state == "stopped" and server.power_state == srv.NOSTATE:
+            return server
         return server.replace(vm_state="stopped", power_state=srv.NOSTATE)
     by_power = {
         srv.RUNNING: "active",

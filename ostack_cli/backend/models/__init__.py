@@ -49,11 +49,35 @@ class Resource:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        known = _field_names(cls)
+        values = {k: v for k, v in data.items() if k in known}
+        if len(values) < len(known) or hasattr(cls, "__post_init__"):
+            return cls(**values)  # the defaults of fields older records lack
+        # A whole record, as to_json wrote it: no __init__ over every field (see replace).
+        record = object.__new__(cls)
+        record.__dict__.update(values)
+        return record
 
     def replace(self, **changes: Any) -> Self:
-        return dataclasses.replace(self, **changes)
+        """``dataclasses.replace``, without running ``__init__`` again over every field (forty
+        for a server: listing a thousand servers spent most of its time there)."""
+        cls = type(self)
+        unknown = changes.keys() - _field_names(cls)
+        if unknown or hasattr(cls, "__post_init__"):
+            return dataclasses.replace(self, **changes)  # its errors, or the checks it runs
+        copy = object.__new__(cls)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
 
 
 ResourceT = TypeVar("ResourceT", bound=Resource)
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+    return names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import subprocess
 import sys
@@ -106,3 +107,33 @@ def test_changes_are_reported_once_and_only_when_committed(tmp_path: Path) -> No
     with store.transaction():
         store.delete(Flavor, "1")
     assert store.take_changes() == ({"flavor"}, {("flavor", "1")})
+
+
+def test_get_many_reads_records_by_id_across_query_chunks(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    with store.transaction():
+        for i in range(1203):  # more than two chunks of bound parameters
+            store.insert(Flavor(id=str(i), name=f"f{i}"))
+    wanted = [str(i) for i in range(0, 1203, 2)] + ["nosuch", "4"]
+    found = store.get_many(Flavor, wanted)
+    assert set(found) == {str(i) for i in range(0, 1203, 2)}
+    assert found["1200"] == store.get(Flavor, "1200")
+    assert store.get_many(Flavor, []) == {}
+    store.close()
+
+
+def test_records_read_back_and_replaced_equal_what_init_makes(tmp_path: Path) -> None:
+    made = Flavor(id="1", name="a", vcpus=2, extra_specs={"k": "v"})
+    read = Flavor.from_json(made.to_json())
+    assert read == made and read is not made
+    # Older records lack newer fields: __init__ gives them their defaults.
+    partial = made.to_json()
+    del partial["extra_specs"]
+    assert Flavor.from_json(partial).extra_specs == {}
+    changed = made.replace(name="b", vcpus=4)
+    assert changed == Flavor(id="1", name="b", vcpus=4, extra_specs={"k": "v"})
+    assert made.name == "a"  # the original is left as it was
+    with pytest.raises(TypeError):
+        made.replace(nosuch=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.name = "c"  # type: ignore[misc]
