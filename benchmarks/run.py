@@ -35,6 +35,7 @@ AREAS: dict[str, str] = {
     "api": "benchmarks.api",
     "volume": "benchmarks.volume",
     "scale": "benchmarks.scale",
+    "dashboard": "benchmarks.dashboard",
 }
 
 DEFAULT_RUNS = 15

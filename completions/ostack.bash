@@ -107,7 +107,7 @@ _ostack()
   fi
 
   # Command data:
-  local cmds='aggregate api availability bootstrap command complete compute configuration console domain extension flavor floating help host hypervisor image ip keypair limits module network port project quota role router security server subnet token user versions volume'
+  local cmds='aggregate api availability bootstrap command complete compute configuration console dashboard domain extension flavor floating help host hypervisor image ip keypair limits module network port project quota role router security server subnet token user versions volume'
   local cmds_aggregate='add cache create delete list remove set show unset'
   local cmds_aggregate_add='host'
   local cmds_aggregate_add_host='-h --help -f --format -c --column --noindent --variable --prefix --max-width --fit-width --print-empty'
@@ -144,6 +144,9 @@ _ostack()
   local cmds_console_log_show='-h --help --lines'
   local cmds_console_url='show'
   local cmds_console_url_show='-h --help -f --format -c --column --noindent --variable --prefix --max-width --fit-width --print-empty --novnc --xvpvnc --spice --spice-direct --rdp --serial --mks'
+  local cmds_dashboard='serve stop'
+  local cmds_dashboard_serve='-h --help --bind --api --detach'
+  local cmds_dashboard_stop='-h --help'
   local cmds_domain='list show'
   local cmds_domain_list='-h --help -f --format -c --column --quote --noindent --max-width --fit-width --print-empty --sort-column --sort-ascending --sort-descending --name --enabled'
   local cmds_domain_show='-h --help -f --format -c --column --noindent --variable --prefix --max-width --fit-width --print-empty'

@@ -47,20 +47,22 @@ def services() -> list[Service]:
     catch-all."""
     import importlib
 
-    from ostack_cli.api import glance, keystone, neutron, nova
+    from ostack_cli.api import cinder, glance, keystone, neutron, nova
 
     # The modules that declare each service's routes (on import).
     for module in ROUTE_MODULES:
         importlib.import_module(f"ostack_cli.api.{module}")
-    return [nova.NOVA, neutron.NEUTRON, glance.GLANCE, keystone.KEYSTONE]
+    return [nova.NOVA, neutron.NEUTRON, glance.GLANCE, cinder.CINDER, keystone.KEYSTONE]
 
 
 ROUTE_MODULES = (
     "nova_flavors", "nova_servers", "nova_actions", "nova_keypairs", "nova_quotas",
     "nova_hosts", "nova_server_groups", "nova_server_extras", "nova_consoles",
-    "nova_server_security_groups",
+    "nova_server_security_groups", "nova_volume_attachments", "nova_usage",
     "neutron_networks", "neutron_ports", "neutron_routers", "neutron_security", "neutron_misc",
-    "glance_images",
+    "neutron_port_forwardings",
+    "glance_images", "glance_schemas",
+    "cinder_volumes", "cinder_snapshots", "cinder_misc",
 )
 
 

@@ -1,17 +1,19 @@
-"""The service catalog: the four services, on this server's one address.
+"""The service catalog: the five services, on this server's one address.
 
 All services share one port, so each has a path of its own, as devstack mounts them behind
 Apache (``/identity``, ``/compute``, ``/image``, ...), except Keystone, whose version document
 answers at ``/`` and whose endpoint is ``/v3`` (a Keystone URL works unchanged):
 
-=========  ========  ==========================  ====================================
-type       name      endpoint                    version discovery
-=========  ========  ==========================  ====================================
-identity   keystone  ``<base>/v3``               ``<base>/`` (300, as Keystone)
-compute    nova      ``<base>/compute/v2.1``     ``<base>/compute/`` (Nova's root)
-network    neutron   ``<base>/network``          ``<base>/network/`` (API: ``/v2.0``)
-image      glance    ``<base>/image``            ``<base>/image/`` (300; API: ``/v2``)
-=========  ========  ==========================  ====================================
+=============  ========  =======================  =====================================
+type           name      endpoint                 version discovery
+=============  ========  =======================  =====================================
+identity       keystone  ``<base>/v3``            ``<base>/`` (300, as Keystone)
+compute        nova      ``<base>/compute/v2.1``  ``<base>/compute/`` (Nova's root)
+network        neutron   ``<base>/network``       ``<base>/network/`` (API: ``/v2.0``)
+image          glance    ``<base>/image``         ``<base>/image/`` (300; API: ``/v2``)
+block-storage  cinder    ``<base>/volume/v3``     ``<base>/volume/`` (300, as Cinder)
+volumev3       cinderv3  ``<base>/volume/v3``     (Cinder again, as devstack lists it)
+=============  ========  =======================  =====================================
 
 Each endpoint is listed on the public, internal and admin interfaces of ``RegionOne`` with
 IDs that never change, so clients that cache the catalog keep working across restarts.
@@ -51,12 +53,16 @@ COMPUTE_MOUNT = "/compute"
 COMPUTE_PATH = f"{COMPUTE_MOUNT}/v2.1"
 NETWORK_MOUNT = "/network"
 IMAGE_MOUNT = "/image"
+VOLUME_MOUNT = "/volume"
+VOLUME_PATH = f"{VOLUME_MOUNT}/v3"
 
 ENTRIES = (
     CatalogEntry("compute", "nova", COMPUTE_PATH),
     CatalogEntry("identity", "keystone", IDENTITY_PATH),
     CatalogEntry("image", "glance", IMAGE_MOUNT),
     CatalogEntry("network", "neutron", NETWORK_MOUNT),
+    CatalogEntry("volumev3", "cinderv3", VOLUME_PATH),
+    CatalogEntry("block-storage", "cinder", VOLUME_PATH),
 )
 
 

@@ -97,14 +97,18 @@ def check_tls(cert: Path | None, key: Path | None) -> None:
             raise CommandError(f"Cannot use --cert {cert} --key {key}: {exc}") from None
 
 
-def running_pid(pid_file: Path) -> int | None:
-    """The pid in the file if that process still runs and is an ``ostack api serve``."""
+API_MARKS = (b"api", b"serve")
+
+
+def running_pid(pid_file: Path, marks: tuple[bytes, ...] = API_MARKS) -> int | None:
+    """The pid in the file if that process still runs and is an ``ostack api serve`` (a
+    process whose command line has each of ``marks`` as an argument)."""
     try:
         pid = int(pid_file.read_text().strip())
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except (OSError, ValueError):
         return None
-    return pid if b"api" in cmdline and b"serve" in cmdline else None
+    return pid if all(mark in cmdline for mark in marks) else None
 
 
 def serve(options: ServeOptions) -> int:
@@ -122,7 +126,7 @@ def serve(options: ServeOptions) -> int:
     runtime = ApiRuntime(options.state_dir)
     if options.detach:
         assert pid_file is not None
-        if _daemonize(pid_file):
+        if daemonize(pid_file):
             sock.close()
             scheme = "https" if options.cert else "http"
             sys.stderr.write(f"ostack api: serving {scheme}://{options.bind} "
@@ -147,10 +151,11 @@ def serve(options: ServeOptions) -> int:
     return 0
 
 
-def stop(pid_file: Path, *, timeout: float = GRACEFUL_SECONDS + 5) -> None:
-    pid = running_pid(pid_file)
+def stop(pid_file: Path, *, timeout: float = GRACEFUL_SECONDS + 5, name: str = "ostack api",
+         marks: tuple[bytes, ...] = API_MARKS) -> None:
+    pid = running_pid(pid_file, marks)
     if pid is None:
-        raise CommandError(f"ostack api is not running (no live pid in {pid_file}).")
+        raise CommandError(f"{name} is not running (no live pid in {pid_file}).")
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -158,9 +163,9 @@ def stop(pid_file: Path, *, timeout: float = GRACEFUL_SECONDS + 5) -> None:
             break
         time.sleep(0.05)
     else:
-        raise CommandError(f"ostack api (pid {pid}) did not stop within {timeout:.0f} s.")
+        raise CommandError(f"{name} (pid {pid}) did not stop within {timeout:.0f} s.")
     with contextlib.suppress(FileNotFoundError):
-        if not _holds_live_pid(pid_file):
+        if running_pid(pid_file, marks) is None:
             pid_file.unlink()
 
 
@@ -212,9 +217,9 @@ def _configure_logging(log_file: Path | None) -> None:
         logger.propagate = True
 
 
-def _daemonize(pid_file: Path) -> bool:
+def daemonize(pid_file: Path, name: str = "ostack api") -> bool:
     """Fork into the background. True in the original process (once the server's pid file
-    is written), False in the daemon."""
+    is written), False in the daemon (its standard streams on /dev/null)."""
     read_end, write_end = os.pipe()
     first = os.fork()
     if first > 0:
@@ -223,7 +228,7 @@ def _daemonize(pid_file: Path) -> bool:
             answer = pipe.read()
         os.waitpid(first, 0)
         if answer != b"ok":
-            raise CommandError(f"ostack api did not start: {answer.decode(errors='replace')}")
+            raise CommandError(f"{name} did not start: {answer.decode(errors='replace')}")
         return True
     os.close(read_end)
     try:
@@ -255,10 +260,6 @@ def _holds_our_pid(pid_file: Path) -> bool:
         return int(pid_file.read_text().strip()) == os.getpid()
     except (OSError, ValueError):
         return False
-
-
-def _holds_live_pid(pid_file: Path) -> bool:
-    return running_pid(pid_file) is not None
 
 
 def _zombie(pid: int) -> bool:

@@ -128,6 +128,8 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     ("server create", "--nic"): "kv:nic",
     ("server ssh", "--port"): None,  # ssh's port number, not a Neutron port
     ("api serve", "--bind"): None,  # an address and TCP port to listen on
+    ("dashboard serve", "--bind"): None,  # an address and TCP port to listen on
+    ("dashboard serve", "--api"): None,  # where `ostack api serve` listens
     ("server ssh", "--identity"): "file",
     ("security group rule create", "--src-group"): "security_group",
     # Keystone groups, which no backend stores: not security groups.

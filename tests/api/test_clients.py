@@ -53,6 +53,7 @@ def test_real_client_identity(api_server: ApiServer, real_openstack: Path) -> No
 
     catalog = real(api_server, real_openstack, "catalog", "list")
     assert sorted((c["Name"], c["Type"]) for c in catalog) == [
+        ("cinder", "block-storage"), ("cinderv3", "volumev3"),
         ("glance", "image"), ("keystone", "identity"), ("neutron", "network"),
         ("nova", "compute")]
     compute = next(c for c in catalog if c["Type"] == "compute")
@@ -65,6 +66,7 @@ def test_real_client_identity(api_server: ApiServer, real_openstack: Path) -> No
     assert ("identity", "3.14", "CURRENT") in seen
     assert ("image", "2.17", "CURRENT") in seen
     assert ("network", "2.0", "CURRENT") in seen
+    assert ("block-storage", "3.0", "CURRENT") in seen
     compute_21 = next(v for v in versions if v["Version"] == "2.1"
                       and v["Service Type"] == "compute")
     assert (compute_21["Min Microversion"], compute_21["Max Microversion"]) == ("2.1", "2.100")

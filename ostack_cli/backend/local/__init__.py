@@ -85,6 +85,7 @@ if TYPE_CHECKING:
     from ostack_cli.backend.models.server_group import ServerGroup
     from ostack_cli.backend.models.server_interface import ServerInterface
     from ostack_cli.backend.models.subnet_pool import SubnetPool, SubnetPoolSpec
+    from ostack_cli.backend.models.usage import ServerUsage, UsagePeriod
     from ostack_cli.backend.models.volume import (
         ImageUpload,
         SnapshotFilters,
@@ -978,6 +979,14 @@ class LocalBackend:
 
     def delete_server_group(self, group: ServerGroup) -> None:
         self.services.server_groups.delete(group)
+
+    def server_usages(
+        self, period: UsagePeriod, *, project_id: str | None = None, limit: int | None = None,
+        marker: str | None = None,
+    ) -> list[ServerUsage]:
+        """Nova's simple tenant usage (local only: ``ostack api`` serves it)."""
+        return self.services.server_usages.find(period, project_id=project_id, limit=limit,
+                                                marker=marker)
 
     def server_interfaces(self, server: Server) -> list[ServerInterface]:
         return self.services.server_nics.find_all(server)

@@ -103,8 +103,10 @@ def size_error(size: Any) -> BadRequest:
 
 
 def size_required() -> BadRequest:
-    """A create with neither a size nor a source to take one from (``_get_size``)."""
-    return BadRequest("Invalid input received: Volume size must be specified.")
+    """A create with neither a size nor a source to take one from: Cinder's bare
+    HTTPBadRequest (as realstack answers ``{"volume": {"name": "x"}}``)."""
+    return BadRequest("The server could not comply with the request since it is either "
+                      "malformed or otherwise incorrect.")
 
 
 RETYPE_REFUSED = (

@@ -93,6 +93,7 @@ if TYPE_CHECKING:
     from ostack_cli.backend.local.snapshots import ServerSnapshots
     from ostack_cli.backend.local.subnet_pools import SubnetPools
     from ostack_cli.backend.local.subnets import Subnets
+    from ostack_cli.backend.local.usage import ServerUsages
     from ostack_cli.backend.local.users import Users
     from ostack_cli.backend.local.volume_attachments import VolumeAttachments
     from ostack_cli.backend.local.volume_quotas import VolumeQuotas
@@ -328,6 +329,12 @@ class Services:
         from ostack_cli.backend.local.server_groups import ServerGroups
 
         return ServerGroups(self.context, quotas=self.quotas)
+
+    @cached_property
+    def server_usages(self) -> ServerUsages:
+        from ostack_cli.backend.local.usage import ServerUsages
+
+        return ServerUsages(self.context)
 
     @cached_property
     def server_nics(self) -> ServerNics:

@@ -388,7 +388,8 @@ def test_command_list_groups_as_the_real_client(cli: Runner) -> None:
     assert groups == [
         {"Command Group": "openstack.cli", "Commands": ["command list", "module list"]},
         {"Command Group": "ostack.cli", "Commands": ["api rotate-keys", "api serve",
-                                                     "api stop", "bootstrap", "host sync"]},
+                                                     "api stop", "bootstrap", "dashboard serve",
+                                                     "dashboard stop", "host sync"]},
     ]
     every = {row["Command Group"]: row["Commands"]
              for row in cli("command", "list", "-f", "json").json()}

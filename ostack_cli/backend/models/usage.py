@@ -1,0 +1,34 @@
+"""Nova's simple tenant usage: what each server used within a period (``usage list/show``,
+``GET /os-simple-tenant-usage``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerUsage:
+    """One server's share of a period, live or deleted, as Nova's ``server_usages`` list
+    it (nova/api/openstack/compute/simple_tenant_usage.py)."""
+
+    instance_id: str
+    name: str
+    tenant_id: str
+    flavor: str
+    memory_mb: int
+    local_gb: int
+    vcpus: int
+    hours: float  # within the period: from launch (or its start) to termination (or its end)
+    started_at: datetime  # launched (naive UTC, to the second, as Nova's database keeps it)
+    ended_at: datetime | None  # terminated
+    state: str  # "terminated" once ended, else the server's vm_state
+    uptime: int  # seconds from launch to termination, or to now
+
+
+@dataclasses.dataclass(frozen=True)
+class UsagePeriod:
+    """The period asked for: ``stop`` is never later than now (Nova cuts it there)."""
+
+    start: datetime
+    stop: datetime
