@@ -4,10 +4,11 @@
 # The cloud tier spends its time waiting on realstack's services and on the real client's
 # start-up, the VM tier on one TCG guest at a time: run one after the other they took 85 of
 # CI's 90 minutes (58 this way). So the cloud tier runs beside the others (its output
-# follows theirs). It is the longer of the two, so it starts first (before lint) and runs at a higher priority:
-# realstack's services, started by its fixture, inherit it, and QEMU (libvirtd's child)
-# keeps the default. The two share nothing on the host: the cloud tier drives realstack on
-# loopback through the cloud backend and makes no bridges, namespaces or chains.
+# follows theirs). It is the longer of the two, so it starts first (before lint) and runs
+# at a higher priority: realstack's services, started by its fixture, inherit it, and QEMU
+# (libvirtd's child) keeps the default. The two share nothing on the host: the cloud tier
+# drives realstack on loopback through the cloud backend and makes no bridges, namespaces or
+# chains.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
