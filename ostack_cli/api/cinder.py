@@ -172,3 +172,22 @@ def versions(req: ApiRequest) -> Reply:
 @CINDER.route("GET", "/v3")
 def version_v3(req: ApiRequest) -> Reply:
     return Reply(200, _versions(req))
+
+
+def metadata_body(req: ApiRequest, key: str) -> dict[str, str]:
+    """``{"metadata": {...}}`` or ``{"meta": {...}}``: string values of at most 255
+    characters, as Cinder's metadata schema takes them (volumes and snapshots alike)."""
+    data = req.json({"type": "object", "properties": {key: {
+        "type": "object", "additionalProperties": {"type": "string", "maxLength": 255}}},
+        "required": [key], "additionalProperties": False})
+    return dict(data[key])
+
+
+def metadata_item_body(req: ApiRequest, key: str) -> dict[str, str]:
+    """The body of ``PUT .../metadata/<key>``: exactly that one key, in Cinder's words."""
+    meta = metadata_body(req, "meta")
+    if key not in meta:
+        raise ApiFault(400, "Request body and URI mismatch")
+    if len(meta) > 1:
+        raise ApiFault(400, "Request body contains too many items")
+    return meta

@@ -143,13 +143,6 @@ def snapshot_action(req: ApiRequest, snapshot_id: str, project_id: str | None = 
 # -- metadata -------------------------------------------------------------------------------
 
 
-def _metadata_body(req: ApiRequest, key: str) -> dict[str, str]:
-    data = req.json({"type": "object", "properties": {key: {
-        "type": "object", "additionalProperties": {"type": "string", "maxLength": 255}}},
-        "required": [key], "additionalProperties": False})
-    return dict(data[key])
-
-
 @route("GET", "/snapshots/{snapshot_id}/metadata")
 def show_snapshot_metadata(req: ApiRequest, snapshot_id: str,
                            project_id: str | None = None) -> Reply:
@@ -159,7 +152,7 @@ def show_snapshot_metadata(req: ApiRequest, snapshot_id: str,
 @route("POST", "/snapshots/{snapshot_id}/metadata")
 def add_snapshot_metadata(req: ApiRequest, snapshot_id: str,
                           project_id: str | None = None) -> Reply:
-    metadata = _metadata_body(req, "metadata")
+    metadata = cinder.metadata_body(req, "metadata")
     req.backend.set_volume_snapshot_metadata(snapshot_by_id(req, snapshot_id), metadata)
     return Reply(200, {"metadata": dict(snapshot_by_id(req, snapshot_id).metadata)})
 
@@ -167,7 +160,7 @@ def add_snapshot_metadata(req: ApiRequest, snapshot_id: str,
 @route("PUT", "/snapshots/{snapshot_id}/metadata")
 def replace_snapshot_metadata(req: ApiRequest, snapshot_id: str,
                               project_id: str | None = None) -> Reply:
-    metadata = _metadata_body(req, "metadata")
+    metadata = cinder.metadata_body(req, "metadata")
     snapshot = snapshot_by_id(req, snapshot_id)
     req.backend.set_volume_snapshot_metadata(snapshot, metadata)
     gone = [key for key in snapshot.metadata if key not in metadata]
@@ -188,11 +181,7 @@ def show_snapshot_metadata_item(req: ApiRequest, snapshot_id: str, key: str,
 @route("PUT", "/snapshots/{snapshot_id}/metadata/{key}")
 def set_snapshot_metadata_item(req: ApiRequest, snapshot_id: str, key: str,
                                project_id: str | None = None) -> Reply:
-    meta = _metadata_body(req, "meta")
-    if key not in meta:
-        raise ApiFault(400, "Request body and URI mismatch")
-    if len(meta) > 1:
-        raise ApiFault(400, "Request body contains too many items")
+    meta = cinder.metadata_item_body(req, key)
     req.backend.set_volume_snapshot_metadata(snapshot_by_id(req, snapshot_id), meta)
     return Reply(200, {"meta": meta})
 

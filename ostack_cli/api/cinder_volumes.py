@@ -396,13 +396,6 @@ def volume_action(req: ApiRequest, volume_id: str, project_id: str | None = None
 # -- metadata -------------------------------------------------------------------------------
 
 
-def _metadata_body(req: ApiRequest, key: str) -> dict[str, str]:
-    data = req.json({"type": "object", "properties": {key: {
-        "type": "object", "additionalProperties": {"type": "string", "maxLength": 255}}},
-        "required": [key], "additionalProperties": False})
-    return dict(data[key])
-
-
 @route("GET", "/volumes/{volume_id}/metadata")
 def show_volume_metadata(req: ApiRequest, volume_id: str,
                          project_id: str | None = None) -> Reply:
@@ -415,7 +408,7 @@ def show_volume_metadata(req: ApiRequest, volume_id: str,
 @route("POST", "/volumes/{volume_id}/metadata")
 def add_volume_metadata(req: ApiRequest, volume_id: str,
                         project_id: str | None = None) -> Reply:
-    metadata = _metadata_body(req, "metadata")
+    metadata = cinder.metadata_body(req, "metadata")
     volume = volume_by_id(req, volume_id)
     req.backend.set_volume_metadata(volume, metadata)
     return Reply(200, {"metadata": dict(volume_by_id(req, volume_id).metadata)})
@@ -424,7 +417,7 @@ def add_volume_metadata(req: ApiRequest, volume_id: str,
 @route("PUT", "/volumes/{volume_id}/metadata")
 def replace_volume_metadata(req: ApiRequest, volume_id: str,
                             project_id: str | None = None) -> Reply:
-    metadata = _metadata_body(req, "metadata")
+    metadata = cinder.metadata_body(req, "metadata")
     volume = volume_by_id(req, volume_id)
     _replace_metadata(req, volume, metadata)
     return Reply(200, {"metadata": metadata})
@@ -446,11 +439,7 @@ def show_volume_metadata_item(req: ApiRequest, volume_id: str, key: str,
 @route("PUT", "/volumes/{volume_id}/metadata/{key}")
 def set_volume_metadata_item(req: ApiRequest, volume_id: str, key: str,
                              project_id: str | None = None) -> Reply:
-    meta = _metadata_body(req, "meta")
-    if key not in meta:
-        raise ApiFault(400, "Request body and URI mismatch")
-    if len(meta) > 1:
-        raise ApiFault(400, "Request body contains too many items")
+    meta = cinder.metadata_item_body(req, key)
     volume = volume_by_id(req, volume_id)
     req.backend.set_volume_metadata(volume, meta)
     return Reply(200, {"meta": meta})

@@ -163,6 +163,16 @@ def test_volume_lifecycle(api_server: ApiServer, admin: str) -> None:
     assert missing.status_code == 404
     assert cinder(api_server, "GET", f"/volumes/{volume_id}/metadata",
                   admin).json() == {"metadata": {"c": "d"}}
+    assert cinder(api_server, "PUT", f"/volumes/{volume_id}/metadata/c", admin,
+                  body={"meta": {"c": "e"}}).json() == {"meta": {"c": "e"}}
+    for body, message in (({"meta": {"x": "1"}}, "Request body and URI mismatch"),
+                          ({"meta": {"c": "1", "x": "2"}},
+                           "Request body contains too many items")):
+        for path in (f"/volumes/{volume_id}/metadata/c", "/snapshots/nope/metadata/c"):
+            refused = cinder(api_server, "PUT", path, admin, body=body)
+            assert refused.json() == {"badRequest": {"code": 400, "message": message}}, path
+    assert cinder(api_server, "GET", f"/volumes/{volume_id}/metadata",
+                  admin).json() == {"metadata": {"c": "e"}}
 
     extended = cinder(api_server, "POST", f"/volumes/{volume_id}/action", admin,
                       body={"os-extend": {"new_size": 2}})
