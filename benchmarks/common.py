@@ -193,6 +193,12 @@ def table(results: Mapping[str, AreaResult]) -> str:
                     colalign=("left", "left") + ("right",) * (len(HEADERS) - 2))
 
 
+def venv_python(ostack: str | Path) -> str:
+    """The interpreter of the venv ``ostack`` is installed in."""
+    beside = Path(ostack).with_name("python")
+    return str(beside if beside.exists() else Path(ostack).with_name("python3"))
+
+
 def child_env(home: Path, settings: Settings, **extra: str) -> dict[str, str]:
     """A clean environment: a private HOME, nothing else of the caller's configuration.
 

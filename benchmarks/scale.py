@@ -23,17 +23,13 @@ from benchmarks.common import (
     check,
     child_env,
     measure,
+    venv_python,
 )
 
 DESCRIPTION = "server list (1,000 servers) and port list (5,000 ports), records only"
 SERVERS, PORTS = 1000, 5000
 RUNS, QUICK_RUNS = 7, 3
 TARGETS_MS = {"server list": 300.0, "port list": 400.0}
-
-
-def _python(settings: Settings) -> str:
-    beside = Path(settings.ostack).with_name("python")
-    return str(beside if beside.exists() else Path(settings.ostack).with_name("python3"))
 
 
 def run(settings: Settings) -> AreaResult:
@@ -59,7 +55,7 @@ def _measure(settings: Settings, base: Path) -> AreaResult:
     check([ostack, "image", "create", "--file", str(image), "--disk-format", "raw", "disk"], env)
     check([ostack, "server", "create", "--image", "disk", "--flavor", "m1.tiny", "--network",
            "private", "server-0"], env)
-    check([_python(settings), "-m", "benchmarks.scale_seed", str(SERVERS), str(PORTS)],
+    check([venv_python(settings.ostack), "-m", "benchmarks.scale_seed", str(SERVERS), str(PORTS)],
           {**env, "PYTHONPATH": str(REPO)})
     runs = QUICK_RUNS if settings.quick else RUNS
     programs = {

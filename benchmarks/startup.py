@@ -25,6 +25,7 @@ from benchmarks.common import (
     child_env,
     measure,
     ratio,
+    venv_python,
 )
 
 DESCRIPTION = "CLI start-up: ostack beside the real python-openstackclient (no cloud)"
@@ -32,6 +33,7 @@ DESCRIPTION = "CLI start-up: ostack beside the real python-openstackclient (no c
 SERVER_COUNT = 100
 TARGET_FACTOR = 10.0
 NEEDS_A_CLOUD = "n/a (needs a cloud)"
+CLIFF_FLOOR = "import cliff.app, cliff.lister, cliff.show"
 
 
 def run(settings: Settings) -> AreaResult:
@@ -46,6 +48,10 @@ def run(settings: Settings) -> AreaResult:
         "version": ([ostack, "--version"], env),
         "help": ([ostack, "help"], env),
         "flavor list": ([ostack, "flavor", "list"], env),
+        # What any cliff application pays before its own code runs: the interpreter of
+        # ostack's venv importing cliff's App, Lister and ShowOne (and with them argparse,
+        # logging, importlib.metadata and stevedore), nothing of ostack.
+        "floor": ([venv_python(ostack), "-c", CLIFF_FLOOR], env),
     }
     if real.program is not None:
         real_env = child_env(area / "home-real", settings)
@@ -62,12 +68,20 @@ def run(settings: Settings) -> AreaResult:
         Row("--version", cells["version"], cells.get("real version", no_real)),
         Row("help (lists every command)", cells["help"], cells.get("real help", no_real)),
         Row("flavor list", cells["flavor list"], NEEDS_A_CLOUD),
+        Row("floor: Python + cliff's imports, no ostack code", cells["floor"], "n/a"),
         Row(f"server list ({SERVER_COUNT} servers)",
             cells["server list"] if isinstance(servers, tuple) else servers, NEEDS_A_CLOUD),
     ]
     result.targets.append(
         flavor_list_target(cells["flavor list"], cells.get("real version", no_real))
     )
+    floor, real_version = cells["floor"], cells.get("real version")
+    if isinstance(floor, Measurement) and isinstance(real_version, Measurement):
+        budget = real_version.median_ms / TARGET_FACTOR
+        result.notes.append(
+            f"the target's budget is {budget:.0f} ms; importing cliff alone takes "
+            f"{floor.median_ms:.0f} ms ({floor.median_ms / budget:.0%} of it)"
+        )
     return result
 
 

@@ -273,7 +273,8 @@ def test_quick_startup_run_end_to_end(tmp_path: Path) -> None:
     data = json.loads(out.read_text())
     rows = data["areas"]["startup"]["rows"]
     assert [r["benchmark"] for r in rows] == [
-        "--version", "help (lists every command)", "flavor list", "server list (100 servers)"]
+        "--version", "help (lists every command)", "flavor list",
+        "floor: Python + cliff's imports, no ostack code", "server list (100 servers)"]
     flavor = rows[2]["ostack"]
     assert flavor["argv"][1:] == ["flavor", "list"]
     assert flavor["runs"] == 1 and flavor["peak_rss_mb"] > 1
