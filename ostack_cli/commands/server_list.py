@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ostack_cli.backend.api.server import ServerFilters
@@ -201,9 +203,13 @@ class ListServer(Lister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
         filters = self._filters(parsed_args)
-        servers = self.backend.servers(filters)
+        servers: Iterable[Server]
+        if _streams(parsed_args):
+            servers = self.backend.iter_servers(filters)
+        else:
+            servers = self.backend.servers(filters)
         if parsed_args.max_items is not None:
-            servers = servers[:parsed_args.max_items]
+            servers = itertools.islice(servers, parsed_args.max_items)
         return self._table(servers, parsed_args, filters.all_projects)
 
     def _filters(self, parsed_args: argparse.Namespace) -> ServerFilters:
@@ -261,10 +267,16 @@ class ListServer(Lister):
         except Forbidden:
             return str(parsed_args.user)
 
-    def _table(self, servers: list[Server], parsed_args: argparse.Namespace,
-               all_projects: bool) -> tuple[Any, Any]:
-        images = {} if parsed_args.no_name_lookup or not servers else image_names(self.backend)
+    def _table(self, servers: Iterable[Server], parsed_args: argparse.Namespace,
+               all_projects: bool) -> tuple[Any, Iterable[tuple[Any, ...]]]:
+        pending = iter(servers)
+        first = next(pending, None)
+        listed: Iterable[Server] = () if first is None else itertools.chain([first], pending)
         long = parsed_args.long
+        if long:
+            listed = list(listed)  # its Host Status column is there if any server has one
+        images = {} if parsed_args.no_name_lookup or first is None \
+            else image_names(self.backend)
         headers: tuple[str, ...] = ("ID", "Name", "Status")
         if long:
             headers += ("Task State", "Power State")
@@ -279,9 +291,16 @@ class ListServer(Lister):
         extras = [EXTRA_COLUMNS[key] for key in _asked_columns(parsed_args)
                   if key in EXTRA_COLUMNS and EXTRA_COLUMNS[key][0] not in headers]
         headers += tuple(dict.fromkeys(header for header, _ in extras))
-        if long and any(s.host_status is not None for s in servers):
+        if long and any(s.host_status is not None for s in listed):
             headers += ("Host Status",)
-        rows = []
+        return headers, self._rows(listed, headers, extras, images, parsed_args, all_projects)
+
+    @staticmethod
+    def _rows(servers: Iterable[Server], headers: tuple[str, ...],
+              extras: list[tuple[str, Callable[[Server], Any]]], images: dict[str, str],
+              parsed_args: argparse.Namespace,
+              all_projects: bool) -> Iterator[tuple[Any, ...]]:
+        long = parsed_args.long
         for s in servers:
             image_name = images.get(s.image_id, "") if s.image_id else IMAGE_FOR_VOLUME
             row: tuple[Any, ...] = (s.id, s.name, s.status)
@@ -307,8 +326,15 @@ class ListServer(Lister):
                     row += (value_of(s),)
             if "Host Status" in headers:
                 row += (s.host_status,)
-            rows.append(row)
-        return headers, rows
+            yield row
+
+
+def _streams(parsed_args: argparse.Namespace) -> bool:
+    """Whether the rows can be printed as the servers are read: cliff's value and csv
+    formatters write a row at a time (table, json and yaml want them all, and so does a
+    sort)."""
+    return (parsed_args.formatter in ("value", "csv") and not parsed_args.long
+            and not getattr(parsed_args, "sort_columns", None))
 
 
 def _asked_columns(parsed_args: argparse.Namespace) -> list[str]:

@@ -276,6 +276,9 @@ def test_server_walkthrough(clients: SideBySide, server_names: tuple[str, str]) 
     real, mine = clients.both("server", "list", "-f", "json")
     assert_same(real, mine)
     assert {s["Name"] for s in mine.json()} >= set(server_names)
+    # Printed as openstacksdk reads the pages (value, csv): the real client's lines.
+    for form in ("value", "csv"):
+        assert_same(*clients.both("server", "list", "-f", form))
     # That complete list fed TAB completion: the servers' names, without a login.
     complete = clients.ostack("__complete", "--", "ostack", "--os-cloud", clients.target.admin,
                               "server", "show", "", cloud=None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from ostack_cli.backend.models.server import Hypervisor, Server, ServerSpec
@@ -48,6 +48,11 @@ class ServerFilters:
 class ServerAPI(Protocol):
     def servers(self, filters: ServerFilters | None = None) -> list[Server]:
         """Newest first, as Nova lists them."""
+        ...
+
+    def iter_servers(self, filters: ServerFilters | None = None) -> Iterator[Server]:
+        """The servers of :meth:`servers`, yielded as they are read: from a cloud a page at a
+        time, so that a listing can print its first rows before the last page is fetched."""
         ...
 
     def find_server(self, name_or_id: str, *, all_projects: bool = False) -> Server: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from openstack import utils as sdk_utils
@@ -13,7 +13,7 @@ from openstack.compute.v2 import server as sdk_server
 
 from ostack_cli.backend.api.server import ServerFilters
 from ostack_cli.backend.cloud.base import CloudBase
-from ostack_cli.backend.cloud.errors import translate_errors
+from ostack_cli.backend.cloud.errors import sdk_errors, translate_errors
 from ostack_cli.backend.models.server import Hypervisor, Server, ServerSpec
 from ostack_cli.errors import OstackError
 
@@ -110,7 +110,24 @@ def hypervisor_from_sdk(hyp: sdk_hypervisor.Hypervisor) -> Hypervisor:
 @translate_errors
 class CloudServers(CloudBase):
     def servers(self, filters: ServerFilters | None = None) -> list[Server]:
-        filters = filters or ServerFilters()
+        return list(self.iter_servers(filters))
+
+    def iter_servers(self, filters: ServerFilters | None = None) -> Iterator[Server]:
+        query = self._server_query(filters or ServerFilters())
+        # openstacksdk asks for the next page when the previous one has been consumed.
+        listed: list[dict[str, str]] | None = [] if query == {"deleted": False} else None
+        with sdk_errors():
+            for found in self.conn.compute.servers(**query):
+                server = server_from_sdk(found)
+                if listed is not None:
+                    listed.append({"id": server.id, "name": server.name})
+                yield server
+        # Another project's servers are no names to offer: only the acting project's list.
+        if listed is not None:
+            self._cache_list("server", listed)
+
+    @staticmethod
+    def _server_query(filters: ServerFilters) -> dict[str, Any]:
         # The real client's search options, under the names it sends them by.
         query: dict[str, Any] = {k: v for k, v in (
             ("reservation_id", filters.reservation_id), ("ip", filters.ip),
@@ -139,11 +156,7 @@ class CloudServers(CloudBase):
         if filters.limit is not None:
             query["limit"] = filters.limit
             query["paginated"] = False
-        found = [server_from_sdk(s) for s in self.conn.compute.servers(**query)]
-        # Another project's servers are no names to offer: only the acting project's list.
-        if query == {"deleted": False}:
-            self._cache_list("server", found)
-        return found
+        return query
 
     def find_server(self, name_or_id: str, *, all_projects: bool = False) -> Server:
         query = {"all_projects": True} if all_projects else {}

@@ -843,6 +843,10 @@ class LocalBackend:
     def servers(self, filters: ServerFilters | None = None) -> list[Server]:
         return self.services.servers.find_all(filters)
 
+    def iter_servers(self, filters: ServerFilters | None = None) -> Iterator[Server]:
+        # One read of the store reconciled against libvirt at once: nothing to gain by parts.
+        return iter(self.servers(filters))
+
     def find_server(self, name_or_id: str, *, all_projects: bool = False) -> Server:
         return self.services.servers.find(name_or_id, all_projects=all_projects)
 
