@@ -1,5 +1,5 @@
 # The README documents these targets; .ci/run calls `make test`.
-.PHONY: setup demo test lint unit bench completions clean-host
+.PHONY: setup demo demo-dashboard test lint unit bench completions clean-host
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -9,6 +9,9 @@ setup:
 
 demo: setup
 	bash tools/demo.sh
+
+demo-dashboard: setup
+	bash tools/demo.sh --dashboard
 
 lint: setup
 	$(VENV)/bin/ruff check ostack_cli tests benchmarks tools

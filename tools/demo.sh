@@ -3,8 +3,11 @@
 # on this host: each command is printed, then its output. A network namespace plays the
 # outside world for the two pings of the floating IP.
 #
-#   tools/demo.sh            run it (after `make setup`; `make demo` does both)
-#   tools/demo.sh --teardown remove what the demo and `ostack bootstrap` made
+#   tools/demo.sh             run it (after `make setup`; `make demo` does both)
+#   tools/demo.sh --dashboard the article's first half instead: `ostack api` and the real
+#                             Horizon on this host, detached (`make demo-dashboard`)
+#   tools/demo.sh --teardown  remove what the demo and `ostack bootstrap` made (and stop
+#                             the dashboard and the API if they run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -20,7 +23,32 @@ outside_down() {
   openstack port delete outside-client >/dev/null 2>&1 || true
 }
 
+# Where the two servers listen: ostack's defaults unless set (another Keystone may hold 5000).
+API_BIND=${OSTACK_DEMO_API_BIND:-127.0.0.1:5000}
+DASHBOARD_BIND=${OSTACK_DEMO_DASHBOARD_BIND:-127.0.0.1:8080}
+
+dashboard() {
+  say "ostack bootstrap    # once per host: the topology, and the admin and demo passwords"
+  ostack bootstrap
+  ostack dashboard stop >/dev/null 2>&1 || true
+  ostack api stop >/dev/null 2>&1 || true
+  run ostack api serve --detach --bind "$API_BIND"
+  run ostack dashboard serve --detach --bind "$DASHBOARD_BIND" --api "$API_BIND"
+  local state
+  state=$(ostack configuration show -f value -c state_dir)
+  echo
+  echo "demo: Horizon on http://$DASHBOARD_BIND/ (loopback only: an SSH tunnel shows it"
+  echo "      elsewhere, e.g. ssh -L 8080:$DASHBOARD_BIND <this host>)"
+  echo "demo: log in as admin or demo (domain Default); the passwords 'ostack bootstrap'"
+  echo "      printed are kept in $state/api-credentials.json (mode 0600)"
+  echo "demo: the article's first half: Project > Compute > Instances > Launch Instance,"
+  echo "      then Associate Floating IP, and Network > Security Groups > default > Add Rule"
+  echo "      (ALL ICMP). 'tools/demo.sh --teardown' stops both servers and removes the demo."
+}
+
 teardown() {
+  ostack dashboard stop >/dev/null 2>&1 || true
+  ostack api stop >/dev/null 2>&1 || true
   outside_down
   for id in $(openstack server list --name '^Host2$' -f value -c ID); do
     openstack server delete --wait "$id"
@@ -34,6 +62,7 @@ teardown() {
 
 if [ "${1:-}" = "--teardown" ]; then teardown; exit 0; fi
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (it drives libvirt and the host's network)" >&2; exit 1; }
+if [ "${1:-}" = "--dashboard" ]; then dashboard; exit 0; fi
 
 # An earlier, interrupted demo may have left its server, floating IP or outside namespace.
 outside_down
