@@ -85,9 +85,13 @@ def run(settings: Settings) -> AreaResult:
     server_id: str | None = None
     try:
         server_id, why_not = create_server(ostack, warm_env)
-        commands = {name: (*words, server_id) if name == "server show" else words
-                    for name, words in READ_COMMANDS.items()
-                    if name != "server show" or server_id}
+        commands: dict[str, tuple[str, ...]] = {}
+        for name, words in READ_COMMANDS.items():
+            if name == "server show":
+                if server_id is None:
+                    continue
+                words = (*words, server_id)
+            commands[name] = words
         programs: dict[str, Program] = {}
         for name, words in commands.items():
             base = ["--os-cloud", CLOUD, *words]
