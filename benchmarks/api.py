@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -47,6 +48,11 @@ SERVER_COUNT = 100
 BATCH = 50  # requests per timed batch (one run)
 QUICK_BATCH = 20
 API_OVERHEAD_TARGET = 1.20  # real client's server list through the API / its --version
+# The API's own time (its request log's durations) over the real client's wall time for one
+# server list: what "the API adds" measures without the client's own work.
+API_SHARE_TARGET = 0.20
+SHARE_RUNS = 3
+_LOGGED_DURATION = re.compile(r" (\d+(?:\.\d+)?)ms user=")
 RSS_TARGET_MB = 80.0
 START_TIMEOUT = 30.0
 NOT_MEASURED = "n/a (real client only)"
@@ -74,9 +80,10 @@ def _skipped(reason: str) -> AreaResult:
 
 class _Api:
     def __init__(self, url: str, process: subprocess.Popen[bytes], passwords: dict[str, str],
-                 clouds: Path, env: dict[str, str]) -> None:
+                 clouds: Path, env: dict[str, str], log: Path) -> None:
         import requests
 
+        self.log = log
         self.url = url
         self.process = process
         self.passwords = passwords
@@ -150,7 +157,7 @@ def _api_server(settings: Settings, base: Path) -> Iterator[_Api]:
             if time.monotonic() > deadline:
                 raise RuntimeError("ostack api serve did not answer in time")
             time.sleep(0.1)
-        yield _Api(url, process, passwords, clouds, env)
+        yield _Api(url, process, passwords, clouds, env, base / "api.log")
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -245,6 +252,7 @@ def _measure(settings: Settings, api: _Api) -> AreaResult:
                         Row(f"real client: server list through the API ({SERVER_COUNT})",
                             NOT_MEASURED, cells["server list"])]
         result.targets.append(_overhead_target(cells["server list"], cells["version"]))
+        result.targets.append(_share_target(api, [str(real.program), "server", "list"], env))
 
     rss, peak = api.rss_mb()
     result.notes.append(f"api: API process RSS {rss:.1f} MB (peak {peak:.1f} MB)")
@@ -262,6 +270,26 @@ def _overhead_target(server_list: Cell, version: Cell) -> Target:
     return Target(description, share <= API_OVERHEAD_TARGET,
                   f"{server_list.median_ms:.0f} ms vs {version.median_ms:.0f} ms "
                   f"({share:.2f}x)")
+
+
+def _share_target(api: _Api, argv: list[str], env: dict[str, str]) -> Target:
+    """The API's share of one command's wall time: the durations its request log gives for
+    the requests that command made (median of SHARE_RUNS runs)."""
+    shares, details = [], []
+    for _ in range(SHARE_RUNS):
+        before = api.log.stat().st_size
+        start = time.perf_counter()
+        subprocess.run(argv, env=env, check=True, capture_output=True, timeout=120)
+        wall_ms = (time.perf_counter() - start) * 1000
+        logged = api.log.read_bytes()[before:].decode(errors="replace")
+        served = [float(ms) for ms in _LOGGED_DURATION.findall(logged)]
+        shares.append(sum(served) / wall_ms)
+        details.append(f"{sum(served):.0f} ms in {len(served)} requests of {wall_ms:.0f} ms")
+    share = sorted(shares)[len(shares) // 2]
+    return Target(f"the API's own time under {API_SHARE_TARGET:.0%} of the real client's "
+                  "server list through it (the request log's durations)",
+                  share < API_SHARE_TARGET,
+                  f"{share:.0%} (median of {SHARE_RUNS}: {'; '.join(details)})")
 
 
 def _real_client(settings: Settings) -> realclient.RealClient:
