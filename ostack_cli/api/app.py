@@ -47,12 +47,13 @@ def services() -> list[Service]:
     catch-all."""
     import importlib
 
-    from ostack_cli.api import cinder, glance, keystone, neutron, nova
+    from ostack_cli.api import cinder, glance, keystone, neutron, nova, placement
 
     # The modules that declare each service's routes (on import).
     for module in ROUTE_MODULES:
         importlib.import_module(f"ostack_cli.api.{module}")
-    return [nova.NOVA, neutron.NEUTRON, glance.GLANCE, cinder.CINDER, keystone.KEYSTONE]
+    return [nova.NOVA, neutron.NEUTRON, glance.GLANCE, cinder.CINDER, placement.PLACEMENT,
+            keystone.KEYSTONE]
 
 
 ROUTE_MODULES = (
@@ -60,9 +61,11 @@ ROUTE_MODULES = (
     "nova_hosts", "nova_server_groups", "nova_server_extras", "nova_consoles",
     "nova_server_security_groups", "nova_volume_attachments", "nova_usage",
     "neutron_networks", "neutron_ports", "neutron_routers", "neutron_security", "neutron_misc",
-    "neutron_port_forwardings",
-    "glance_images", "glance_schemas",
-    "cinder_volumes", "cinder_snapshots", "cinder_misc",
+    "neutron_port_forwardings", "neutron_subnet_pools", "neutron_agents",
+    "glance_images", "glance_schemas", "glance_import",
+    "keystone_application_credentials", "keystone_groups",
+    "cinder_volumes", "cinder_snapshots", "cinder_misc", "cinder_transfers",
+    "cinder_groups",
 )
 
 
@@ -94,8 +97,9 @@ class _Resources:
     """The store connection and backend of one request, opened on first use, in the
     request's worker thread (SQLite connections stay in the thread that made them)."""
 
-    def __init__(self, runtime: ApiRuntime) -> None:
+    def __init__(self, runtime: ApiRuntime, *, identity: bool = False) -> None:
         self.runtime = runtime
+        self.identity = identity  # a Keystone request
         self._store: Store | None = None
         self._authenticator: Authenticator | None = None
         self._backend: LocalBackend | None = None
@@ -116,8 +120,12 @@ class _Resources:
             from ostack_cli.backend.local import LocalBackend
 
             project_id = principal.project.id if principal.project else ""
+            # A domain-scoped admin manages that domain's identity resources; to the other
+            # services it is no admin (their policies want a project-scoped one).
+            is_admin = principal.is_admin and (principal.project is not None
+                                               or self.identity)
             self._backend = LocalBackend(self.store(), self.runtime.state_dir, project_id,
-                                         principal.user.id, is_admin=principal.is_admin)
+                                         principal.user.id, is_admin=is_admin)
         return self._backend
 
     def close(self) -> None:
@@ -155,13 +163,16 @@ class _Dispatcher:
             try:
                 if route.auth:
                     principal = resources.authenticator().principal(req.header("x-auth-token"))
-                    if route.scoped and principal.project is None:
+                    if route.scoped and not principal.scoped:
                         from ostack_cli.api.principal import unauthorized
 
                         raise unauthorized()
                     req.principal = principal
                 service.prepare(req)
-                reply = route.handler(req, **params)
+                answered = (service.domain_scoped(req, route)
+                            if route.scoped and req.principal is not None
+                            and req.principal.domain is not None else None)
+                reply = answered if answered is not None else route.handler(req, **params)
             finally:
                 resources.close()
         except ApiFault as fault:
@@ -316,7 +327,7 @@ class ApiApp:
         started = time.monotonic()
         request_id = "req-" + str(uuid.uuid4())
         loop = asyncio.get_running_loop()
-        resources = _Resources(self.runtime)
+        resources = _Resources(self.runtime, identity=service.service_type == "identity")
         outcome: _Outcome
         api_req: ApiRequest
         if route is None:

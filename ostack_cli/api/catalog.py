@@ -1,19 +1,20 @@
-"""The service catalog: the five services, on this server's one address.
+"""The service catalog: the six services, on this server's one address.
 
 All services share one port, so each has a path of its own, as devstack mounts them behind
 Apache (``/identity``, ``/compute``, ``/image``, ...), except Keystone, whose version document
 answers at ``/`` and whose endpoint is ``/v3`` (a Keystone URL works unchanged):
 
-=============  ========  =======================  =====================================
-type           name      endpoint                 version discovery
-=============  ========  =======================  =====================================
-identity       keystone  ``<base>/v3``            ``<base>/`` (300, as Keystone)
-compute        nova      ``<base>/compute/v2.1``  ``<base>/compute/`` (Nova's root)
-network        neutron   ``<base>/network``       ``<base>/network/`` (API: ``/v2.0``)
-image          glance    ``<base>/image``         ``<base>/image/`` (300; API: ``/v2``)
-block-storage  cinder    ``<base>/volume/v3``     ``<base>/volume/`` (300, as Cinder)
-volumev3       cinderv3  ``<base>/volume/v3``     (Cinder again, as devstack lists it)
-=============  ========  =======================  =====================================
+=============  =========  =======================  =====================================
+type           name       endpoint                 version discovery
+=============  =========  =======================  =====================================
+identity       keystone   ``<base>/v3``            ``<base>/`` (300, as Keystone)
+compute        nova       ``<base>/compute/v2.1``  ``<base>/compute/`` (Nova's root)
+network        neutron    ``<base>/network``       ``<base>/network/`` (API: ``/v2.0``)
+image          glance     ``<base>/image``         ``<base>/image/`` (300; API: ``/v2``)
+block-storage  cinder     ``<base>/volume/v3``     ``<base>/volume/`` (300, as Cinder)
+placement      placement  ``<base>/placement``     ``<base>/placement/`` (read only)
+volumev3       cinderv3   ``<base>/volume/v3``     (Cinder again, as devstack lists it)
+=============  =========  =======================  =====================================
 
 Each endpoint is listed on the public, internal and admin interfaces of ``RegionOne`` with
 IDs that never change, so clients that cache the catalog keep working across restarts.
@@ -55,12 +56,14 @@ NETWORK_MOUNT = "/network"
 IMAGE_MOUNT = "/image"
 VOLUME_MOUNT = "/volume"
 VOLUME_PATH = f"{VOLUME_MOUNT}/v3"
+PLACEMENT_MOUNT = "/placement"
 
 ENTRIES = (
     CatalogEntry("compute", "nova", COMPUTE_PATH),
     CatalogEntry("identity", "keystone", IDENTITY_PATH),
     CatalogEntry("image", "glance", IMAGE_MOUNT),
     CatalogEntry("network", "neutron", NETWORK_MOUNT),
+    CatalogEntry("placement", "placement", PLACEMENT_MOUNT),
     CatalogEntry("volumev3", "cinderv3", VOLUME_PATH),
     CatalogEntry("block-storage", "cinder", VOLUME_PATH),
 )

@@ -53,12 +53,15 @@ class ApiFault(Exception):
     the response (``Retry-After``, ...)."""
 
     def __init__(self, status: int, message: str, *, kind: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.kind = kind
         self.headers = dict(headers or {})
+        # More members of the error body (Keystone's ``identity`` of an auth plugin error).
+        self.details = dict(details or {})
 
 
 # The backend's exceptions and the status each means. QuotaExceeded depends on the service.
@@ -119,8 +122,10 @@ class KeystoneErrors(ErrorStyle):
 
     def render(self, fault: ApiFault, *, accept: str = "") -> Rendered:
         title = REASONS.get(fault.status, "Error")
-        body = {"error": {"code": fault.status, "message": fault.message, "title": title}}
-        # flask's jsonify, unlike Keystone's resource bodies.
+        error = {"code": fault.status, "message": fault.message, "title": title,
+                 **fault.details}
+        # flask's jsonify (keys sorted), unlike Keystone's resource bodies.
+        body = {"error": dict(sorted(error.items()))}
         return _json(fault.status, body, fault, compact=True)
 
 
@@ -161,6 +166,14 @@ class NeutronErrors(ErrorStyle):
         ("Found overlapping allocation pools", "OverlappingAllocationPools"),
         ("conflicts with allocation pool", "GatewayConflictWithAllocationPools"),
         ("already in use by port", "GatewayIpInUse"),
+        ("Unable to delete subnet pool", "SubnetPoolDeleteError"),
+        ("Illegal prefix bounds", "IllegalSubnetPoolPrefixBounds"),
+        ("Illegal update to prefixes", "IllegalSubnetPoolPrefixUpdate"),
+        ("Empty subnet pool prefix list", "EmptySubnetPoolPrefixList"),
+        ("Cannot mix IPv4 and IPv6 prefixes", "PrefixVersionMismatch"),
+        ("subnet pool prefix quota exceeded", "SubnetPoolQuotaExceeded"),
+        ("minimum allowed prefix is", "MinPrefixSubnetAllocationError"),
+        ("maximum allowed prefix is", "MaxPrefixSubnetAllocationError"),
     )
 
     def render(self, fault: ApiFault, *, accept: str = "") -> Rendered:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ostack_cli.api.catalog import IMAGE_MOUNT
 from ostack_cli.api.faults import GLANCE_UNAUTHORIZED, ApiFault, GlanceErrors, Rendered
-from ostack_cli.api.http import ApiRequest, Reply, Service
+from ostack_cli.api.http import ApiRequest, Reply, Route, Service
 from ostack_cli.backend.local.discovery import IMAGE_VERSIONS
 
 MALFORMED = "Malformed JSON in request body."
@@ -25,7 +25,19 @@ CURRENT = IMAGE_VERSIONS[-1]
 _ORDER = ("2.15", "2.9", CURRENT, "2.7", "2.6", "2.5", "2.4", "2.3", "2.2", "2.1", "2.0")
 
 
+# glance/policies/image.py: image reads are the project's; a domain-scoped token is refused
+# them by the action's name.
+_PROJECT_SCOPED = {("GET", "/v2/images"): "get_images", ("GET", "/v2/images/{image_id}"):
+                   "get_image"}
+
+
 class Glance(Service):
+    def domain_scoped(self, req: ApiRequest, route: Route) -> Reply | None:
+        action = _PROJECT_SCOPED.get((route.method, route.template[len(self.mount):]))
+        if action is not None:
+            raise ApiFault(403, f"You are not authorized to complete {action} action.")
+        return None
+
     def unauthorized(self, req: ApiRequest, fault: ApiFault) -> Rendered:
         rendered = self.errors.render(ApiFault(401, GLANCE_UNAUTHORIZED),
                                       accept=req.header("accept") or "")

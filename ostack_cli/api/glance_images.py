@@ -158,7 +158,10 @@ def create_image(req: ApiRequest) -> Reply:
     image = req.backend.create_image(spec)
     if data.get("os_hidden"):
         image = req.backend.update_image(image, ImageChanges(is_hidden=True))
-    return Reply(201, image_view(image), location=req.service_url(f"/v2/images/{image.id}"))
+    # Glance names its import methods on every image it creates (openstacksdk reads them).
+    methods = ",".join(req.backend.image_import_methods())
+    return Reply(201, image_view(image), location=req.service_url(f"/v2/images/{image.id}"),
+                 headers={"OpenStack-image-import-methods": methods})
 
 
 # The types of Glance's image schema (glance/api/v2/images.py get_base_properties); the

@@ -213,6 +213,13 @@ class Service:
     def prepare(self, req: ApiRequest) -> None:
         """Runs before the handler (after the token check)."""
 
+    def domain_scoped(self, req: ApiRequest, route: Route) -> Reply | None:
+        """A domain-scoped token on this service's project-scoped routes: raise the
+        service's refusal where its policy refuses the token's scope, or return the answer
+        it gives without acting. None (the default) runs the handler, acting for no project
+        and as no admin (Cinder then lists nothing, as it does for such a token)."""
+        return None
+
     def response_headers(self, req: ApiRequest) -> list[tuple[str, str]]:
         """Headers every response of this service carries (besides the request ID); a name
         may come twice (Nova's two ``Vary``)."""

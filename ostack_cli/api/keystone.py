@@ -175,6 +175,17 @@ def token_json(req: ApiRequest, principal: Principal, *, with_catalog: bool = Tr
         body["roles"] = [{"id": role.id, "name": role.name} for role in principal.roles]
         if with_catalog:
             body["catalog"] = catalog(req.base_url)
+    elif principal.domain is not None:
+        # keystone/token/provider.py: a domain-scoped token names its domain, no is_domain.
+        body["domain"] = {"id": principal.domain.id, "name": principal.domain.name}
+        body["roles"] = [{"id": role.id, "name": role.name} for role in principal.roles]
+        if with_catalog:
+            body["catalog"] = catalog(req.base_url)
+    if principal.application_credential is not None:
+        from ostack_cli.api.keystone_application_credentials import token_credential_json
+
+        body["application_credential"] = token_credential_json(
+            principal.application_credential)
     return {"token": body}
 
 
@@ -286,9 +297,12 @@ def auth_projects(req: ApiRequest) -> Reply:
 
 @KEYSTONE.route("GET", "/v3/auth/domains", scoped=False)
 def auth_domains(req: ApiRequest) -> Reply:
-    # Domain roles are never held locally: no domain to scope to.
-    return Reply(200, {"domains": [], "links": {"self": req.url, "previous": None,
-                                                 "next": None}})
+    # The domains a token could be scoped to: those the user holds a role on.
+    assert req.principal is not None
+    user = req.principal.user
+    domains = [DEFAULT_DOMAIN] if req.authenticator.roles(user, DEFAULT_DOMAIN) else []
+    return Reply(200, {"domains": [domain_json(req, d) for d in domains],
+                       "links": {"self": req.url, "previous": None, "next": None}})
 
 
 # -- projects ----------------------------------------------------------------------------------
@@ -531,7 +545,10 @@ def _assignment_json(req: ApiRequest, row: RoleAssignment) -> dict[str, Any]:
                 body["domain"] = domain
         return body
 
-    user_id = row.user.id if row.user else ""
+    # The assignment a row comes from: a group's, for a member's effective row too.
+    actor = (f"groups/{row.via_group_id}" if row.via_group_id
+             else f"groups/{row.group.id}" if row.group else
+             f"users/{row.user.id if row.user else ''}")
     if row.project is not None:
         scope: dict[str, Any] = {"project": ref(row.project, owned=True)}
         target = f"/projects/{row.project.id}"
@@ -541,14 +558,20 @@ def _assignment_json(req: ApiRequest, row: RoleAssignment) -> dict[str, Any]:
     else:
         scope = {"system": {"all": True}}
         target = "/system"
-    assignment = f"{base}{target}/users/{user_id}/roles/{row.role.id}"
+    assignment = f"{base}{target}/{actor}/roles/{row.role.id}"
     if row.inherited:
         scope["OS-INHERIT:inherited_to"] = "projects"
-        assignment = f"{base}/OS-INHERIT{target}/users/{user_id}/roles/{row.role.id}" \
+        assignment = f"{base}/OS-INHERIT{target}/{actor}/roles/{row.role.id}" \
                      "/inherited_to_projects"
-    body: dict[str, Any] = {"links": {"assignment": assignment}, "scope": scope}
+    links: dict[str, str] = {}
+    if row.via_group_id and row.user is not None:
+        links["membership"] = f"{base}/groups/{row.via_group_id}/users/{row.user.id}"
+    links["assignment"] = assignment
+    body: dict[str, Any] = {"links": links, "scope": scope}
     if row.user is not None:
         body["user"] = ref(row.user, owned=True)
+    if row.group is not None:
+        body["group"] = ref(row.group, owned=True)
     body["role"] = ref(row.role, owned=False)
     return body
 

@@ -11,8 +11,8 @@ declared on ``NEUTRON`` relative to the mount (``@NEUTRON.route("GET",
 from __future__ import annotations
 
 from ostack_cli.api.catalog import NETWORK_MOUNT
-from ostack_cli.api.faults import NeutronErrors
-from ostack_cli.api.http import ApiRequest, Reply, Service
+from ostack_cli.api.faults import ApiFault, NeutronErrors
+from ostack_cli.api.http import ApiRequest, Reply, Route, Service
 
 MALFORMED = "Body contains invalid data"
 VERSION = "/v2.0"
@@ -20,7 +20,32 @@ VERSION = "/v2.0"
 CORE_RESOURCES = (("network", "networks"), ("subnet", "subnets"),
                   ("subnetpool", "subnetpools"), ("port", "ports"))
 
-NEUTRON = Service(name="neutron", service_type="network", mount=NETWORK_MOUNT,
+# Collections Neutron filters item by item through policies scoped to the project: with a
+# domain-scoped token every item fails its scope check and the list comes back empty.
+_PROJECT_COLLECTIONS = frozenset({
+    "networks", "subnets", "ports", "routers", "floatingips", "security-groups",
+    "security-group-rules", "subnetpools", "availability_zones", "network-ip-availabilities",
+    "agents"})
+# Admin-only reads, refused outright (oslo.policy's InvalidScope).
+_PROJECT_RULES = {"/v2.0/quotas": "get_quota"}
+
+
+class Neutron(Service):
+    def domain_scoped(self, req: ApiRequest, route: Route) -> Reply | None:
+        path = route.template[len(self.mount):]
+        if route.method != "GET":
+            return None
+        rule = _PROJECT_RULES.get(path)
+        if rule is not None:
+            raise ApiFault(403, f"rule:{rule} requires a scope of ['project'], request was "
+                                "made with domain scope.", kind="InvalidScope")
+        collection = path.rsplit("/", 1)[-1]
+        if path == f"{VERSION}/{collection}" and collection in _PROJECT_COLLECTIONS:
+            return Reply(200, {collection.replace("-", "_"): []})
+        return None
+
+
+NEUTRON = Neutron(name="neutron", service_type="network", mount=NETWORK_MOUNT,
                   errors=NeutronErrors(), malformed_body=MALFORMED)
 NEUTRON.guarded = (VERSION,)
 

@@ -190,10 +190,11 @@ def _tag_filter(req: ApiRequest, item: dict[str, Any]) -> bool:
 
 
 def listed(req: ApiRequest, collection: str, items: Iterable[dict[str, Any]], *,
-           ignored: Iterable[str] = ()) -> Reply:
+           ignored: Iterable[str] = (), id_key: str = "id") -> Reply:
     """A Neutron list reply: the rendered items filtered by the query's attributes (a
     filter on an attribute the resource has not matches nothing, as Neutron's database
-    query), sorted, paged, and cut to ``fields``."""
+    query), sorted, paged (``id_key``: the attribute a marker names), and cut to
+    ``fields``."""
     skip = _CONTROL | set(ignored)
     rows = list(items)
     for name, values in req.params.items():
@@ -217,7 +218,7 @@ def listed(req: ApiRequest, collection: str, items: Iterable[dict[str, Any]], *,
     ordered = list(reversed(rows)) if reverse else rows
     try:
         result = page(ordered, limit=limit, marker=req.param("marker"),
-                      key=lambda row: row["id"])
+                      key=lambda row: row[id_key])
     except MarkerNotFound:
         # Neutron's marker is a resource it loads: one it cannot is a 404 of that kind.
         raise ApiFault(404, f"{collection[:-1].capitalize()} {req.param('marker')} could "
@@ -229,7 +230,7 @@ def listed(req: ApiRequest, collection: str, items: Iterable[dict[str, Any]], *,
     reply: dict[str, Any] = {collection: shown}
     if limit is not None:
         reply.update(neutron_links(collection, req.url, req.params, result,
-                                   lambda row: row["id"], page_reverse=reverse))
+                                   lambda row: row[id_key], page_reverse=reverse))
     return Reply(200, reply)
 
 

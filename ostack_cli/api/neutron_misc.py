@@ -146,13 +146,20 @@ _TAG_MAX = 255
 def _tagged(collection: str) -> tuple[Callable[[ApiRequest, str], Any],
                                       Callable[[ApiRequest, Any, list[str]], Any]]:
     """How to find a resource of ``collection`` by ID and set its tags."""
-    from ostack_cli.api import neutron_networks, neutron_ports, neutron_routers, neutron_security
+    from ostack_cli.api import (
+        neutron_networks,
+        neutron_ports,
+        neutron_routers,
+        neutron_security,
+        neutron_subnet_pools,
+    )
 
     finders: dict[str, Callable[[ApiRequest, str], Any]] = {
         "networks": neutron_networks.network_by_id, "subnets": neutron_networks.subnet_by_id,
         "ports": neutron_ports.port_by_id, "routers": neutron_routers.router_by_id,
         "floatingips": neutron_routers.floating_ip_by_id,
         "security-groups": neutron_security.group_by_id,
+        "subnetpools": neutron_subnet_pools.subnet_pool_by_id,
     }
 
     def update(req: ApiRequest, resource: Any, tags: list[str]) -> Any:
@@ -162,6 +169,7 @@ def _tagged(collection: str) -> tuple[Callable[[ApiRequest, str], Any],
             "ports": backend.update_port, "routers": backend.update_router,
             "floatingips": backend.update_floating_ip,
             "security-groups": backend.update_security_group,
+            "subnetpools": backend.update_subnet_pool,
         }
         return setters[collection](resource, tags=tags)
 
@@ -237,7 +245,8 @@ def _declare_tags(collection: str, id_name: str) -> None:
 
 for _collection, _id_name in (("networks", "network_id"), ("subnets", "subnet_id"),
                               ("ports", "port_id"), ("routers", "router_id"),
-                              ("floatingips", "fip_id"), ("security-groups", "group_id")):
+                              ("floatingips", "fip_id"), ("security-groups", "group_id"),
+                              ("subnetpools", "pool_id")):
     _declare_tags(_collection, _id_name)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from ostack_cli.api import microversion
 from ostack_cli.api.catalog import COMPUTE_MOUNT
 from ostack_cli.api.faults import NOT_FOUND_MESSAGE, NovaErrors, Rendered, webob_page
-from ostack_cli.api.http import ApiRequest, Reply, Service
+from ostack_cli.api.http import ApiRequest, Reply, Route, Service
 
 MALFORMED = "Malformed request body"
 VERSIONED = "/v2.1"
@@ -24,7 +24,28 @@ V20_UPDATED = "2025-07-04T12:00:00Z"
 DESCRIBED_BY = {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"}
 
 
+# Policies whose scope is the project (nova/policies/servers.py, keypairs.py, limits.py):
+# with a domain-scoped token Nova refuses them by name. Admin-only APIs refuse it through
+# the backend (the token is no project admin); flavors answer any token.
+_PROJECT_SCOPED = {
+    ("GET", "/v2.1/servers"): "os_compute_api:servers:index",
+    ("GET", "/v2.1/servers/detail"): "os_compute_api:servers:detail",
+    ("GET", "/v2.1/servers/{server_id}"): "os_compute_api:servers:show",
+    ("POST", "/v2.1/servers"): "os_compute_api:servers:create",
+    ("GET", "/v2.1/os-keypairs"): "os_compute_api:os-keypairs:index",
+    ("GET", "/v2.1/limits"): "os_compute_api:limits",
+}
+
+
 class Nova(Service):
+    def domain_scoped(self, req: ApiRequest, route: Route) -> Reply | None:
+        from ostack_cli.backend.local.policy import nova_forbidden
+
+        rule = _PROJECT_SCOPED.get((route.method, route.template[len(self.mount):]))
+        if rule is not None:
+            raise nova_forbidden(rule)
+        return None
+
     def _versioned(self, req: ApiRequest) -> bool:
         rest = req.path[len(self.mount):]
         return rest == VERSIONED or rest.startswith(VERSIONED + "/")

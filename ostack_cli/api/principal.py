@@ -22,10 +22,18 @@ from ostack_cli.api.faults import UNAUTHORIZED_MESSAGE, ApiFault
 from ostack_cli.api.password_cache import VerifiedPasswords
 from ostack_cli.api.schema import SchemaError, validate
 from ostack_cli.api.tokens import TokenData, TokenFormatter, TokenUnreadable, new_token_data
-from ostack_cli.backend.local.grants import ADMIN_ROLE, implied_closure, project_grants
+from ostack_cli.backend.local.grants import (
+    ADMIN_ROLE,
+    domain_grants,
+    implied_closure,
+    project_grants,
+)
 from ostack_cli.backend.local.revocations import is_revoked
+from ostack_cli.backend.models.application_credential import ApplicationCredential
 from ostack_cli.backend.models.identity import (
     DEFAULT_DOMAIN,
+    Domain,
+    Grant,
     Project,
     Role,
     User,
@@ -88,13 +96,20 @@ def expecting(attribute: str, target: str) -> ApiFault:
 
 @dataclasses.dataclass(frozen=True)
 class Principal:
-    """A valid token and what it stands for now: its user, its project (None: unscoped)
-    and the roles the user holds there (with the roles they imply)."""
+    """A valid token and what it stands for now: its user, its project or its domain
+    (neither: unscoped) and the roles the user holds there (with the roles they imply)."""
 
     token: TokenData
     user: User
     project: Project | None
     roles: tuple[Role, ...]
+    domain: Domain | None = None
+    # The application credential the token was obtained with, if any.
+    application_credential: ApplicationCredential | None = None
+
+    @property
+    def scoped(self) -> bool:
+        return self.project is not None or self.domain is not None
 
     @property
     def is_admin(self) -> bool:
@@ -127,7 +142,11 @@ class Authenticator:
             raise (ApiFault(404, UNRECOGNIZED) if subject else unauthorized()) from None
         found = self.resolve(data)
         if found is None:
-            raise ApiFault(404, NOT_VALID) if subject else unauthorized()
+            if not subject:
+                raise unauthorized()
+            from ostack_cli.api.credential_auth import gone_credential  # builds on this module
+
+            raise gone_credential(self.store, data) or ApiFault(404, NOT_VALID)
         return found
 
     def resolve(self, data: TokenData) -> Principal | None:
@@ -141,17 +160,35 @@ class Authenticator:
         user = self.store.get(User, data.user_id)
         if user is None or not user.is_enabled:
             return None
+        credential = None
+        if data.application_credential_id is not None:
+            from ostack_cli.api import credential_auth  # builds on this module
+
+            credential = credential_auth.live_credential(self.store,
+                                                         data.application_credential_id)
+            if credential is None:
+                return None
+        if data.domain_id is not None:
+            domain = _domain(data.domain_id)
+            roles = self.roles(user, domain) if domain is not None else ()
+            return Principal(data, user, None, roles, domain) if roles else None
         if data.project_id is None:
             return Principal(data, user, None, ())
         project = self.store.get(Project, data.project_id)
         if project is None or not project.is_enabled:
             return None
         roles = self.roles(user, project)
-        return Principal(data, user, project, roles) if roles else None
+        if credential is not None:
+            roles = credential_auth.credential_roles(credential, roles)
+        return (Principal(data, user, project, roles, application_credential=credential)
+                if roles else None)
 
-    def roles(self, user: User, project: Project) -> tuple[Role, ...]:
+    def roles(self, user: User, target: Project | Domain) -> tuple[Role, ...]:
         by_id = {role.id: role for role in self.store.list(Role)}
-        direct = [grant.role_id for grant in project_grants(self.store, user.id, project)]
+        grants: list[Grant] = (project_grants(self.store, user.id, target)
+                               if isinstance(target, Project)
+                               else domain_grants(self.store, user.id, target.id))
+        direct = [grant.role_id for grant in grants]
         return tuple(by_id[r] for r in implied_closure(by_id, direct) if r in by_id)
 
     # -- authentication ---------------------------------------------------------------------
@@ -175,6 +212,13 @@ class Authenticator:
         for method in methods:
             if method not in identity:
                 raise expecting(method, "identity")
+        if "application_credential" in methods:
+            from ostack_cli.api import credential_auth  # builds on this module
+
+            if len(methods) > 1:
+                # Only alone: another method would have to prove the same user.
+                raise unauthorized()
+            return credential_auth.authenticate(self, auth)
         # Keystone reads the scope before it authenticates anyone.
         self._check_scope(auth.get("scope"))
         if not methods or any(m not in ("password", "token") for m in methods):
@@ -190,12 +234,15 @@ class Authenticator:
                 raise unauthorized()
             user = checked
         assert user is not None
-        project = self._scope(user, auth.get("scope"))
+        target = self._scope(user, auth.get("scope"))
+        project = target if isinstance(target, Project) else None
+        domain = target if isinstance(target, Domain) else None
         used = tuple(dict.fromkeys([*(parent.token.methods if parent else ()), *methods]))
         data = new_token_data(user.id, project.id if project else None, used,
-                              parent=parent.token if parent else None)
-        roles = self.roles(user, project) if project is not None else ()
-        return Principal(data, user, project, roles)
+                              parent=parent.token if parent else None,
+                              domain_id=domain.id if domain else None)
+        roles = self.roles(user, target) if target is not None else ()
+        return Principal(data, user, project, roles, domain)
 
     def _password_user(self, section: Any) -> User:
         ref = section.get("user") if isinstance(section, dict) else None
@@ -225,7 +272,16 @@ class Authenticator:
     @staticmethod
     def _check_scope(scope: Any) -> None:
         """The scope's own shape, as Keystone's AuthInfo validates it."""
-        if not isinstance(scope, dict) or "project" not in scope:
+        if not isinstance(scope, dict):
+            return
+        named = [kind for kind in ("project", "domain", "OS-TRUST:trust", "system")
+                 if kind in scope]
+        if len(named) > 1:
+            raise expecting("system, project, domain, OS-TRUST:trust or unscoped", "scope")
+        if "domain" in scope and not ({"id", "name"} & set(scope["domain"])):
+            raise ApiFault(400, "Invalid input for field scope/domain: id or name must be "
+                                "present.")
+        if "project" not in scope:
             return
         ref = scope["project"]
         if "id" not in ref and "name" not in ref:
@@ -236,7 +292,7 @@ class Authenticator:
             if not isinstance(domain, dict) or not ({"id", "name"} & set(domain)):
                 raise expecting("domain", "project")
 
-    def _scope(self, user: User, scope: Any) -> Project | None:
+    def _scope(self, user: User, scope: Any) -> Project | Domain | None:
         if scope is None:
             # Keystone scopes to the user's default project when it can, else unscoped.
             default = (self.store.get(Project, user.default_project_id)
@@ -248,8 +304,14 @@ class Authenticator:
             if scope == "unscoped":
                 return None
             raise unauthorized()
+        if "domain" in scope:
+            # Keystone: an unknown domain, or one the user holds no role on, is the 401.
+            domain = _domain(self._domain_id(scope["domain"]))
+            if domain is None or not domain.is_enabled or not self.roles(user, domain):
+                raise unauthorized()
+            return domain
         if "project" not in scope:
-            # Domain, system and trust scopes: no role is ever held there locally.
+            # System and trust scopes: tokens of theirs are not issued here.
             raise unauthorized()
         ref = scope["project"]
         if "id" in ref:
@@ -268,3 +330,8 @@ class Authenticator:
             return str(domain["id"])
         # Only the Default domain exists; any other name is no domain at all.
         return DEFAULT_DOMAIN.id if domain.get("name") == DEFAULT_DOMAIN.name else None
+
+
+def _domain(domain_id: str | None) -> Domain | None:
+    # Only the Default domain exists locally.
+    return DEFAULT_DOMAIN if domain_id == DEFAULT_DOMAIN.id else None

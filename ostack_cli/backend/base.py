@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ostack_cli.backend.api.application_credential import ApplicationCredentialAPI
 from ostack_cli.backend.api.compute import FlavorAPI
 from ostack_cli.backend.api.compute_host import (
     AggregateAPI,
@@ -18,6 +19,7 @@ from ostack_cli.backend.api.image_member import ImageMemberAPI
 from ostack_cli.backend.api.ip_availability import IPAvailabilityAPI
 from ostack_cli.backend.api.keypair import KeypairAPI
 from ostack_cli.backend.api.network import NetworkAPI
+from ostack_cli.backend.api.network_agent import NetworkAgentAPI
 from ostack_cli.backend.api.port_forwarding import PortForwardingAPI
 from ostack_cli.backend.api.quota import QuotaAPI
 from ostack_cli.backend.api.router_extras import RouterExtrasAPI
@@ -31,10 +33,12 @@ from ostack_cli.backend.api.server_lock import ServerLockAPI
 from ostack_cli.backend.api.server_migration import ServerMigrationAPI
 from ostack_cli.backend.api.subnet_pool import SubnetPoolAPI
 from ostack_cli.backend.api.volume import ServerVolumeAPI, VolumeAPI
+from ostack_cli.backend.api.volume_transfer import VolumeServiceAPI, VolumeTransferAPI
 
 
 class Backend(
     AggregateAPI,
+    ApplicationCredentialAPI,
     ComputeServiceAPI,
     DiscoveryAPI,
     FlavorAPI,
@@ -46,6 +50,7 @@ class Backend(
     IPAvailabilityAPI,
     KeypairAPI,
     NetworkAPI,
+    NetworkAgentAPI,
     PortForwardingAPI,
     QuotaAPI,
     RouterExtrasAPI,
@@ -59,6 +64,8 @@ class Backend(
     ServerMigrationAPI,
     SubnetPoolAPI,
     VolumeAPI,
+    VolumeServiceAPI,
+    VolumeTransferAPI,
     ServerVolumeAPI,
     Protocol,
 ):

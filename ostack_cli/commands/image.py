@@ -215,7 +215,7 @@ class CreateImage(ShowOne):
                 raise CommandError("--size requires image data via --file or stdin")
             if parsed_args.sign_key_path or parsed_args.sign_cert_id:
                 _refuse_signing(parsed_args)
-            image = self.backend.create_image(spec, data)
+            image = self.backend.create_image(spec, data, use_import=parsed_args.use_import)
         finally:
             if opened is not None:
                 opened.close()

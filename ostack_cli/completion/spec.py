@@ -56,6 +56,8 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "<floating-ip>"): "floating_ip",
     (ANY, "<volume>"): "volume",
     (ANY, "<snapshot>"): "volume_snapshot",
+    (ANY, "<transfer-request>"): "volume_transfer",
+    (ANY, "<transfer-request-id>"): "volume_transfer",
     (ANY, "<replicated-volume>"): "volume",
     (ANY, "<user>"): "user",
     (ANY, "<domain>"): "domain",
@@ -64,12 +66,17 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     (ANY, "<role-domain>"): "domain",
     (ANY, "<group-domain>"): "domain",
     (ANY, "<role>"): "role",
+    (ANY, "<application-credential>"): "application_credential",
+    # A JSON list of rules, inline or in a file.
+    ("application credential create", "<access-rules>"): "file",
     (ANY, "<qos-policy>"): "qos_policy",
     (ANY, "<server-group>"): "server_group",
     (ANY, "<subnet-pool>"): "subnet_pool",
     (ANY, "<aggregate>"): "aggregate",
     (ANY, "<network-segment>"): "network_segment",
     (ANY, "<agent-id>"): "network_agent",
+    (ANY, "<network-agent>"): "network_agent",
+    (ANY, "<agent-type>"): None,
     (ANY, "subnet=<subnet>,ip-address=<ip-address>"): "kv:fixed_ip",
     (ANY, "subnet=<subnet>,ip-address=<ip-address>,ip-substring=<ip-substring>"): "kv:fixed_ip",
     # -- paths
@@ -130,11 +137,14 @@ ARGUMENT_KINDS: dict[tuple[str, str], str | None] = {
     ("api serve", "--bind"): None,  # an address and TCP port to listen on
     ("dashboard serve", "--bind"): None,  # an address and TCP port to listen on
     ("dashboard serve", "--api"): None,  # where `ostack api serve` listens
+    ("image import", "--remote-image"): None,  # an image of another region's Glance
     ("server ssh", "--identity"): "file",
     ("security group rule create", "--src-group"): "security_group",
-    # Keystone groups, which no backend stores: not security groups.
-    ("role *", "<group>"): None,
-    ("user list", "<group>"): None,
+    # Keystone groups, not security groups.
+    ("role *", "<group>"): "keystone_group",
+    ("user list", "<group>"): "keystone_group",
+    ("group *", "<group>"): "keystone_group",
+    ("group create", "<group-name>"): None,  # a new group's name
     ("security group rule create", "--remote-address-group"): "address_group",
     ("help", "cmd"): "command",
     ("command list", "<group-keyword>"): None,  # a word of a command group's name

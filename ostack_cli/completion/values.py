@@ -67,10 +67,19 @@ LOCAL_QUERIES: dict[str, tuple[str, str]] = {
     "project": ("project", "1"),
     "user": ("user", "1"),
     "role": ("role", "1"),
+    "keystone_group": ("group", "1"),
+    # Every user's: the query knows the acting project, not the acting user.
+    "application_credential": ("application_credential", "1"),
     "floating_ip": ("floating_ip", "project_id = :p"),
     "port_forwarding": ("port_forwarding", "project_id = :p"),
     "volume": ("volume", "project_id = :p"),
     "volume_snapshot": ("volume_snapshot", "project_id = :p"),
+    # Cinder shows the transfers of the project's volumes.
+    "volume_transfer": (
+        "volume_transfer",
+        "json_extract(body, '$.volume_id') IN (SELECT id FROM resources WHERE kind = 'volume' "
+        "AND project_id = :p)",
+    ),
     "subnet_pool": ("subnet_pool", "project_id = :p OR json_extract(body, '$.is_shared')"),
     # Nova's host aggregates are an admin's (the local user is one).
     "aggregate": ("aggregate", "1"),

@@ -139,17 +139,20 @@ def start_server(home: Path, *, extra_args: tuple[str, ...] = ()) -> ApiServer:
     clouds.write_text(yaml.safe_dump(data))
     clouds.chmod(0o600)
     log_file = home.parent / "api.log"
-    process = subprocess.Popen(
-        [str(OSTACK), "api", "serve", "--bind", f"127.0.0.1:{port}", "--log-file",
-         str(log_file), *extra_args],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server also logs each request on stderr: to a file, as a pipe nobody reads fills
+    # up (64 KiB) after a few hundred requests and then blocks the server.
+    stderr_file = home.parent / "api.stderr"
+    with stderr_file.open("wb") as stderr:
+        process = subprocess.Popen(
+            [str(OSTACK), "api", "serve", "--bind", f"127.0.0.1:{port}", "--log-file",
+             str(log_file), *extra_args],
+            env=env, stdout=subprocess.DEVNULL, stderr=stderr)
     server = ApiServer(f"http://127.0.0.1:{port}", home, env, log_file, clouds, passwords,
                        process)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"ostack api serve exited: {process.stderr.read()!r}"
-                                 if process.stderr else "ostack api serve exited")
+            raise AssertionError(f"ostack api serve exited: {stderr_file.read_bytes()!r}")
         with contextlib.suppress(requests.ConnectionError):
             if requests.get(server.url("/"), timeout=2).status_code == 300:
                 return server

@@ -55,7 +55,7 @@ def test_real_client_identity(api_server: ApiServer, real_openstack: Path) -> No
     assert sorted((c["Name"], c["Type"]) for c in catalog) == [
         ("cinder", "block-storage"), ("cinderv3", "volumev3"),
         ("glance", "image"), ("keystone", "identity"), ("neutron", "network"),
-        ("nova", "compute")]
+        ("nova", "compute"), ("placement", "placement")]
     compute = next(c for c in catalog if c["Type"] == "compute")
     assert {e["interface"] for e in compute["Endpoints"]} == {"public", "internal", "admin"}
     assert {e["url"] for e in compute["Endpoints"]} == {api_server.url("/compute/v2.1")}

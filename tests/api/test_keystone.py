@@ -108,7 +108,7 @@ def test_token_bodies(api_server: ApiServer) -> None:
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$", body["expires_at"])
     assert len(body["audit_ids"]) == 1 and len(body["audit_ids"][0]) == 22
     assert {e["type"] for e in body["catalog"]} == {"compute", "identity", "image", "network",
-                                                    "block-storage", "volumev3"}
+                                                    "placement", "block-storage", "volumev3"}
     # Validation gives the same body back, without the catalog when asked.
     shown = api_server.request("GET", "/v3/auth/tokens?nocatalog", token=token,
                                headers={"X-Subject-Token": token})

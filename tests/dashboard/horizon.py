@@ -151,6 +151,28 @@ class Horizon:
         self.open("/project/instances/", "Instances")
         return self._table_names("instances")
 
+    def volume_names(self, path: str = "/project/volumes/") -> list[str]:
+        """A Volumes page (Project's or Admin's): the volumes' names, once no error shows."""
+        self.open(path, "Volumes")
+        if self.errors():
+            self.shot("volumes-error")
+            raise AssertionError(f"Horizon: {path}: {self.errors()}")
+        return self._table_names("volumes")
+
+    def provider_summary(self) -> str:
+        """Admin > Compute > Hypervisors: the text of its Resource Providers Summary (what
+        Horizon reads from Placement), once no error shows."""
+        from selenium.webdriver.common.by import By
+
+        self.open("/admin/hypervisors/", "Hypervisors")
+        if self.errors():
+            self.shot("hypervisors-error")
+            raise AssertionError(f"Horizon: hypervisors: {self.errors()}")
+        blocks = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, ".quota-dynamic")
+                  if "Resource Providers Summary" in b.text]
+        assert len(blocks) == 1, blocks
+        return str(blocks[0])
+
     def _table_names(self, table: str) -> list[str]:
         from selenium.webdriver.common.by import By
 

@@ -91,6 +91,50 @@ def test_delete_the_instance(dashboard: Dashboard, browser: Horizon) -> None:
                                                         "list")] == [None]
 
 
+def test_volumes_pages(dashboard: Dashboard, browser: Horizon) -> None:
+    """Project > Volumes > Volumes and Admin > Volumes render without an error: Horizon
+    reads Cinder's volumes, transfers (one volume is awaiting one), snapshots and groups."""
+    for name in ("data", "offered"):
+        made = dashboard.api.ostack("volume", "create", "--size", "1", name)
+        assert made.returncode == 0, made.stderr
+    offered = dashboard.api.ostack("volume", "transfer", "request", "create", "offered")
+    assert offered.returncode == 0, offered.stderr
+    assert browser.volume_names() == ["data", "offered"]
+    assert browser.volume_names("/admin/volumes/") == ["data", "offered"]
+    statuses = {v["Name"]: v["Status"] for v in ostack_json(dashboard, "volume", "list")}
+    assert statuses == {"data": "available", "offered": "awaiting-transfer"}
+
+
+def _mb_float_format(mb: float) -> str:
+    """Horizon's ``mb_float_format`` (horizon/templatetags/sizeformat.py), in English."""
+    size, unit = mb * 1024 * 1024, "B"
+    for name in ("KB", "MB", "GB", "TB"):
+        if size < 1024:
+            break
+        size, unit = size / 1024, name
+    rounded = round(size, 1)
+    return f"{rounded:.0f}{unit}" if rounded.is_integer() else f"{rounded:.1f}{unit}"
+
+
+def test_admin_hypervisors_page(dashboard: Dashboard, browser: Horizon) -> None:
+    """Admin > Compute > Hypervisors: the host as Placement's resource provider, with the
+    vCPU and RAM figures Nova counts (used, and total times the allocation ratio); and
+    admin's login asked Keystone for nothing it refused (its domain-scoped token
+    included)."""
+    host = ostack_json(dashboard, "hypervisor", "list")[0]["Hypervisor Hostname"]
+    stats = ostack_json(dashboard, "hypervisor", "stats", "show")
+    summary = browser.provider_summary()
+    assert host in summary.splitlines()
+    capacity = int(4.0 * stats["vcpus"])
+    assert f"vCPU Usage\nUsed {stats['vcpus_used']} of {capacity:,}" in summary, summary
+    # Placement's usage leaves out what nova.conf reserves for the host.
+    used = stats["memory_mb_used"] - 512
+    assert (f"Memory Usage\nUsed {_mb_float_format(used)} of "
+            f"{_mb_float_format(1.5 * stats['memory_mb'])}") in summary, summary
+    refused = [line for line in dashboard.api.log().splitlines() if " 401 " in line]
+    assert refused == []
+
+
 def test_demo_sees_only_the_demo_project(dashboard: Dashboard, browser: Horizon) -> None:
     token = dashboard.api.token("demo", "demo")
     # The bootstrap's networks are the admin project's: demo makes its own.
@@ -131,10 +175,9 @@ EMPTY_METADEFS = "ValueError: max_workers must be greater than zero"
 
 def test_pages_asked_nothing_the_api_does_not_answer(dashboard: Dashboard) -> None:
     """No request of the flow was refused by a missing route (404 on a path the real
-    services serve; Cinder's transfers and services are not served yet, docs/dashboard.md),
-    and Horizon logged no traceback but the one of an empty metadefs catalog."""
-    missing = [line for line in dashboard.api.log().splitlines()
-               if " 404 " in line and "/volume/" not in line]
+    services serve, Cinder's included), and Horizon logged no traceback but the one of an
+    empty metadefs catalog."""
+    missing = [line for line in dashboard.api.log().splitlines() if " 404 " in line]
     assert missing == []
     log = dashboard.log()
     assert log.count("Traceback") == log.count(EMPTY_METADEFS), log

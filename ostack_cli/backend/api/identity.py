@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from ostack_cli.backend.models.identity import (
     AssignmentFilters,
     Domain,
+    Group,
     Project,
     Role,
     RoleAssignment,
@@ -78,11 +79,39 @@ class IdentityAPI(Protocol):
 
     def delete_user(self, user: User) -> None: ...
 
-    def find_group_id(self, name_or_id: str, *, domain_id: str | None = None) -> str:
-        """A Keystone group's ID (the local backend has no groups)."""
+    # -- groups ---------------------------------------------------------------------------
+
+    def groups(self, *, domain_id: str | None = None) -> list[Group]: ...
+
+    def user_groups(self, user_id: str) -> list[Group]:
+        """The groups a user is a member of."""
         ...
 
+    def find_group(self, name_or_id: str, *, domain_id: str | None = None) -> Group: ...
+
+    def find_group_id(self, name_or_id: str, *, domain_id: str | None = None) -> str:
+        """A Keystone group's ID."""
+        ...
+
+    def create_group(
+        self, name: str, *, domain_id: str | None = None, description: str | None = None
+    ) -> Group: ...
+
+    def update_group(
+        self, group_id: str, *, name: str | None = None, description: str | None = None
+    ) -> Group: ...
+
+    def delete_group(self, group_id: str) -> None: ...
+
     def group_users(self, group_id: str) -> list[User]: ...
+
+    def add_user_to_group(self, user_id: str, group_id: str) -> None: ...
+
+    def remove_user_from_group(self, user_id: str, group_id: str) -> None: ...
+
+    def check_user_in_group(self, user_id: str, group_id: str) -> bool:
+        """Keystone's HEAD: False on 404, as openstacksdk answers; a 403 raises Forbidden."""
+        ...
 
     # -- roles ----------------------------------------------------------------------------
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Protocol
 
-from ostack_cli.backend.models.image import Image, ImageChanges, ImageSpec
+from ostack_cli.backend.models.image import (
+    Image,
+    ImageChanges,
+    ImageImportRequest,
+    ImageSpec,
+)
 from ostack_cli.backend.models.network import BootstrapItem
 
 
@@ -34,11 +39,26 @@ class ImageAPI(Protocol):
 
     def find_image(self, name_or_id: str) -> Image: ...
 
-    def create_image(self, spec: ImageSpec, data: IO[bytes] | None = None) -> Image:
+    def create_image(
+        self, spec: ImageSpec, data: IO[bytes] | None = None, *, use_import: bool = False
+    ) -> Image:
         """Create an image and upload ``data`` (read in chunks, never all at once).
 
-        Without ``data`` the image stays ``queued``, as Glance leaves it.
+        Without ``data`` the image stays ``queued``, as Glance leaves it. ``use_import``
+        with data: staged and imported with ``glance-direct`` instead of uploaded.
         """
+        ...
+
+    def stage_image(self, image: Image, data: IO[bytes]) -> Image:
+        """Glance's stage: the data waits for a ``glance-direct`` import (``uploading``)."""
+        ...
+
+    def import_image(self, image: Image, request: ImageImportRequest) -> None:
+        """Start Glance's import of the image's data."""
+        ...
+
+    def image_import_methods(self) -> list[str]:
+        """The import methods Glance offers (``GET /v2/info/import``)."""
         ...
 
     def update_image(self, image: Image, changes: ImageChanges) -> Image: ...

@@ -10,16 +10,19 @@ from typing import Any
 
 from openstack.connection import Connection
 
+from ostack_cli.backend.cloud.application_credentials import CloudApplicationCredentials
 from ostack_cli.backend.cloud.compute import CloudFlavors
 from ostack_cli.backend.cloud.compute_hosts import CloudComputeHosts
 from ostack_cli.backend.cloud.connection import LibraryLogging, connect
 from ostack_cli.backend.cloud.discovery import CloudDiscovery
+from ostack_cli.backend.cloud.groups import CloudGroups
 from ostack_cli.backend.cloud.identity import CloudIdentity
 from ostack_cli.backend.cloud.image import CloudImages
 from ostack_cli.backend.cloud.image_members import CloudImageMembers
 from ostack_cli.backend.cloud.ip_availability import CloudIPAvailability
 from ostack_cli.backend.cloud.keypair import CloudKeypairs
 from ostack_cli.backend.cloud.network import CloudNetworks
+from ostack_cli.backend.cloud.network_agents import CloudNetworkAgents
 from ostack_cli.backend.cloud.port_forwardings import CloudPortForwardings
 from ostack_cli.backend.cloud.quota import CloudQuotas
 from ostack_cli.backend.cloud.roles import CloudRoles
@@ -34,21 +37,25 @@ from ostack_cli.backend.cloud.server_migrations import CloudServerMigrations
 from ostack_cli.backend.cloud.server_nics import CloudServerInterfaces, CloudServerLocks
 from ostack_cli.backend.cloud.subnet_pools import CloudSubnetPools
 from ostack_cli.backend.cloud.users import CloudUsers
+from ostack_cli.backend.cloud.volume_transfers import CloudVolumeTransfers
 from ostack_cli.backend.cloud.volumes import CloudServerVolumes, CloudVolumes
 from ostack_cli.config import Selection
 from ostack_cli.errors import BackendUnavailable
 
 
 class CloudBackend(
+    CloudApplicationCredentials,
     CloudComputeHosts,
     CloudDiscovery,
     CloudFlavors,
+    CloudGroups,
     CloudIdentity,
     CloudImages,
     CloudImageMembers,
     CloudIPAvailability,
     CloudKeypairs,
     CloudNetworks,
+    CloudNetworkAgents,
     CloudRouters,
     CloudRouterExtras,
     CloudPortForwardings,
@@ -65,6 +72,7 @@ class CloudBackend(
     CloudServerMigrations,
     CloudUsers,
     CloudVolumes,
+    CloudVolumeTransfers,
     CloudServerVolumes,
 ):
     def __init__(

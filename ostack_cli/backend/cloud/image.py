@@ -16,6 +16,7 @@ from ostack_cli.backend.models.image import (
     SDK_PROPERTY_FIELDS,
     Image,
     ImageChanges,
+    ImageImportRequest,
     ImageSpec,
 )
 from ostack_cli.backend.models.network import BootstrapItem
@@ -106,7 +107,9 @@ class CloudImages(CloudBase):
     def find_image(self, name_or_id: str) -> Image:
         return image_from_sdk(self._glance.find_image(name_or_id, ignore_missing=False))
 
-    def create_image(self, spec: ImageSpec, data: IO[bytes] | None = None) -> Image:
+    def create_image(
+        self, spec: ImageSpec, data: IO[bytes] | None = None, *, use_import: bool = False
+    ) -> Image:
         kwargs: dict[str, Any] = {"allow_duplicates": True, "name": spec.name}
         for attr in ("id", "container_format", "disk_format", "min_disk", "min_ram"):
             if getattr(spec, attr):
@@ -123,9 +126,30 @@ class CloudImages(CloudBase):
         if data is not None:
             kwargs["validate_checksum"] = False
             kwargs["data"] = data
+        if use_import:
+            kwargs["use_import"] = True
         image = self._glance.create_image(**kwargs)
         # create_image answers with the image as it was before the upload.
         return image_from_sdk(self._glance.get_image(image))
+
+    def stage_image(self, image: Image, data: IO[bytes]) -> Image:
+        # openstacksdk checks the status of the image it is given, so give it Glance's.
+        proxy = self._glance
+        return image_from_sdk(proxy.stage_image(proxy.get_image(image.id), data=data))
+
+    def import_image(self, image: Image, request: ImageImportRequest) -> None:
+        proxy = self._glance
+        proxy.import_image(
+            proxy.get_image(image.id), method=request.method, uri=request.uri,
+            remote_region=request.remote_region, remote_image_id=request.remote_image_id,
+            remote_service_interface=request.remote_service_interface,
+            stores=list(request.stores) if request.stores is not None else None,
+            all_stores=request.all_stores,
+            all_stores_must_succeed=request.all_stores_must_succeed)
+
+    def image_import_methods(self) -> list[str]:
+        methods = self._glance.get_import_info().import_methods or {}
+        return [str(m) for m in methods.get("value", [])]
 
     def update_image(self, image: Image, changes: ImageChanges) -> Image:
         proxy = self._glance

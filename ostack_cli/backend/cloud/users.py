@@ -1,4 +1,4 @@
-"""Keystone users (and groups, for lookups) through openstacksdk's identity proxy."""
+"""Keystone users through openstacksdk's identity proxy (groups: ``groups.py``)."""
 
 from __future__ import annotations
 
@@ -73,9 +73,3 @@ class CloudUsers(CloudBase):
     def delete_user(self, user: User) -> None:
         self._users_proxy.delete_user(user.id, ignore_missing=False)
 
-    def find_group_id(self, name_or_id: str, *, domain_id: str | None = None) -> str:
-        query = {"domain_id": domain_id} if domain_id else {}
-        return str(self._users_proxy.find_group(name_or_id, ignore_missing=False, **query).id)
-
-    def group_users(self, group_id: str) -> list[User]:
-        return [user_from_sdk(u) for u in self._users_proxy.group_users(group_id)]

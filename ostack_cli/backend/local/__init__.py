@@ -17,7 +17,7 @@ from ostack_cli.backend.local.image_files import CHUNK
 from ostack_cli.backend.local.services import Services
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.keypair import KEYPAIR_TYPE_SSH
-from ostack_cli.errors import not_found
+from ostack_cli.errors import NotFound
 from ostack_cli.state.paths import state_dir as default_state_dir
 from ostack_cli.state.store import Store
 
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from ostack_cli.backend.api.server import ServerFilters
     from ostack_cli.backend.api.server_lifecycle import RebuildSpec, Unset
     from ostack_cli.backend.local.api_access import ApiUser, CloudsEntry
+    from ostack_cli.backend.models.application_credential import (
+        ApplicationCredential,
+        ApplicationCredentialSpec,
+    )
     from ostack_cli.backend.models.compute_host import (
         Aggregate,
         ComputeService,
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
     from ostack_cli.backend.models.identity import (
         AssignmentFilters,
         Domain,
+        Group,
         Project,
         Role,
         RoleAssignment,
@@ -53,7 +58,7 @@ if TYPE_CHECKING:
         UserChanges,
         UserSpec,
     )
-    from ostack_cli.backend.models.image import Image, ImageChanges, ImageSpec
+    from ostack_cli.backend.models.image import Image, ImageChanges, ImageImportRequest, ImageSpec
     from ostack_cli.backend.models.image_member import ImageMember
     from ostack_cli.backend.models.ip_availability import NetworkIPAvailability
     from ostack_cli.backend.models.keypair import Keypair
@@ -73,6 +78,8 @@ if TYPE_CHECKING:
         SubnetSpec,
         TagFilter,
     )
+    from ostack_cli.backend.models.network_agent import NetworkAgent
+    from ostack_cli.backend.models.placement import ResourceProvider
     from ostack_cli.backend.models.port_forwarding import PortForwarding, PortForwardingSpec
     from ostack_cli.backend.models.security_group import (
         SecurityGroup,
@@ -96,6 +103,7 @@ if TYPE_CHECKING:
         VolumeSpec,
         VolumeType,
     )
+    from ostack_cli.backend.models.volume_transfer import VolumeService, VolumeTransfer
 
 DEFAULT_PROJECT = "admin"
 SEEDED_SETTING = "seeded"
@@ -243,12 +251,45 @@ class LocalBackend:
     def delete_user(self, user: User) -> None:
         self.services.users.delete(user)
 
+    def groups(self, *, domain_id: str | None = None) -> list[Group]:
+        return self.services.groups.find_all(domain_id=domain_id)
+
+    def user_groups(self, user_id: str) -> list[Group]:
+        return self.services.groups.of_user(user_id)
+
+    def find_group(self, name_or_id: str, *, domain_id: str | None = None) -> Group:
+        return self.services.groups.find(name_or_id, domain_id=domain_id)
+
     def find_group_id(self, name_or_id: str, *, domain_id: str | None = None) -> str:
-        # Keystone's groups are not kept locally: no group is ever found.
-        raise not_found("Group", name_or_id)
+        return self.services.groups.find(name_or_id, domain_id=domain_id).id
+
+    def create_group(
+        self, name: str, *, domain_id: str | None = None, description: str | None = None
+    ) -> Group:
+        return self.services.groups.create(name, domain_id=domain_id, description=description)
+
+    def update_group(
+        self, group_id: str, *, name: str | None = None, description: str | None = None
+    ) -> Group:
+        return self.services.groups.update(group_id, name=name, description=description)
+
+    def delete_group(self, group_id: str) -> None:
+        self.services.groups.delete(group_id)
 
     def group_users(self, group_id: str) -> list[User]:
-        return []
+        return self.services.groups.members(group_id)
+
+    def add_user_to_group(self, user_id: str, group_id: str) -> None:
+        self.services.groups.add_user(group_id, user_id)
+
+    def remove_user_from_group(self, user_id: str, group_id: str) -> None:
+        self.services.groups.remove_user(group_id, user_id)
+
+    def check_user_in_group(self, user_id: str, group_id: str) -> bool:
+        try:
+            return self.services.groups.contains(group_id, user_id)
+        except NotFound:
+            return False
 
     def roles(self, *, domain_id: str | None = None) -> list[Role]:
         return self.services.roles.find_all(domain_id=domain_id)
@@ -279,6 +320,20 @@ class LocalBackend:
 
     def role_assignments(self, filters: AssignmentFilters) -> list[RoleAssignment]:
         return self.services.roles.assignments(filters)
+
+    def application_credentials(self, *, user_id: str | None = None
+                                ) -> list[ApplicationCredential]:
+        return self.services.application_credentials.find_all(user_id=user_id)
+
+    def find_application_credential(self, name_or_id: str) -> ApplicationCredential:
+        return self.services.application_credentials.find(name_or_id)
+
+    def create_application_credential(self, spec: ApplicationCredentialSpec
+                                      ) -> ApplicationCredential:
+        return self.services.application_credentials.create(spec)
+
+    def delete_application_credential(self, credential: ApplicationCredential) -> None:
+        self.services.application_credentials.delete(credential)
 
     def issue_token(self) -> Token:
         return self.services.identity.issue_token()
@@ -355,8 +410,21 @@ class LocalBackend:
     def find_image(self, name_or_id: str) -> Image:
         return self.services.images.find(name_or_id)
 
-    def create_image(self, spec: ImageSpec, data: IO[bytes] | None = None) -> Image:
+    def create_image(
+        self, spec: ImageSpec, data: IO[bytes] | None = None, *, use_import: bool = False
+    ) -> Image:
+        if use_import and data is not None:
+            return self.services.image_imports.create(spec, data)
         return self.services.images.create(spec, data)
+
+    def stage_image(self, image: Image, data: IO[bytes]) -> Image:
+        return self.services.image_imports.stage(image, data)
+
+    def import_image(self, image: Image, request: ImageImportRequest) -> None:
+        self.services.image_imports.import_image(image, request)
+
+    def image_import_methods(self) -> list[str]:
+        return self.services.image_imports.methods()
 
     def update_image(self, image: Image, changes: ImageChanges) -> Image:
         return self.services.images.update(image, changes)
@@ -561,6 +629,21 @@ class LocalBackend:
 
     def find_network_ip_availability(self, network_id: str) -> NetworkIPAvailability:
         return self.services.ip_availability.find(network_id)
+
+    # -- network agents ---------------------------------------------------------------
+
+    def network_agents(self, *, agent_type: str | None = None,
+                       host: str | None = None) -> list[NetworkAgent]:
+        return self.services.network_agents.find_all(agent_type=agent_type, host=host)
+
+    def find_network_agent(self, agent_id: str) -> NetworkAgent:
+        return self.services.network_agents.find(agent_id)
+
+    def network_dhcp_agents(self, network_id: str) -> list[NetworkAgent]:
+        return self.services.network_agents.dhcp_agents(network_id)
+
+    def router_l3_agents(self, router_id: str) -> list[NetworkAgent]:
+        return self.services.network_agents.l3_agents(router_id)
 
     # -- subnet pools -----------------------------------------------------------------
 
@@ -1098,6 +1181,13 @@ class LocalBackend:
     def hypervisor_statistics(self) -> HypervisorStatistics:
         return self.services.compute_hosts.statistics()
 
+    def resource_providers(self) -> list[ResourceProvider]:
+        """Placement's resource providers (``ostack api``'s read-only Placement; the
+        caller applies Placement's policy)."""
+        from ostack_cli.backend.local.placement import Placement
+
+        return Placement(self.services.compute_hosts).resource_providers()
+
     def aggregates(self) -> list[Aggregate]:
         return self.services.aggregates.find_all()
 
@@ -1250,6 +1340,30 @@ class LocalBackend:
 
     def unmanage_volume_snapshot(self, snapshot: VolumeSnapshot) -> None:
         self.services.volume_snapshots.unmanage(snapshot)
+
+    # -- volume transfers and Cinder's services ------------------------------------------
+
+    def volume_transfers(self, *, all_projects: bool = False) -> list[VolumeTransfer]:
+        return self.services.volume_transfers.find_all(all_projects=all_projects)
+
+    def find_volume_transfer(self, name_or_id: str) -> VolumeTransfer:
+        return self.services.volume_transfers.find(name_or_id)
+
+    def create_volume_transfer(self, volume: Volume, *, name: str | None = None,
+                               no_snapshots: bool | None = None) -> VolumeTransfer:
+        return self.services.volume_transfers.create(volume.id, name=name,
+                                                     no_snapshots=bool(no_snapshots))
+
+    def delete_volume_transfer(self, transfer_id: str) -> None:
+        self.services.volume_transfers.delete(transfer_id)
+
+    def accept_volume_transfer(self, transfer_id: str, auth_key: str) -> VolumeTransfer:
+        return self.services.volume_transfers.accept(transfer_id, auth_key)
+
+    def volume_services(self, *, host: str | None = None, binary: str | None = None,
+                        backend_state: bool = False) -> list[VolumeService]:
+        return self.services.volume_services.find_all(host=host, binary=binary,
+                                                      backend_state=backend_state)
 
     def volume_types(self, *, default: bool = False,
                      is_public: bool | None = None) -> list[VolumeType]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ostack_cli.backend.local.authn import ADMIN_USER, DEFAULT_PROJECT
+from ostack_cli.backend.local.grants import ADMIN_ROLE
 from ostack_cli.backend.local.passwords import hash_password
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.identity import (
@@ -79,6 +80,7 @@ def ensure_api_users(store: Store, state_dir: Path) -> list[ApiUser]:
                 credentials[name] = password
             result.append(ApiUser(name=name, id=user.id, created=created,
                                   new_password=password))
+        _ensure_admin_domain_role(store)
     if any(u.new_password for u in result):
         write_private_file(state_dir / CREDENTIALS_FILE,
                            (json.dumps(credentials, indent=2) + "\n").encode())
@@ -122,6 +124,21 @@ def _entry(auth_url: str, user: str, project: str, password: str | None) -> dict
                  "project_domain_name": DEFAULT_DOMAIN.name})
     return {"auth": auth, "region_name": "RegionOne", "interface": "public",
             "identity_api_version": 3}
+
+
+def _ensure_admin_domain_role(store: Store) -> None:
+    """devstack's ``get_or_add_user_domain_role admin admin default``: the store's seed
+    gives it (``authn.seed_identity``), this gives it to stores seeded before it did, so
+    that Horizon's domain-scoped token is issued to admin."""
+    admin = next((u for u in store.list(User, name=ADMIN_USER)
+                  if u.domain_id == DEFAULT_DOMAIN.id), None)
+    role = next(iter(store.list(Role, name=ADMIN_ROLE)), None)
+    if admin is None or role is None:
+        return
+    grant = RoleGrant(role_id=role.id, user_id=admin.id, domain_id=DEFAULT_DOMAIN.id)
+    if store.get(Grant, Grant.key(grant)) is None:
+        store.insert(Grant(id=Grant.key(grant), role_id=role.id, user_id=admin.id,
+                           scope_domain_id=DEFAULT_DOMAIN.id, created_at=utcnow()))
 
 
 def _user(store: Store, name: str, project_name: str) -> tuple[User, bool]:

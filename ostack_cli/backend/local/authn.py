@@ -56,7 +56,9 @@ def unauthorized() -> Unauthorized:
 def seed_identity(store: Store, admin_user_id: str) -> None:
     """Keystone's bootstrap on a store: the default roles, the ``admin`` user (without a
     password until ``user set --password`` gives one) with the admin role on the ``admin``
-    project and on the system. Call inside a transaction."""
+    project and on the system, and, as devstack adds after keystone-manage bootstrap
+    (lib/keystone: ``get_or_add_user_domain_role admin admin default``), on the Default
+    domain, so that Horizon's domain-scoped token is issued. Call inside a transaction."""
     now = utcnow()
     roles = {name: Role(id=uuid.uuid4().hex, name=name, options=dict(IMMUTABLE),
                         created_at=now) for name in DEFAULT_ROLES}
@@ -68,13 +70,15 @@ def seed_identity(store: Store, admin_user_id: str) -> None:
         store.insert(User(id=admin_user_id, name=ADMIN_USER, created_at=now))
     admin_role = roles[ADMIN_ROLE].id
     admin_project = next(iter(store.list(Project, name=DEFAULT_PROJECT)), None)
-    grants = [RoleGrant(role_id=admin_role, user_id=admin_user_id, system="all")]
+    grants = [RoleGrant(role_id=admin_role, user_id=admin_user_id, domain_id=DEFAULT_DOMAIN_ID),
+              RoleGrant(role_id=admin_role, user_id=admin_user_id, system="all")]
     if admin_project is not None:
         grants.insert(0, RoleGrant(role_id=admin_role, user_id=admin_user_id,
                                    project_id=admin_project.id))
     for grant in grants:
         store.insert(Grant(id=Grant.key(grant), role_id=grant.role_id, user_id=admin_user_id,
-                           scope_project_id=grant.project_id, system=grant.system,
+                           scope_project_id=grant.project_id,
+                           scope_domain_id=grant.domain_id, system=grant.system,
                            created_at=now))
 
 

@@ -41,6 +41,7 @@ from ostack_cli.backend.models.compute_host import (
     HostService,
     HypervisorStatistics,
 )
+from ostack_cli.backend.models.placement import ComputeNode
 from ostack_cli.backend.models.server import Hypervisor, Server
 from ostack_cli.errors import BadRequest, Conflict, NotFound, OstackError
 from ostack_cli.state.store import Store
@@ -281,6 +282,22 @@ class ComputeHosts:
                     "running_vms", "disk_available_least")
             return HypervisorStatistics(values=dict.fromkeys(keys, 0))
         return HypervisorStatistics(values={"count": 1, **totals})
+
+    def compute_node(self) -> ComputeNode | None:
+        """The compute node as Placement holds it (its resource provider, named and
+        identified as the hypervisor), or None without a nova-compute; no policy here:
+        the caller's API applies its own."""
+        if self.compute_service() is None:
+            return None
+        state = self._state()
+        totals = self._totals()
+        return ComputeNode(id=state["node_id"],
+                           name=self.host.hypervisor.host_facts()["hostname"],
+                           vcpus=totals["vcpus"], memory_mb=totals["memory_mb"],
+                           local_gb=totals["local_gb"],
+                           reserved_memory_mb=RESERVED_HOST_MEMORY_MB,
+                           disabled=bool(state.get("trait_disabled")),
+                           instances=self.instances())
 
     def _hypervisor(self) -> Hypervisor:
         state = self._state()

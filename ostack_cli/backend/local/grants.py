@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ostack_cli.backend.models.identity import Grant, Project, Role
+from ostack_cli.backend.models.identity import Grant, GroupMembership, Project, Role
 from ostack_cli.state.store import Store
 
 ADMIN_ROLE = "admin"
@@ -27,16 +27,40 @@ def implied_closure(roles_by_id: dict[str, Role], role_ids: Iterable[str]) -> li
     return seen
 
 
+def user_group_ids(store: Store, user_id: str) -> set[str]:
+    """The groups the user is a member of."""
+    return {m.group_id for m in store.list(GroupMembership) if m.user_id == user_id}
+
+
+def group_member_ids(store: Store, group_id: str) -> list[str]:
+    """The group's members in ID order, as Keystone lists them (realstack: not in the order
+    they joined)."""
+    return sorted(m.user_id for m in store.list(GroupMembership) if m.group_id == group_id)
+
+
+def _actor_grants(store: Store, user_id: str) -> list[Grant]:
+    """The assignments that give the user roles: its own and its groups' (Keystone's one
+    rule, for tokens and policy alike)."""
+    groups = user_group_ids(store, user_id)
+    return [g for g in store.list(Grant)
+            if (g.user_id and g.user_id == user_id) or (g.group_id and g.group_id in groups)]
+
+
 def project_grants(store: Store, user_id: str, project: Project) -> list[Grant]:
-    """The user's assignments that apply on a project: on the project itself, and inherited
-    ones on its domain."""
+    """The user's assignments that apply on a project, directly or through its groups: on
+    the project itself, and inherited ones on its domain."""
     return [
-        g for g in store.list(Grant)
-        if g.user_id == user_id and (
-            (g.scope_project_id == project.id and not g.inherited)
-            or (g.scope_domain_id == project.domain_id and g.inherited)
-        )
+        g for g in _actor_grants(store, user_id)
+        if (g.scope_project_id == project.id and not g.inherited)
+        or (g.scope_domain_id == project.domain_id and g.inherited)
     ]
+
+
+def domain_grants(store: Store, user_id: str, domain_id: str) -> list[Grant]:
+    """The user's assignments on a domain itself, directly or through its groups (a
+    domain-scoped token's roles); inherited ones apply to its projects only."""
+    return [g for g in _actor_grants(store, user_id)
+            if g.scope_domain_id == domain_id and not g.inherited]
 
 
 def effective_role_names(store: Store, user_id: str, project: Project) -> set[str]:
@@ -48,23 +72,30 @@ def effective_role_names(store: Store, user_id: str, project: Project) -> set[st
 
 
 def user_project_ids(store: Store, user_id: str) -> set[str]:
-    """Projects where the user has any role (``GET /v3/users/{id}/projects``)."""
-    projects = store.list(Project)
-    return {p.id for p in projects if project_grants(store, user_id, p)}
+    """Projects where the user has any role, its groups' included (``GET
+    /v3/users/{id}/projects``)."""
+    grants = _actor_grants(store, user_id)
+    return {
+        p.id for p in store.list(Project)
+        if any((g.scope_project_id == p.id and not g.inherited)
+               or (g.scope_domain_id == p.domain_id and g.inherited) for g in grants)
+    }
 
 
 def drop_grants(
     store: Store,
     *,
     user_id: str | None = None,
+    group_id: str | None = None,
     project_id: str | None = None,
     role_id: str | None = None,
 ) -> None:
-    """Delete the assignments of a user, on a project or of a role (Keystone drops them with
-    what they name). Call inside a transaction."""
+    """Delete the assignments of a user or group, on a project or of a role (Keystone drops
+    them with what they name). Call inside a transaction."""
     for grant in store.list(Grant):
         if (
             (user_id is not None and grant.user_id == user_id)
+            or (group_id is not None and grant.group_id == group_id)
             or (project_id is not None and grant.scope_project_id == project_id)
             or (role_id is not None and grant.role_id == role_id)
         ):

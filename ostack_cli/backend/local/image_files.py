@@ -90,6 +90,16 @@ def image_path(state_dir: Path, image_id: str) -> Path:
     return state_dir / "images" / image_id
 
 
+def staging_dir(state_dir: Path) -> Path:
+    """Glance's ``node_staging_uri``: data staged for ``glance-direct`` waits here."""
+    return ensure_private_dir(state_dir / "image-staging")
+
+
+def staged_path(state_dir: Path, image_id: str) -> Path:
+    """Where an image's staged data (``PUT /v2/images/<id>/stage``) waits for its import."""
+    return state_dir / "image-staging" / image_id
+
+
 UPLOAD_PREFIX = ".upload-"
 STALE_UPLOAD_SECONDS = 24 * 3600
 
@@ -133,6 +143,19 @@ def stage(directory: Path, data: IO[bytes]) -> StagedData:
     except BaseException:
         path.unlink(missing_ok=True)
         raise
+    return StagedData(path, size, md5.hexdigest(), sha.hexdigest())
+
+
+def digest(path: Path) -> StagedData:
+    """Size and hashes of data already on disk (staged data, before its import)."""
+    md5 = hashlib.md5(usedforsecurity=False)
+    sha = hashlib.new(HASH_ALGO)
+    size = 0
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            md5.update(chunk)
+            sha.update(chunk)
+            size += len(chunk)
     return StagedData(path, size, md5.hexdigest(), sha.hexdigest())
 
 

@@ -100,7 +100,7 @@ class Images:
             )
         return image_files.read_chunks(path, max(chunk_size, 1), current.hash_value)
 
-    def _check_owner(self, image: Image, action: str) -> None:
+    def check_owner(self, image: Image, action: str) -> None:
         # Glance's default policy: only the owning project changes an image.
         if image.project_id != self.context.project_id:
             raise Forbidden(f"You are not authorized to complete {action} action.")
@@ -177,7 +177,7 @@ class Images:
     def upload(self, image: Image, data: IO[bytes]) -> Image:
         """Glance's ``PUT /v2/images/{id}/file``: data for a ``queued`` image, read in
         chunks and checked before the image becomes ``active``."""
-        self._check_owner(image, "upload_image")
+        self.check_owner(image, "upload_image")
         if image.status != "queued":
             raise Conflict(f"Image status transition from {image.status} to saving is not "
                            "allowed")
@@ -186,10 +186,28 @@ class Images:
     def _upload(self, image: Image, data: IO[bytes], *, existing: bool = False) -> Image:
         directory = image_files.images_dir(self.context.state_dir)
         image_files.sweep_stale_uploads(directory)
-        final = image_files.image_path(self.context.state_dir, image.id)
         staged = image_files.stage(directory, data)
+        return self.publish(image, staged, from_status="queued" if existing else None)
+
+    def publish(
+        self,
+        image: Image,
+        staged: image_files.StagedData,
+        *,
+        from_status: str | None,
+        transition: str = "saving",
+        properties: dict[str, str] | None = None,
+    ) -> Image:
+        """Check data written to a private file and make it the image's: ``active``.
+
+        The one path for uploads and imports. ``from_status`` None inserts a new record;
+        otherwise the record must still be in that status (another upload or import may
+        have won the race: Glance's 409). The file is removed whatever fails.
+        """
+        final = image_files.image_path(self.context.state_dir, image.id)
         published = False
         try:
+            image_files.images_dir(self.context.state_dir)
             virtual_size = image_files.inspect(staged.path, image.disk_format or "raw")
             uploaded = {"status": "active", "size": staged.size, "virtual_size": virtual_size,
                         "checksum": staged.checksum, "hash_algo": image_files.HASH_ALGO,
@@ -197,14 +215,14 @@ class Images:
             image = image.replace(**uploaded)
             with self.store.transaction():
                 current = self.store.get(Image, image.id)
-                if existing:
-                    # Another upload may have won the race (Glance's 409).
+                if from_status is not None:
                     if current is None:
                         raise NotFound(f"No image found with ID {image.id}")
-                    if current.status != "queued":
+                    if current.status != from_status:
                         raise Conflict(f"Image status transition from {current.status} to "
-                                       "saving is not allowed")
-                    image = current.replace(**uploaded)
+                                       f"{transition} is not allowed")
+                    image = current.replace(
+                        **uploaded, properties={**current.properties, **(properties or {})})
                     self.store.update(image)
                 else:
                     if current is not None:
@@ -227,7 +245,7 @@ class Images:
             current = self.store.get(Image, image.id)
             if current is None:
                 raise NotFound(f"No image found with ID {image.id}")
-            self._check_owner(current, "modify_image")
+            self.check_owner(current, "modify_image")
             if (changes.visibility == "public" and current.visibility != "public"
                     and not self.context.is_admin):
                 # Glance refuses the PATCH with a bare 403 (no detail in its answer).
@@ -244,7 +262,7 @@ class Images:
             current = self.store.get(Image, image.id)
             if current is None:
                 raise NotFound(f"No image found with ID {image.id}")
-            self._check_owner(current, "delete_image")
+            self.check_owner(current, "delete_image")
             if current.is_protected:
                 raise Forbidden(f"Image {current.id} is protected and cannot be deleted.")
             self.store.delete(Image, current.id)
@@ -254,6 +272,7 @@ class Images:
                     self.store.delete(ImageMember, member.id)
         # After the commit: a crash here leaves an orphan file, never a record without data.
         self.file(current).unlink(missing_ok=True)
+        image_files.staged_path(self.context.state_dir, current.id).unlink(missing_ok=True)
 
     # -- the project's test image ------------------------------------------------------
 

@@ -2,7 +2,8 @@
 by name, the services it calls. Nothing calls back up this list, so there are no cycles:
 
     Identity, Flavors, Images, ImageMembers, Quotas     the context only
-    Users, Roles                                        the context only
+    Users, Roles, Groups, ApplicationCredentials        the context only
+    ImageImports                                        images
     Keypairs, SecurityGroups                            quotas
     Discovery                                           quotas, identity, compute_hosts
                                                         (on first use)
@@ -11,6 +12,7 @@ by name, the services it calls. Nothing calls back up this list, so there are no
     Routers, FloatingIPs                                ports, quotas
     SubnetPools                                         quotas
     IPAvailability, PortForwardings                     the context only
+    NetworkAgents                                       the context only
     Networks                                            ports, quotas, host_sync
     Subnets                                             ports, quotas, host_sync, subnet_pools
     NetworkBootstrap                                    networks, subnets, routers, host_sync
@@ -39,6 +41,8 @@ by name, the services it calls. Nothing calls back up this list, so there are no
     VolumeQuotas, VolumeTypes                           the context only
     Volumes                                             volume_quotas, volume_types, images
     VolumeSnapshots                                     volumes, volume_quotas
+    VolumeTransfers                                     volume_quotas
+    VolumeServices                                      the context only
     VolumeAttachments                                   volumes, volume_snapshots, images,
                                                         locks, events (and Servers uses it
                                                         to boot from volumes)
@@ -56,19 +60,23 @@ from ostack_cli.backend.local.context import ServiceContext
 
 if TYPE_CHECKING:
     from ostack_cli.backend.local.aggregates import Aggregates
+    from ostack_cli.backend.local.application_credentials import ApplicationCredentials
     from ostack_cli.backend.local.compute_hosts import ComputeHosts
     from ostack_cli.backend.local.consoles import Consoles
     from ostack_cli.backend.local.discovery import Discovery
     from ostack_cli.backend.local.flavors import Flavors
     from ostack_cli.backend.local.floating_ips import FloatingIPs
+    from ostack_cli.backend.local.groups import Groups
     from ostack_cli.backend.local.guest_build import GuestBuilder
     from ostack_cli.backend.local.guest_ops import GuestOps
     from ostack_cli.backend.local.host_sync import HostSync
     from ostack_cli.backend.local.identity import Identity
+    from ostack_cli.backend.local.image_import import ImageImports
     from ostack_cli.backend.local.image_members import ImageMembers
     from ostack_cli.backend.local.images import Images
     from ostack_cli.backend.local.ip_availability import IPAvailability
     from ostack_cli.backend.local.keypairs import Keypairs
+    from ostack_cli.backend.local.network_agents import NetworkAgents
     from ostack_cli.backend.local.network_bootstrap import NetworkBootstrap
     from ostack_cli.backend.local.networks import Networks
     from ostack_cli.backend.local.port_forwardings import PortForwardings
@@ -97,7 +105,9 @@ if TYPE_CHECKING:
     from ostack_cli.backend.local.users import Users
     from ostack_cli.backend.local.volume_attachments import VolumeAttachments
     from ostack_cli.backend.local.volume_quotas import VolumeQuotas
+    from ostack_cli.backend.local.volume_services import VolumeServices
     from ostack_cli.backend.local.volume_snapshots import VolumeSnapshots
+    from ostack_cli.backend.local.volume_transfers import VolumeTransfers
     from ostack_cli.backend.local.volume_types import VolumeTypes
     from ostack_cli.backend.local.volumes import Volumes
 
@@ -121,10 +131,22 @@ class Services:
         return Users(self.context)
 
     @cached_property
+    def groups(self) -> Groups:
+        from ostack_cli.backend.local.groups import Groups
+
+        return Groups(self.context)
+
+    @cached_property
     def roles(self) -> Roles:
         from ostack_cli.backend.local.roles import Roles
 
         return Roles(self.context)
+
+    @cached_property
+    def application_credentials(self) -> ApplicationCredentials:
+        from ostack_cli.backend.local.application_credentials import ApplicationCredentials
+
+        return ApplicationCredentials(self.context)
 
     @cached_property
     def flavors(self) -> Flavors:
@@ -143,6 +165,12 @@ class Services:
         from ostack_cli.backend.local.image_members import ImageMembers
 
         return ImageMembers(self.context)
+
+    @cached_property
+    def image_imports(self) -> ImageImports:
+        from ostack_cli.backend.local.image_import import ImageImports
+
+        return ImageImports(self.context, self.images)
 
     @cached_property
     def quotas(self) -> Quotas:
@@ -216,6 +244,12 @@ class Services:
         from ostack_cli.backend.local.ip_availability import IPAvailability
 
         return IPAvailability(self.context)
+
+    @cached_property
+    def network_agents(self) -> NetworkAgents:
+        from ostack_cli.backend.local.network_agents import NetworkAgents
+
+        return NetworkAgents(self.context)
 
     @cached_property
     def subnet_pools(self) -> SubnetPools:
@@ -433,6 +467,18 @@ class Services:
         from ostack_cli.backend.local.volume_snapshots import VolumeSnapshots
 
         return VolumeSnapshots(self.context, volumes=self.volumes, quotas=self.volume_quotas)
+
+    @cached_property
+    def volume_transfers(self) -> VolumeTransfers:
+        from ostack_cli.backend.local.volume_transfers import VolumeTransfers
+
+        return VolumeTransfers(self.context, quotas=self.volume_quotas)
+
+    @cached_property
+    def volume_services(self) -> VolumeServices:
+        from ostack_cli.backend.local.volume_services import VolumeServices
+
+        return VolumeServices(self.context)
 
     @cached_property
     def volume_attachments(self) -> VolumeAttachments:

@@ -3,8 +3,10 @@ member may see of users (only itself, by ID), with Keystone's messages."""
 
 from __future__ import annotations
 
+from ostack_cli.backend.local.application_credentials import drop_application_credentials
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.grants import drop_grants
+from ostack_cli.backend.local.groups import drop_memberships
 from ostack_cli.backend.local.keystone_input import USER_NAME_MAX, check_name
 from ostack_cli.backend.local.passwords import hash_password
 from ostack_cli.backend.local.policy import require_keystone_admin
@@ -106,6 +108,9 @@ class Users:
                 # Keystone revokes a user's tokens when its password changes or it is
                 # disabled.
                 self._revoke_tokens(user.id)
+            if changes.is_enabled is False:
+                # ... and a disabled user's application credentials go, as on delete.
+                drop_application_credentials(self.store, user_id=user.id)
         return updated
 
     def delete(self, user: User) -> None:
@@ -115,6 +120,8 @@ class Users:
                 raise not_found(User.RESOURCE_NAME, user.id)
             self.store.delete(UserPassword, user.id)
             drop_grants(self.store, user_id=user.id)
+            drop_memberships(self.store, user_id=user.id)
+            drop_application_credentials(self.store, user_id=user.id)
             self._revoke_tokens(user.id)
 
     def _revoke_tokens(self, user_id: str) -> None:

@@ -102,6 +102,20 @@ class UserChanges:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class Group(Resource):
+    KIND = "group"
+    RESOURCE_NAME = "Group"
+
+    domain_id: str = DEFAULT_DOMAIN_ID
+    description: str = ""
+    created_at: str = ""
+
+    def unique_key(self) -> str | None:
+        # Keystone: group names are unique within a domain.
+        return f"{self.domain_id}/{self.name}"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Role(Resource):
     KIND = "role"
     RESOURCE_NAME = "Role"
@@ -140,6 +154,8 @@ class RoleAssignment:
     domain: Ref | None = None
     system: str | None = None  # "all" for the system scope
     inherited: bool = False
+    # An effective row a group's assignment gave a member: that group's ID.
+    via_group_id: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -180,7 +196,8 @@ class Grant(Resource):
     RESOURCE_NAME = "RoleAssignment"
 
     role_id: str
-    user_id: str
+    user_id: str  # "" for a group's assignment
+    group_id: str = ""  # "" for a user's assignment
     scope_project_id: str | None = None
     scope_domain_id: str | None = None
     system: str | None = None
@@ -196,7 +213,25 @@ class Grant(Resource):
             else f"system:{grant.system}"
         )
         inherited = ":inherited" if grant.inherited else ""
-        return f"{grant.user_id}|{scope}{inherited}|{grant.role_id}"
+        actor = f"group:{grant.group_id}" if grant.group_id else grant.user_id
+        return f"{actor}|{scope}{inherited}|{grant.role_id}"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class GroupMembership(Resource):
+    """A user in a group (Keystone's ``user_group_membership``); its ID is
+    ``<group_id>|<user_id>``."""
+
+    KIND = "group_membership"
+    RESOURCE_NAME = "GroupMembership"
+
+    group_id: str
+    user_id: str
+    created_at: str = ""
+
+    @staticmethod
+    def key(group_id: str, user_id: str) -> str:
+        return f"{group_id}|{user_id}"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -92,6 +92,20 @@ class ImageChanges:
     activate: bool | None = None  # True: reactivate, False: deactivate
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ImageImportRequest:
+    """What ``image import`` asks of Glance (the body of ``POST /v2/images/{id}/import``)."""
+
+    method: str = "glance-direct"
+    uri: str | None = None  # web-download
+    remote_region: str | None = None  # glance-download
+    remote_image_id: str | None = None
+    remote_service_interface: str | None = None
+    stores: list[str] | None = None
+    all_stores: bool = False
+    all_stores_must_succeed: bool = True
+
+
 def sdk_upload_properties(name: str) -> dict[str, str]:
     return {SDK_MD5_KEY: "", SDK_OBJECT_KEY: f"images/{name}", SDK_SHA256_KEY: ""}
 

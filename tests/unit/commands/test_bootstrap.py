@@ -185,3 +185,20 @@ def test_passwords_and_clouds_yaml(cli: Runner, ostack_home: Path) -> None:
     listed = cli("--os-username", "demo", "--os-password", shown["demo"], "--os-project-name",
                  "demo", "project", "list", "-f", "value", "-c", "Name")
     assert listed.out.split() == ["demo"], listed.err
+
+
+def test_admin_gets_its_role_on_the_default_domain(cli: Runner) -> None:
+    """devstack's ``get_or_add_user_domain_role admin admin default`` (so that Horizon's
+    domain-scoped token is issued to admin), also on a store seeded before the seed gave
+    it."""
+    def domain_roles() -> list[tuple[str, str]]:
+        rows = cli("role", "assignment", "list", "--domain", "default", "--names", "-f",
+                   "json").json()
+        return [(r["Role"], r["User"]) for r in rows]
+
+    assert domain_roles() == [("admin", "admin@Default")]
+    done = cli("role", "remove", "--domain", "default", "--user", "admin", "admin")
+    assert done.rc == 0, done.err
+    assert domain_roles() == []
+    assert cli("bootstrap", "-f", "json").rc == 0
+    assert domain_roles() == [("admin", "admin@Default")]

@@ -52,15 +52,22 @@ def test_a_fresh_store_is_keystone_bootstrapped(cli: Runner) -> None:
     assert rows == [
         {"Role": "admin", "User": "admin@Default", "Group": "", "Project": "admin@Default",
          "Domain": "", "System": "", "Inherited": False},
+        # devstack's addition to keystone-manage bootstrap (lib/keystone).
+        {"Role": "admin", "User": "admin@Default", "Group": "", "Project": "",
+         "Domain": "Default", "System": "", "Inherited": False},
         {"Role": "admin", "User": "admin@Default", "Group": "", "Project": "", "Domain": "",
          "System": "all", "Inherited": False},
     ]
-    # admin -> manager -> member -> reader, as keystone-manage bootstrap implies them; the
-    # system assignment is not an effective one.
+    # admin -> manager -> member -> reader, as keystone-manage bootstrap implies them, in
+    # Keystone's order (realstack): the direct assignments, then the implied ones of the
+    # last first; the system assignment is not an effective one.
     effective = cli("role", "assignment", "list", "--names", "--effective", "-f",
                     "value").out.splitlines()
-    assert [line.split()[0] for line in effective] == ["admin", "manager", "member",
-                                                        "reader"]
+    assert [line.split()[0] for line in effective] == [
+        "admin", "admin", "manager", "member", "reader", "manager", "member", "reader"]
+    assert [line.split()[2] for line in effective] == [
+        "admin@Default", "Default", "Default", "Default", "Default", "admin@Default",
+        "admin@Default", "admin@Default"]
 
 
 def test_domains_are_keystones_default(cli: Runner) -> None:
@@ -200,8 +207,9 @@ def test_role_add_remove_and_assignment_list(cli: Runner) -> None:
     assert cli("role", "assignment", "list", "--role", "reader", "-f", "json").json() == []
     readers = cli("role", "assignment", "list", "--role", "reader", "--effective", "--names",
                   "-f", "json").json()
-    assert {(r["User"], r["Project"]) for r in readers} == {
-        ("admin@Default", "admin@Default"), ("bob@Default", "demo@Default")}
+    assert {(r["User"], r["Project"], r["Domain"]) for r in readers} == {
+        ("admin@Default", "admin@Default", ""), ("admin@Default", "", "Default"),
+        ("bob@Default", "demo@Default", "")}
     by_project = cli("role", "assignment", "list", "--project", "demo", "--names", "-f",
                      "json").json()
     assert [(r["Role"], r["User"]) for r in by_project] == [("member", "bob@Default")]
@@ -217,7 +225,7 @@ def test_role_add_remove_and_assignment_list(cli: Runner) -> None:
     # A user deleted takes its assignments along.
     assert cli("role", "add", "--user", "bob", "--system", "all", "reader").rc == 0
     assert cli("user", "delete", "bob").rc == 0
-    assert len(cli("role", "assignment", "list", "-f", "json").json()) == 2
+    assert len(cli("role", "assignment", "list", "-f", "json").json()) == 3  # admin's
 
 
 def test_role_add_refusals(cli: Runner, store_snapshot: Snapshot) -> None:
@@ -401,3 +409,24 @@ def test_without_credentials_the_local_admin_acts(cli: Runner) -> None:
     assert demo.rc == 0 and demo.json()["user_id"] == admin
     assert cli("user", "set", "--password", "adminpw", "admin").rc == 0
     assert as_user(cli, "admin", "adminpw", "admin")("user", "list").rc == 0
+
+
+def test_domain_roles_in_keystones_order(cli: Runner) -> None:
+    """``role add --domain``: listed by domain, and effective in the order realstack's
+    Keystone lists them (tests/cloud/test_domain_roles.py): the direct assignments, then
+    the implied ones, the last assignment's first."""
+    make_member(cli)
+    done = cli("role", "add", "--domain", "default", "--user", "bob", "member")
+    assert (done.rc, done.out, done.err) == (0, "", "")
+    listed = cli("role", "assignment", "list", "--domain", "default", "--user", "bob",
+                 "--names", "-f", "json").json()
+    assert [(r["Role"], r["Domain"]) for r in listed] == [("member", "Default")]
+    effective = cli("role", "assignment", "list", "--user", "bob", "--names", "--effective",
+                    "-f", "json").json()
+    assert [(r["Role"], r["Project"], r["Domain"]) for r in effective] == [
+        ("member", "demo@Default", ""), ("member", "", "Default"), ("reader", "", "Default"),
+        ("reader", "demo@Default", "")]
+    done = cli("role", "remove", "--domain", "default", "--user", "bob", "member")
+    assert (done.rc, done.out, done.err) == (0, "", "")
+    assert cli("role", "assignment", "list", "--domain", "default", "--user", "bob", "-f",
+               "json").json() == []
