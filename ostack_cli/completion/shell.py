@@ -54,6 +54,8 @@ class OstackShell(InteractiveApp):
         # cmd2 resets the prompt cliff set; a batch prints none.
         self.prompt = "" if batch else f"({parent_app.NAME}) "
         self.batch = batch
+        self.interrupted = False  # a batch's Ctrl-C came: it ends with 130
+        self.sigint_protection = _CriticalSections(self)
         self.status = 0
         self._failed = False
         self._engine: Engine | None = None
@@ -86,8 +88,13 @@ class OstackShell(InteractiveApp):
 
     def sigint_handler(self, signum: int, frame: Any) -> None:
         # Ctrl-C ends a batch with 130, wherever it is (cmd2 would print ^C and read on).
-        if self.batch and not self.sigint_protection:
-            raise SystemExit(SIGINT_STATUS)
+        # Inside one of cmd2's critical sections (restoring output after a command, say)
+        # it takes effect as the section closes: cmd2 would drop it there.
+        if self.batch:
+            self.interrupted = True
+            if not self.sigint_protection:
+                raise SystemExit(SIGINT_STATUS)
+            return
         super().sigint_handler(signum, frame)
 
     def do__eof(self, _: Any) -> bool:
@@ -157,6 +164,20 @@ class OstackShell(InteractiveApp):
         )
 
 
+class _CriticalSections(cmd2.utils.ContextFlag):
+    """cmd2's flag for the sections a SIGINT must not break; a batch interrupted inside one
+    ends as the outermost one closes."""
+
+    def __init__(self, shell: OstackShell) -> None:
+        super().__init__()
+        self.shell = shell
+
+    def __exit__(self, *args: object) -> None:
+        super().__exit__(*args)
+        if not self and self.shell.interrupted:
+            raise SystemExit(SIGINT_STATUS)
+
+
 def run_shell(app: App) -> int:
     """Run the shell on the app's streams; returns the exit status."""
     stdin = app.stdin
@@ -167,4 +188,9 @@ def run_shell(app: App) -> int:
         shell.cmdloop()
     except KeyboardInterrupt:
         return SIGINT_STATUS
-    return shell.status
+    except SystemExit:
+        if shell.interrupted:
+            return SIGINT_STATUS
+        raise
+    # cmd2 ends its loop on a SystemExit raised inside a command, keeping its code to itself.
+    return SIGINT_STATUS if shell.interrupted else shell.status
