@@ -25,6 +25,7 @@ from ostack_cli.backend.models.identity import (
     AssignmentFilters,
     Domain,
     Grant,
+    Group,
     Project,
     Role,
     RoleAssignment,
@@ -591,58 +592,70 @@ def list_role_assignments(req: ApiRequest) -> Reply:
                                  "previous": None, "next": None}})
 
 
-def _grant(req: ApiRequest, target: str, target_id: str, user_id: str, role_id: str,
-           action: str) -> RoleGrant:
-    """The assignment a grant URL names, after Keystone's checks: policy (403), then the
-    role, the user and the target (404)."""
+def _grant(req: ApiRequest, target: str, target_id: str, actor: str, actor_id: str,
+           role_id: str, action: str) -> RoleGrant:
+    """The assignment a grant URL names, for a user or a group, after Keystone's checks:
+    policy (403), then the role, the user or group and the target (404)."""
     store = req.backend.store
     require_keystone_admin(req.backend.context, action)
     if store.get(Role, role_id) is None:
         raise _not_found("role", role_id)
-    if store.get(User, user_id) is None:
-        raise _not_found("user", user_id)
+    if store.get(User if actor == "user" else Group, actor_id) is None:
+        raise _not_found(actor, actor_id)
+    user_id, group_id = (actor_id, None) if actor == "user" else (None, actor_id)
     if target == "project":
         if store.get(Project, target_id) is None:
             raise _not_found("project", target_id)
-        return RoleGrant(role_id=role_id, user_id=user_id, project_id=target_id)
+        return RoleGrant(role_id=role_id, project_id=target_id, user_id=user_id,
+                         group_id=group_id)
     if target_id != DEFAULT_DOMAIN.id:
         raise _not_found("domain", target_id)
-    return RoleGrant(role_id=role_id, user_id=user_id, domain_id=target_id)
+    return RoleGrant(role_id=role_id, domain_id=target_id, user_id=user_id, group_id=group_id)
 
 
 def _missing_grant(grant: RoleGrant) -> ApiFault:
     target = grant.project_id or grant.domain_id
     return ApiFault(404, f"Could not find role assignment with role: {grant.role_id}, user or "
-                         f"group: {grant.user_id}, project, domain, or system: {target}.")
+                         f"group: {grant.user_id or grant.group_id}, project, domain, or "
+                         f"system: {target}.")
 
 
-def _declare_grants(target: str, collection: str, id_name: str) -> None:
-    path = f"/v3/{collection}/{{{id_name}}}/users/{{user_id}}/roles"
+def _declare_grants(target: str, collection: str, id_name: str, actor: str) -> None:
+    """``/v3/{projects|domains}/{id}/{users|groups}/{id}/roles[/{role_id}]``."""
+    path = f"/v3/{collection}/{{{id_name}}}/{actor}s/{{actor_id}}/roles"
 
-    def put_grant(req: ApiRequest, user_id: str, role_id: str, **ids: str) -> Reply:
-        grant = _grant(req, target, ids[id_name], user_id, role_id, "identity:create_grant")
+    def put_grant(req: ApiRequest, actor_id: str, role_id: str, **ids: str) -> Reply:
+        grant = _grant(req, target, ids[id_name], actor, actor_id, role_id,
+                       "identity:create_grant")
         req.backend.grant_role(grant)
         return Reply(204)
 
-    def check_grant(req: ApiRequest, user_id: str, role_id: str, **ids: str) -> Reply:
-        grant = _grant(req, target, ids[id_name], user_id, role_id, "identity:check_grant")
+    def check_grant(req: ApiRequest, actor_id: str, role_id: str, **ids: str) -> Reply:
+        grant = _grant(req, target, ids[id_name], actor, actor_id, role_id,
+                       "identity:check_grant")
         if req.backend.store.get(Grant, Grant.key(grant)) is None:
             raise _missing_grant(grant)
         return Reply(204)
 
-    def delete_grant(req: ApiRequest, user_id: str, role_id: str, **ids: str) -> Reply:
-        grant = _grant(req, target, ids[id_name], user_id, role_id, "identity:revoke_grant")
+    def delete_grant(req: ApiRequest, actor_id: str, role_id: str, **ids: str) -> Reply:
+        grant = _grant(req, target, ids[id_name], actor, actor_id, role_id,
+                       "identity:revoke_grant")
         if not req.backend.revoke_role(grant):
             raise _missing_grant(grant)
         return Reply(204)
 
-    def list_grants(req: ApiRequest, user_id: str, **ids: str) -> Reply:
+    def held(grant: Grant, actor_id: str) -> bool:
+        if actor == "user":
+            return grant.user_id == actor_id
+        return grant.group_id == actor_id and not grant.user_id
+
+    def list_grants(req: ApiRequest, actor_id: str, **ids: str) -> Reply:
         store = req.backend.store
         require_keystone_admin(req.backend.context, "identity:list_grants")
         roles = {r.id: r for r in store.list(Role)}
         scope = ids[id_name]
         found = [roles[g.role_id] for g in store.list(Grant)
-                 if g.user_id == user_id and g.role_id in roles and not g.inherited
+                 if held(g, actor_id) and g.role_id in roles and not g.inherited
                  and (g.scope_project_id if target == "project" else g.scope_domain_id)
                  == scope]
         return Reply(200, {"roles": [role_json(req, r) for r in found],
@@ -655,8 +668,9 @@ def _declare_grants(target: str, collection: str, id_name: str) -> None:
     KEYSTONE.route("GET", path, scoped=False)(list_grants)
 
 
-_declare_grants("project", "projects", "project_id")
-_declare_grants("domain", "domains", "domain_id")
+for _actor in ("user", "group"):
+    _declare_grants("project", "projects", "project_id", _actor)
+    _declare_grants("domain", "domains", "domain_id", _actor)
 
 
 # -- domains -------------------------------------------------------------------------------

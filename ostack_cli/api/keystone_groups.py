@@ -8,26 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from ostack_cli.api.faults import ApiFault
 from ostack_cli.api.http import ApiRequest, Reply
 from ostack_cli.api.keystone import (
     KEYSTONE,
     _collection,
     _link,
-    _not_found,
     _wrapped,
-    role_json,
     user_json,
 )
 from ostack_cli.backend.local.groups import Groups
-from ostack_cli.backend.local.policy import require_keystone_admin
 from ostack_cli.backend.models.identity import (
-    DEFAULT_DOMAIN,
-    Grant,
     Group,
-    Project,
-    Role,
-    RoleGrant,
 )
 
 # keystone/identity/schema.py: group_create, group_update.
@@ -114,78 +105,3 @@ def remove_group_user(req: ApiRequest, group_id: str, user_id: str) -> Reply:
 @KEYSTONE.route("GET", "/v3/users/{user_id}/groups", scoped=False)
 def list_user_groups(req: ApiRequest, user_id: str) -> Reply:
     return _collection(req, "groups", _groups(req).of_user(user_id), group_json)
-
-
-# -- a group's grants on projects and domains ---------------------------------------------------
-
-
-def _group_grant(req: ApiRequest, target: str, target_id: str, group_id: str, role_id: str,
-                 action: str) -> RoleGrant:
-    """Keystone's checks in its order: policy (403), then the role, the group and the
-    target (404)."""
-    store = req.backend.store
-    require_keystone_admin(req.backend.context, action)
-    if store.get(Role, role_id) is None:
-        raise _not_found("role", role_id)
-    if store.get(Group, group_id) is None:
-        raise _not_found("group", group_id)
-    if target == "project":
-        if store.get(Project, target_id) is None:
-            raise _not_found("project", target_id)
-        return RoleGrant(role_id=role_id, group_id=group_id, project_id=target_id)
-    if target_id != DEFAULT_DOMAIN.id:
-        raise _not_found("domain", target_id)
-    return RoleGrant(role_id=role_id, group_id=group_id, domain_id=target_id)
-
-
-def _missing(grant: RoleGrant) -> ApiFault:
-    target = grant.project_id or grant.domain_id
-    return ApiFault(404, f"Could not find role assignment with role: {grant.role_id}, user or "
-                         f"group: {grant.group_id}, project, domain, or system: {target}.")
-
-
-def _declare_group_grants(target: str, collection: str, id_name: str) -> None:
-    path = f"/v3/{collection}/{{{id_name}}}/groups/{{group_id}}/roles"
-
-    def put_grant(req: ApiRequest, group_id: str, role_id: str, **ids: str) -> Reply:
-        grant = _group_grant(req, target, ids[id_name], group_id, role_id,
-                             "identity:create_grant")
-        req.backend.grant_role(grant)
-        return Reply(204)
-
-    def check_grant(req: ApiRequest, group_id: str, role_id: str, **ids: str) -> Reply:
-        grant = _group_grant(req, target, ids[id_name], group_id, role_id,
-                             "identity:check_grant")
-        if req.backend.store.get(Grant, Grant.key(grant)) is None:
-            raise _missing(grant)
-        return Reply(204)
-
-    def delete_grant(req: ApiRequest, group_id: str, role_id: str, **ids: str) -> Reply:
-        grant = _group_grant(req, target, ids[id_name], group_id, role_id,
-                             "identity:revoke_grant")
-        if not req.backend.revoke_role(grant):
-            raise _missing(grant)
-        return Reply(204)
-
-    def list_grants(req: ApiRequest, group_id: str, **ids: str) -> Reply:
-        store = req.backend.store
-        require_keystone_admin(req.backend.context, "identity:list_grants")
-        roles = {r.id: r for r in store.list(Role)}
-        scope = ids[id_name]
-        found = [roles[g.role_id] for g in store.list(Grant)
-                 if g.group_id == group_id and not g.user_id and g.role_id in roles
-                 and not g.inherited
-                 and (g.scope_project_id if target == "project" else g.scope_domain_id)
-                 == scope]
-        return Reply(200, {"roles": [role_json(req, r) for r in found],
-                           "links": {"self": req.url, "previous": None, "next": None}})
-
-    KEYSTONE.route("PUT", f"{path}/{{role_id}}", scoped=False)(put_grant)
-    KEYSTONE.route("HEAD", f"{path}/{{role_id}}", scoped=False)(check_grant)
-    KEYSTONE.route("GET", f"{path}/{{role_id}}", scoped=False)(check_grant)
-    KEYSTONE.route("DELETE", f"{path}/{{role_id}}", scoped=False)(delete_grant)
-    KEYSTONE.route("GET", path, scoped=False)(list_grants)
-
-
-_declare_group_grants("project", "projects", "project_id")
-_declare_group_grants("domain", "domains", "domain_id")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ostack_cli.backend.models.identity import Group
@@ -177,6 +178,22 @@ class SetGroup(Command):
                                   description=parsed_args.description or None)
 
 
+def _each_user(backend: Backend, parsed_args: argparse.Namespace,
+               change: Callable[[str, str], object], done: str) -> None:
+    """The real client's loop: every user tried, each failure logged, then one error."""
+    group_id = _group_id(backend, parsed_args.group, parsed_args.group_domain)
+    failed = 0
+    for name in parsed_args.user:
+        try:
+            change(_user_id(backend, name, parsed_args.user_domain), group_id)
+        except OstackError as exc:
+            failed += 1
+            LOG.error("%s not %s group %s: %s", name, done, parsed_args.group, exc)
+    if failed:
+        raise CommandError(f"{failed} of {len(parsed_args.user)} users not {done} group "
+                           f"{parsed_args.group}.")
+
+
 class AddUserToGroup(Command):
     """Add user to group"""
 
@@ -190,18 +207,7 @@ class AddUserToGroup(Command):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
-        group_id = _group_id(self.backend, parsed_args.group, parsed_args.group_domain)
-        failed = 0
-        for name in parsed_args.user:
-            try:
-                user_id = _user_id(self.backend, name, parsed_args.user_domain)
-                self.backend.add_user_to_group(user_id, group_id)
-            except OstackError as exc:
-                failed += 1
-                LOG.error("%s not added to group %s: %s", name, parsed_args.group, exc)
-        if failed:
-            raise CommandError(f"{failed} of {len(parsed_args.user)} users not added to group "
-                               f"{parsed_args.group}.")
+        _each_user(self.backend, parsed_args, self.backend.add_user_to_group, "added to")
 
 
 class RemoveUserFromGroup(Command):
@@ -218,18 +224,8 @@ class RemoveUserFromGroup(Command):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
-        group_id = _group_id(self.backend, parsed_args.group, parsed_args.group_domain)
-        failed = 0
-        for name in parsed_args.user:
-            try:
-                user_id = _user_id(self.backend, name, parsed_args.user_domain)
-                self.backend.remove_user_from_group(user_id, group_id)
-            except OstackError as exc:
-                failed += 1
-                LOG.error("%s not removed from group %s: %s", name, parsed_args.group, exc)
-        if failed:
-            raise CommandError(f"{failed} of {len(parsed_args.user)} users not removed from "
-                               f"group {parsed_args.group}.")
+        _each_user(self.backend, parsed_args, self.backend.remove_user_from_group,
+                   "removed from")
 
 
 class CheckUserInGroup(Command):

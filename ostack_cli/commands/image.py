@@ -96,6 +96,20 @@ def _parse_image_size(value: str) -> int:
     return size
 
 
+def image_data(filename: str | None, stdin: Any) -> tuple[IO[bytes] | None, IO[bytes] | None]:
+    """The file opened (the caller closes it) and the data to send: the file, or what is
+    piped on stdin; the real client's message for a file that is not there."""
+    if not filename:
+        return None, stdin_data(stdin)
+    try:
+        opened = open(filename, "rb")  # noqa: SIM115 (the caller closes it)
+    except FileNotFoundError:
+        raise CommandError(f"{filename!r} is not a valid file") from None
+    except OSError as exc:
+        raise CommandError(str(exc)) from None
+    return opened, opened
+
+
 def stdin_data(stdin: Any) -> IO[bytes] | None:
     """Image data piped on stdin, as the real client takes it (none from a terminal)."""
     if stdin is None or getattr(stdin, "closed", False):
@@ -199,17 +213,7 @@ class CreateImage(ShowOne):
             project_id=project_id,
         )
         # Open the data first, so that a bad file fails before anything is created.
-        opened: IO[bytes] | None = None
-        if parsed_args.filename:
-            try:
-                opened = open(parsed_args.filename, "rb")  # noqa: SIM115 (closed below)
-            except FileNotFoundError:
-                raise CommandError(f"{parsed_args.filename!r} is not a valid file") from None
-            except OSError as exc:
-                raise CommandError(str(exc)) from None
-            data: IO[bytes] | None = opened
-        else:
-            data = stdin_data(self.app.stdin)
+        opened, data = image_data(parsed_args.filename, self.app.stdin)
         try:
             if parsed_args.size is not None and data is None:
                 raise CommandError("--size requires image data via --file or stdin")

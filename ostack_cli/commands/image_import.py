@@ -10,12 +10,12 @@ import argparse
 import io
 import logging
 import urllib.parse
-from typing import IO, Any
+from typing import Any
 
 from ostack_cli.backend.models.image import ImageImportRequest
 from ostack_cli.columns import ListColumn
 from ostack_cli.commands.base import Command, ShowOne
-from ostack_cli.commands.image import _parse_image_size, image_fields, stdin_data
+from ostack_cli.commands.image import _parse_image_size, image_data, image_fields
 from ostack_cli.errors import BadRequest, CommandError, Conflict, Forbidden, NotFound
 
 LOG = logging.getLogger(__name__)
@@ -46,17 +46,7 @@ in Image API version 2.6 (Glance 16.0.0 (Queens))"""
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         image = self.backend.find_image(parsed_args.image)
-        opened: IO[bytes] | None = None
-        if parsed_args.filename:
-            try:
-                opened = open(parsed_args.filename, "rb")  # noqa: SIM115 (closed below)
-            except FileNotFoundError:
-                raise CommandError(f"{parsed_args.filename!r} is not a valid file") from None
-            except OSError as exc:
-                raise CommandError(str(exc)) from None
-            data: IO[bytes] | None = opened
-        else:
-            data = stdin_data(self.app.stdin)
+        opened, data = image_data(parsed_args.filename, self.app.stdin)
         try:
             if parsed_args.size is not None and data is None:
                 raise CommandError("--size requires image data via --file or stdin")

@@ -23,7 +23,6 @@ Snapshot = Callable[[], list[tuple[Any, ...]]]
 def no_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     # The in-process runner's stdin is an empty pipe, which the real client would upload.
     monkeypatch.setattr("ostack_cli.commands.image.stdin_data", lambda stdin: None)
-    monkeypatch.setattr("ostack_cli.commands.image_import.stdin_data", lambda stdin: None)
 
 
 def queued(cli: Runner, name: str, *args: str) -> dict[str, Any]:
