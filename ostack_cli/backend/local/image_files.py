@@ -102,6 +102,25 @@ def staged_path(state_dir: Path, image_id: str) -> Path:
 
 UPLOAD_PREFIX = ".upload-"
 STALE_UPLOAD_SECONDS = 24 * 3600
+# An import's claim on staged data: ``.import-<image id>.<pid>.<claimed at>`` in the staging
+# area, so a later import can tell a live claim (Glance's import lock) from a dead process's.
+CLAIM_PREFIX = ".import-"
+
+
+def claim_path(state_dir: Path, image_id: str, pid: int, claimed_at: int) -> Path:
+    return state_dir / "image-staging" / f"{CLAIM_PREFIX}{image_id}.{pid}.{claimed_at}"
+
+
+def claims(state_dir: Path, image_id: str) -> list[tuple[Path, int, int]]:
+    """The claims on an image's staged data: each file with its claimer's PID and time."""
+    found = []
+    for path in (state_dir / "image-staging").glob(f"{CLAIM_PREFIX}{image_id}.*"):
+        try:
+            pid, claimed_at = (int(part) for part in path.name.rsplit(".", 2)[1:])
+        except ValueError:
+            continue
+        found.append((path, pid, claimed_at))
+    return found
 
 
 def sweep_stale_uploads(directory: Path, now: float | None = None) -> None:

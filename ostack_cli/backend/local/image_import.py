@@ -1,8 +1,10 @@
 """Glance's interoperable image import on the local store: stage, then import.
 
 Glance runs an import as a task after answering 202; here the import runs within the request
-(there is no task daemon), so ``importing`` is never seen and a killed import leaves the
-image as it was (temporary files are swept like a killed upload's). What an import does and
+(there is no task daemon), so ``importing`` is never seen. An import claims the staged data
+by renaming it to a name with its PID; one killed mid-way leaves the image ``uploading`` and
+its claim behind, which the next import takes over once the claimer is gone (Glance busts a
+stale import lock likewise; a live claim is its 409). What an import does and
 refuses follows glance/api/v2/images.py ``import_image``, image_data.py ``stage`` and
 glance/async_/flows/api_image_import.py:
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import time
 import urllib.parse
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -30,6 +33,7 @@ from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.image import Image, ImageImportRequest, ImageSpec
 from ostack_cli.errors import BadRequest, Conflict, NotFound, OstackError
+from ostack_cli.state.liveness import CLAIM_SLACK, started_at
 
 if TYPE_CHECKING:
     from ostack_cli.backend.local.images import Images
@@ -166,19 +170,43 @@ class ImageImports:
         return current
 
     def _claim_staged(self, image: Image) -> image_files.StagedData:
-        """The staged data, renamed to a private temporary name so one import owns it."""
+        """The staged data, renamed to this process's claim so one import owns it."""
         path = image_files.staged_path(self.context.state_dir, image.id)
-        claimed = path.with_name(f"{image_files.UPLOAD_PREFIX}{image.id}")
+        claimed = image_files.claim_path(self.context.state_dir, image.id, os.getpid(),
+                                         int(time.time()))
         try:
             os.replace(path, claimed)
         except FileNotFoundError:
-            raise Conflict(f"New operation on image '{image.id}' is not permitted as prior "
-                           "operation is still in progress") from None
+            self._take_over(image, claimed)
         try:
             return image_files.digest(claimed)
         except BaseException:
             claimed.unlink(missing_ok=True)
             raise
+
+    def _take_over(self, image: Image, claimed: Path) -> None:
+        """Nothing staged: another import holds the data (Glance's import lock, the 409), or
+        a process killed mid-import left it behind, in its claim or already renamed into the
+        store without its record committed. Glance busts a stale lock; here a dead claimer
+        is certain, so its data becomes this import's."""
+        busy = Conflict(f"New operation on image '{image.id}' is not permitted as prior "
+                        "operation is still in progress")
+        with self.store.transaction():  # waits out a publish that is committing
+            if self._current(image).status != "uploading":
+                raise busy
+            for path, pid, claimed_at in image_files.claims(self.context.state_dir, image.id):
+                if _claimer_alive(pid, claimed_at):
+                    raise busy
+                with contextlib.suppress(FileNotFoundError):
+                    os.replace(path, claimed)
+                    LOG.debug("Took over the import of image %s from process %d, gone",
+                              image.id, pid)
+                    return
+            # Renamed into the store by a publish whose record never committed.
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(image_files.image_path(self.context.state_dir, image.id), claimed)
+                return
+        raise ImportFailed("The staged data is gone: stage the image again")
 
     def _failed(self, image: Image, from_status: str, reason: Exception) -> Image:
         """Glance's reverted import: back to ``queued``, no data, the store marked failed."""
@@ -195,6 +223,12 @@ class ImageImports:
             self.store.update(current)
         image_files.staged_path(self.context.state_dir, image.id).unlink(missing_ok=True)
         return current
+
+
+def _claimer_alive(pid: int, claimed_at: int) -> bool:
+    # Its PID alone is not enough: PIDs are reused, so the process must predate the claim.
+    started = started_at(pid)
+    return started is not None and started <= claimed_at + CLAIM_SLACK
 
 
 def _check_stageable(image: Image) -> None:

@@ -273,6 +273,8 @@ class Images:
         # After the commit: a crash here leaves an orphan file, never a record without data.
         self.file(current).unlink(missing_ok=True)
         image_files.staged_path(self.context.state_dir, current.id).unlink(missing_ok=True)
+        for claim, _, _ in image_files.claims(self.context.state_dir, current.id):
+            claim.unlink(missing_ok=True)
 
     # -- the project's test image ------------------------------------------------------
 

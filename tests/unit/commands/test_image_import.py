@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import http.server
 import os
+import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -252,3 +254,81 @@ def test_web_download(cli: Runner, ostack_home: Path, web_server: tuple[str, Pat
     gone = show(cli, "gone")
     assert (gone["status"], gone["properties"]["os_glance_failed_import"]) == ("queued", "fs")
     assert staging_left(ostack_home) == []
+
+
+def _staged_then_killed(cli: Runner, tmp_path: Path, ostack_home: Path
+                        ) -> tuple[str, bytes, Path]:
+    """An image staged for glance-direct, and its staged data's path."""
+    disk = make_image(tmp_path, "disk.qcow2")
+    image_id = queued(cli, "killed", "--disk-format", "qcow2")["id"]
+    assert cli("image", "stage", "--file", str(disk), "killed").rc == 0
+    return image_id, disk.read_bytes(), ostack_home / "image-staging" / image_id
+
+
+def _dead_pid() -> int:
+    probe = subprocess.Popen(["true"])
+    probe.wait()
+    return probe.pid
+
+
+@pytest.mark.usefixtures("no_stdin")
+def test_an_import_killed_after_its_claim_is_taken_over(
+    cli: Runner, ostack_home: Path, tmp_path: Path
+) -> None:
+    image_id, data, staged = _staged_then_killed(cli, tmp_path, ostack_home)
+    # What a process killed between claiming the data and publishing it leaves.
+    staged.rename(staged.with_name(f".import-{image_id}.{_dead_pid()}.{int(time.time())}"))
+    assert show(cli, "killed")["status"] == "uploading"
+    assert cli("image", "import", "killed").rc == 0
+    image = show(cli, "killed")
+    assert image["status"] == "active"
+    assert image["checksum"] == hashlib.md5(data).hexdigest()
+    assert staging_left(ostack_home) == []
+    assert (ostack_home / "images" / image_id).read_bytes() == data
+
+
+@pytest.mark.usefixtures("no_stdin")
+def test_an_import_killed_before_its_record_committed_is_taken_over(
+    cli: Runner, ostack_home: Path, tmp_path: Path
+) -> None:
+    image_id, data, staged = _staged_then_killed(cli, tmp_path, ostack_home)
+    # Killed in publish: the data renamed into the store, the transaction rolled back.
+    (ostack_home / "images").mkdir(mode=0o700, exist_ok=True)
+    staged.rename(ostack_home / "images" / image_id)
+    assert cli("image", "import", "killed").rc == 0
+    assert show(cli, "killed")["status"] == "active"
+    assert (ostack_home / "images" / image_id).read_bytes() == data
+
+
+@pytest.mark.usefixtures("no_stdin")
+def test_a_live_claim_is_glance_s_conflict_and_is_left_alone(
+    cli: Runner, ostack_home: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    image_id, _, staged = _staged_then_killed(cli, tmp_path, ostack_home)
+    # This test's own process started before the claim: a live claimer.
+    claim = staged.with_name(f".import-{image_id}.{os.getpid()}.{int(time.time())}")
+    staged.rename(claim)
+    result = cli("image", "import", "killed", "-f", "value", "-c", "status")
+    # The real client ignores the import request's answer (openstacksdk does).
+    assert (result.rc, result.out) == (0, "uploading\n")
+    assert "prior operation is still in progress" in caplog.text
+    assert show(cli, "killed")["status"] == "uploading"
+    assert claim.exists()
+    # Deleting the image takes its claim too.
+    assert cli("image", "delete", "killed").rc == 0
+    assert staging_left(ostack_home) == []
+
+
+@pytest.mark.usefixtures("no_stdin")
+def test_staged_data_lost_puts_the_image_back_to_queued(
+    cli: Runner, ostack_home: Path, tmp_path: Path
+) -> None:
+    _, _, staged = _staged_then_killed(cli, tmp_path, ostack_home)
+    staged.unlink()
+    assert cli("image", "import", "killed").rc == 0
+    image = show(cli, "killed")
+    assert image["status"] == "queued"
+    assert image["properties"]["os_glance_failed_import"] == "fs"
+    # And it can be staged again.
+    again = make_image(tmp_path, "again.qcow2")
+    assert cli("image", "stage", "--file", str(again), "killed").rc == 0
