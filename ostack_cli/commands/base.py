@@ -80,6 +80,10 @@ def delete_each(
 ) -> None:
     """Delete every item, going on past failures; then fail with the real client's summary."""
     failed = 0
+class StopDeleting(CommandError):
+    """What ``delete_one`` raises to end ``delete_each`` at once, with its message alone."""
+
+
     for name in names:
         try:
             delete_one(name)
@@ -92,6 +96,8 @@ def delete_each(
 
 def parse_key_value(text: str) -> tuple[str, str]:
     """``--property key=value``: the real client's ``KeyValueAction`` rules."""
+        except StopDeleting:
+            raise
     if "=" not in text:
         raise argparse.ArgumentTypeError(
             f"Expected 'key=value' type, but got: {text}"

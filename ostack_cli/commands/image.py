@@ -24,11 +24,12 @@ from ostack_cli.commands.base import (
     KeyValueAction,
     Lister,
     ShowOne,
+    StopDeleting,
     delete_each,
     show_fields,
 )
 from ostack_cli.commands.pagination import add_pagination, paginate
-from ostack_cli.errors import CommandError
+from ostack_cli.errors import CommandError, NotFound
 
 LOG = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ LOG = logging.getLogger(__name__)
 CONTAINER_CHOICES = ["ami", "ari", "aki", "bare", "docker", "ova", "ovf"]
 DISK_CHOICES = ["ami", "ari", "aki", "vhd", "vmdk", "raw", "qcow2", "vhdx", "vdi", "iso", "ploop"]
 MEMBER_STATUS_CHOICES = ["accepted", "pending", "rejected", "all"]
+NO_MULTI_STORE = "Multi Backend support not enabled."
 FORMATTERS = {"tags": ListColumn, "properties": DictColumn}
 # Glance property names that openstacksdk exposes under another attribute name.
 SDK_CUSTOM_NAMES = {
@@ -257,13 +259,21 @@ class DeleteImage(Command):
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         if parsed_args.store:
             # Glance without multiple stores answers 404, which the real client reports so.
-            raise CommandError("Multi Backend support not enabled.")
+            raise StopDeleting(NO_MULTI_STORE)
         delete_each(
             parsed_args.images,
-            lambda name: self.backend.delete_image(self.backend.find_image(name)),
+            self._delete_one,
             failure=lambda name, exc: f"Failed to delete image with name or ID '{name}': {exc}",
             summary=lambda failed, total: f"Failed to delete {failed} of {total} images.",
         )
+
+    def _delete_one(self, name: str) -> None:
+        try:
+            self.backend.delete_image(self.backend.find_image(name))
+        except NotFound:
+            # The real client takes any 404 here, a missing image's too, for its missing
+            # store, and stops at once (osc's DeleteImage).
+            raise StopDeleting(NO_MULTI_STORE) from None
 
 
 LONG_HEADERS = ("ID", "Name", "Disk Format", "Container Format", "Size", "Checksum", "Status",

@@ -71,15 +71,13 @@ class Images:
         by_id = self.store.get(Image, name_or_id)
         if by_id is not None and self._image_visible(by_id):
             return by_id
-        # By name, openstacksdk searches Glance's list, which leaves out the shared images
-        # the project has not accepted (they are shown by ID only).
+        # By name, openstacksdk searches Glance's default list, which leaves out the shared
+        # images the project has not accepted and other projects' community images (they
+        # are shown by ID only).
         return self.context.find(Image, name_or_id, visible=self._named)
 
     def _named(self, image: Image) -> bool:
-        member = self._membership(image)
-        if member is not None:
-            return member.status == "accepted"
-        return self._image_visible(image)
+        return self._listed(image, None, "accepted")
 
     def file(self, image: Image) -> Path:
         """Where the image's bytes are (what a guest's disk is built from)."""
@@ -101,8 +99,8 @@ class Images:
         return image_files.read_chunks(path, max(chunk_size, 1), current.hash_value)
 
     def check_owner(self, image: Image, action: str) -> None:
-        # Glance's default policy: only the owning project changes an image.
-        if image.project_id != self.context.project_id:
+        # Glance's default policy: the owning project or an admin changes an image.
+        if image.project_id != self.context.project_id and not self.context.is_admin:
             raise Forbidden(f"You are not authorized to complete {action} action.")
 
     def _membership(self, image: Image) -> ImageMember | None:
@@ -112,19 +110,21 @@ class Images:
         return self.store.get(ImageMember, member_record_id(image.id, self.context.project_id))
 
     def _image_visible(self, image: Image) -> bool:
-        # Glance's is_image_visible: a member sees a shared image whatever its answer.
-        own = image.project_id == self.context.project_id
+        # Glance's is_image_visible: an admin sees every image, a member a shared image
+        # whatever its answer.
+        own = image.project_id == self.context.project_id or self.context.is_admin
         return (own or image.visibility in ("public", "community")
                 or self._membership(image) is not None)
 
     def _listed(self, image: Image, visibility: str | None, member_status: str) -> bool:
         """Glance's ``_select_images_query``: public and community images, the project's
         own, and shared ones it is a member of with ``member_status`` ("all": any answer);
-        then the visibility asked for."""
+        then the visibility asked for. An admin's query has no such bounds."""
         own = image.project_id == self.context.project_id
         member = self._membership(image)
         as_member = member is not None and member_status in ("all", member.status)
-        if not (own or as_member or image.visibility in ("public", "community")):
+        if not (own or as_member or self.context.is_admin
+                or image.visibility in ("public", "community")):
             return False
         if visibility is None:
             # Glance's default list leaves out other projects' community images.
