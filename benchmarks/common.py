@@ -167,7 +167,11 @@ def format_ms(cell: Cell) -> str:
 
 
 def format_rss(cell: Cell) -> str:
-    return f"{cell.peak_rss_mb:.1f}" if isinstance(cell, Measurement) else "n/a"
+    # A measurement of something other than a whole process (a request, a first row) has
+    # no peak of its own: recorded as 0.
+    if isinstance(cell, Measurement) and cell.peak_rss_mb > 0:
+        return f"{cell.peak_rss_mb:.1f}"
+    return "n/a"
 
 
 def format_ratio(value: float | None) -> str:

@@ -33,6 +33,7 @@ AREAS: dict[str, str] = {
     "host": "benchmarks.host",
     "completion": "benchmarks.completion",
     "api": "benchmarks.api",
+    "cloudscale": "benchmarks.cloud_scale",
     "volume": "benchmarks.volume",
     "scale": "benchmarks.scale",
     "dashboard": "benchmarks.dashboard",

@@ -18,6 +18,8 @@ from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import NotFound
 
 API_VERSION_PREFIX = "/v2.1"
+# Nova's [api] max_limit: the longest page any list answers.
+MAX_LIMIT = 1000
 
 
 def version(req: ApiRequest) -> Microversion:
@@ -87,15 +89,16 @@ def flavor_by_id(req: ApiRequest, flavor_id: str) -> Flavor:
     return flavor
 
 
-def limit_param(req: ApiRequest) -> int | None:
-    """Nova's ``limit``: a non-negative integer (its query schema's words otherwise)."""
+def limit_param(req: ApiRequest) -> int:
+    """Nova's ``limit``: a non-negative integer (its query schema's words otherwise), at
+    most ``max_limit`` (common.get_limit_and_marker): no page is longer, asked or not."""
     text = req.param("limit")
     if text is None:
-        return None
+        return MAX_LIMIT
     if not text.isdigit():
         raise ApiFault(400, f"Invalid input for query parameters limit. Value: {text}. "
                             f"'{text}' does not match '^[0-9]*$'")
-    return int(text)
+    return min(int(text), MAX_LIMIT)
 
 
 def bool_param(text: str | None) -> bool | None:

@@ -23,7 +23,6 @@ from ostack_cli.api.http import ApiRequest, Reply
 from ostack_cli.api.nova import NOVA
 from ostack_cli.backend.models.usage import ServerUsage, UsagePeriod
 
-MAX_LIMIT = 1000  # nova.conf [api] max_limit
 COLLECTION = "os-simple-tenant-usage"
 _FORMATS = ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S.%f")
 _WIRE_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"  # oslo's to_primitive for a datetime
@@ -62,9 +61,8 @@ def _first(req: ApiRequest, name: str) -> str | None:
 def _paging(req: ApiRequest) -> tuple[int, str | None, bool]:
     """The page's limit and marker, and whether links are given (2.40)."""
     if not nova_common.at_least(req, "2.40"):
-        return MAX_LIMIT, None, False
-    limit = nova_common.limit_param(req)
-    return min(MAX_LIMIT, MAX_LIMIT if limit is None else limit), req.param("marker"), True
+        return nova_common.MAX_LIMIT, None, False
+    return nova_common.limit_param(req), req.param("marker"), True
 
 
 def _time(value: datetime | None) -> str | None:

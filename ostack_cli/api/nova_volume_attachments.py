@@ -60,7 +60,7 @@ def list_volume_attachments(req: ApiRequest, server_id: str) -> Reply:
     offset_text = req.param("offset")
     offset = int(offset_text) if offset_text and offset_text.isdigit() else 0
     limit = nova_common.limit_param(req)
-    chosen = attachments[offset:] if limit is None else attachments[offset:offset + limit]
+    chosen = attachments[offset:offset + limit]
     return Reply(200, {"volumeAttachments": [_view(req, a) for a in chosen]})
 
 

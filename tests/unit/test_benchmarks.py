@@ -15,7 +15,7 @@ import pytest
 import stevedore
 from cliff.commandmanager import CommandManager
 
-from benchmarks import host, realclient, run, startup
+from benchmarks import cloud_scale, host, realclient, run, startup
 from benchmarks.common import (
     AreaResult,
     CommandFailed,
@@ -27,6 +27,7 @@ from benchmarks.common import (
     child_env,
     measure,
     median,
+    format_rss,
     purge_store,
     ratio,
     store_tag,
@@ -162,6 +163,17 @@ def test_child_env_holds_no_caller_configuration(tmp_path: Path,
 
 def test_has_command(tmp_path: Path) -> None:
     env = child_env(tmp_path / "home", settings(tmp_path), OSTACK_HOME=str(tmp_path / "o"))
+def test_first_row_is_timed_before_the_program_ends() -> None:
+    # A program that prints one row at once and the next after a pause: a streaming client.
+    program = [sys.executable, "-c",
+               "import sys, time; print('row', flush=True); time.sleep(1); print('last')"]
+    times = cloud_scale._first_rows({"streaming": program},
+                                    {"streaming": {"PATH": "/usr/bin:/bin"}}, 2)
+    assert len(times["streaming"].wall_ms) == 2
+    assert max(times["streaming"].wall_ms) < 900
+    assert format_rss(times["streaming"]) == "n/a"
+
+
     assert startup.has_command(OSTACK, env, "flavor", "list")
     assert not startup.has_command(OSTACK, env, "nosuch", "thing")
     # `help flavor nosuch` lists the flavor commands and exits 0: still not a command.
