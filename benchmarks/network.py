@@ -21,15 +21,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from benchmarks.common import (
+    REPO,
     AreaResult,
+    Cell,
+    CommandFailed,
     Measurement,
     Row,
+    Run,
     Settings,
     Target,
     check,
     child_env,
     median,
     purge_store,
+    run_once,
     store_tag,
 )
 from benchmarks.compute import _unavailable, _wait_for
@@ -41,13 +46,18 @@ DESCRIPTION = "rule -> ping, floating IP -> ping (real guest), ruleset apply cos
 RUNS, QUICK_RUNS = 5, 2
 APPLY_SIZES = ((5, 200), (20, 200), (40, 200))
 PING_TIMEOUT = 30.0
+# Issue 13: `security group rule create` with 200 rules on 40 ports, command to applied rules.
+RULE_PORTS, RULE_COUNT, RULE_TARGET_MS = 40, 200, 300.0
+RULE_PORT, PROBE_PORT = 10000, 30000
 
 
 def run(settings: Settings) -> AreaResult:
     reason = _unavailable()
-    rows = _apply_rows(settings) if os.geteuid() == 0 else []
+    rows, targets = _rule_create_rows(settings) if os.geteuid() == 0 else ([], [])
+    rows += _apply_rows(settings) if os.geteuid() == 0 else []
     if reason:
-        return AreaResult(rows=[Row("security group rule -> first ping", reason), *rows])
+        return AreaResult(rows=[Row("security group rule -> first ping", reason), *rows],
+                          targets=targets)
     base = Path(tempfile.mkdtemp(prefix="ostack-bench-net-"))
     base.chmod(0o755)
     home = base / "home"
@@ -59,6 +69,7 @@ def run(settings: Settings) -> AreaResult:
     ok = False
     try:
         result = _measure(settings, ostack, env, base, world, leg, rows)
+        result.targets[:0] = targets
         ok = True
         return result
     finally:
@@ -141,6 +152,103 @@ def _first_ping(world: str, address: str, start: float) -> float:
         if done.returncode == 0:
             return (time.perf_counter() - start) * 1000
     raise RuntimeError(f"no ping answered from {address} within {PING_TIMEOUT:.0f} s")
+
+
+def build_rule_store() -> None:
+    """Run in a child with ``OSTACK_HOME`` and ``OSTACK_LIBVIRT_URI=test:///default``: one
+    network (no DHCP), a group of RULE_COUNT rules and RULE_PORTS servers whose ports are in
+    it, made in-process (no guest is booted: the test driver drives no host)."""
+    import io
+
+    from ostack_cli.backend.local import LocalBackend
+    from ostack_cli.backend.models.image import ImageSpec
+    from ostack_cli.backend.models.network import NetworkSpec, SubnetSpec
+    from ostack_cli.backend.models.security_group import (
+        SecurityGroupRuleSpec,
+        SecurityGroupSpec,
+    )
+    from ostack_cli.backend.models.server import NicRequest, ServerSpec
+
+    if not os.environ.get("OSTACK_LIBVIRT_URI", "").startswith("test:"):
+        raise SystemExit("build_rule_store runs under libvirt's test driver only")
+    backend = LocalBackend.open()
+    try:
+        unlimited = ("instances", "cores", "ram", "ports", "secgroup-rules")
+        backend.set_quotas(backend.project_id, dict.fromkeys(unlimited, -1))
+        network = backend.create_network(NetworkSpec(name="rules"))
+        backend.create_subnet(SubnetSpec(name="rules-subnet", network_id=network.id,
+                                         cidr="10.99.0.0/24", enable_dhcp=False))
+        image = backend.create_image(ImageSpec(name="bench", disk_format="raw"),
+                                     io.BytesIO(bytes(1 << 20)))
+        group = backend.create_security_group(SecurityGroupSpec(name="bench"))
+        for n in range(RULE_COUNT):
+            backend.create_security_group_rule(SecurityGroupRuleSpec(
+                security_group_id=group.id, protocol="tcp", port_range_min=RULE_PORT + n,
+                port_range_max=RULE_PORT + n))
+        for n in range(RULE_PORTS):
+            backend.create_servers(ServerSpec(
+                name=f"s{n:02d}", flavor="m1.tiny", image=image.id,
+                nics=[NicRequest(network=network.id)], security_groups=[group.id]))
+    finally:
+        backend.close()
+
+
+def _rule_create_rows(settings: Settings) -> tuple[list[Row], list[Target]]:
+    """``security group rule create`` on a group of RULE_COUNT rules that RULE_PORTS ports
+    share, timed from the command to its return, which is once the host's filters hold the
+    new rule (the command converges the host before it exits). The records are made under
+    libvirt's test driver (no guest is booted), then timed on the real host, as the host
+    area does: the servers have no domains, their ports' filters are real. The store is
+    purged afterwards."""
+    label = (f"security group rule create -> applied ({RULE_PORTS} ports x {RULE_COUNT} "
+             "rules)")
+    description = f"{label} under {RULE_TARGET_MS:.0f} ms"
+    base = Path(tempfile.mkdtemp(prefix="ostack-bench-rules-"))
+    base.chmod(0o755)
+    home = base / "home"
+    env = child_env(base / "user", settings, OSTACK_HOME=str(home),
+                    OSTACK_CLOUDS_YAML=str(base / "clouds.yaml"))
+    ostack = str(settings.ostack)
+    cell: Cell
+    try:
+        code = "from benchmarks.network import build_rule_store; build_rule_store()"
+        check([sys.executable, "-c", code], {**env, "OSTACK_LIBVIRT_URI": "test:///default"},
+              cwd=REPO)
+        check([ostack, "host", "sync"], env)  # every port's filter exists before timing
+        runs: list[Run] = []
+        for n in range(settings.warmups + (QUICK_RUNS if settings.quick else RUNS)):
+            argv = [ostack, "security", "group", "rule", "create", "--protocol", "tcp",
+                    "--dst-port", str(PROBE_PORT + n), "bench", "-f", "value", "-c", "id"]
+            made = run_once(argv, env, capture=True)
+            if made.returncode != 0:
+                raise CommandFailed(argv, made.returncode, made.stderr)
+            if n == 0 and f"--dport {PROBE_PORT}" not in _iptables_rules():
+                raise RuntimeError("the new rule was not in the host's iptables on return")
+            if n >= settings.warmups:
+                runs.append(made)
+            check([ostack, "security", "group", "rule", "delete", made.stdout.strip()], env)
+        cell = Measurement(argv=("security group rule create",),
+                           wall_ms=tuple(r.wall_ms for r in runs),
+                           cpu_ms=tuple(r.cpu_ms for r in runs),
+                           max_rss_kb=tuple(r.max_rss_kb for r in runs))
+    except Exception as exc:  # reported in the table; the other rows still run
+        cell = f"n/a ({exc})"
+    finally:
+        left = purge_store(env, home)
+        shutil.rmtree(base, ignore_errors=True)
+        if left:
+            raise RuntimeError("left on the host after the purge: " + "; ".join(left))
+    if isinstance(cell, Measurement):
+        target = Target(description, cell.median_ms < RULE_TARGET_MS,
+                        f"median {cell.median_ms:.0f} ms")
+    else:
+        target = Target(description, None, cell)
+    return [Row(label, cell)], [target]
+
+
+def _iptables_rules() -> str:
+    return subprocess.run(["iptables-save", "-t", "filter"], capture_output=True, text=True,
+                          check=False).stdout
 
 
 def _apply_rows(settings: Settings) -> list[Row]:

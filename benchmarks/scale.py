@@ -23,6 +23,7 @@ from benchmarks.common import (
     check,
     child_env,
     measure,
+    purge_store,
     venv_python,
 )
 
@@ -34,18 +35,19 @@ TARGETS_MS = {"server list": 300.0, "port list": 400.0}
 
 def run(settings: Settings) -> AreaResult:
     base = Path(tempfile.mkdtemp(prefix="ostack-bench-scale-"))
-    try:
-        return _measure(settings, base)
-    finally:
-        shutil.rmtree(base, ignore_errors=True)
-
-
-def _measure(settings: Settings, base: Path) -> AreaResult:
     home = base / "home"
     env = child_env(base / "user", settings, OSTACK_HOME=str(home),
                     OSTACK_LIBVIRT_URI="test:///default", OSTACK_VIRT_TYPE="qemu",
                     OSTACK_IMAGE_DIR=str(base / "no-images"),
                     OSTACK_CLOUDS_YAML=str(base / "clouds.yaml"))
+    try:
+        return _measure(settings, base, env)
+    finally:
+        purge_store(env, home)  # its tag, before its directory goes
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _measure(settings: Settings, base: Path, env: dict[str, str]) -> AreaResult:
     ostack = str(settings.ostack)
     image = base / "disk.raw"
     image.write_bytes(b"\0" * 1024 * 1024)

@@ -10,7 +10,10 @@
   tokens; ``catalog.py``: the catalog and where each service is mounted;
 - one module per service (``keystone.py``, ``nova.py``, ``neutron.py``, ``glance.py``: the
   service, its versions and errors), and its routes by resource: ``nova_*.py``,
-  ``neutron_*.py``, ``glance_images.py`` (``app.ROUTE_MODULES`` imports them).
+  ``neutron_*.py``, ``glance_images.py`` (``app.ROUTE_MODULES``; ``routing.py`` imports a
+  service's on its first request);
+- ``process.py``: the server process the command becomes (``server._exec_server``);
+  ``memory.py``: its heap policy (one malloc arena, freed memory handed back).
 
 Nothing here is imported unless ``ostack api`` runs.
 """

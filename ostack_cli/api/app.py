@@ -15,10 +15,10 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import falcon
 import falcon.asgi
@@ -40,31 +40,36 @@ REQUEST_ID_HEADER = "x-openstack-request-id"
 TOO_LARGE = "Request is too large."
 METHOD_NOT_ALLOWED = "The method is not allowed for the requested URL."
 WORKERS = 8
+AsgiResponder = Callable[..., Awaitable[None]]
 
 
-def services() -> list[Service]:
-    """Every service this server mounts; Keystone last, as its mount (``/``) is the
-    catch-all."""
-    import importlib
-
+def services() -> dict[str, Service]:
+    """Every service this server mounts, by the name of its module (the prefix of its route
+    modules' names); Keystone last, as its mount (``/``) is the catch-all. Their route
+    modules (``ROUTE_MODULES``) are imported on the first request for each
+    (``routing.py``)."""
     from ostack_cli.api import cinder, glance, keystone, neutron, nova, placement
 
-    # The modules that declare each service's routes (on import).
-    for module in ROUTE_MODULES:
-        importlib.import_module(f"ostack_cli.api.{module}")
-    return [nova.NOVA, neutron.NEUTRON, glance.GLANCE, cinder.CINDER, placement.PLACEMENT,
-            keystone.KEYSTONE]
+    return {"nova": nova.NOVA, "neutron": neutron.NEUTRON, "glance": glance.GLANCE,
+            "cinder": cinder.CINDER, "placement": placement.PLACEMENT,
+            "keystone": keystone.KEYSTONE}
 
 
+# The modules that declare each service's routes, imported on the service's first request.
+# A new one goes here, named after its service's module (``nova_*``, ``neutron_*``,
+# ``glance_*``, ``cinder_*``, ``keystone_*``, ``placement_*``): start-up checks both.
 ROUTE_MODULES = (
     "nova_flavors", "nova_servers", "nova_actions", "nova_keypairs", "nova_quotas",
-    "nova_hosts", "nova_server_groups", "nova_server_extras", "nova_consoles",
+    "nova_hosts", "nova_aggregates", "nova_services", "nova_migrations",
+    "nova_server_groups", "nova_server_extras", "nova_consoles",
     "nova_server_security_groups", "nova_volume_attachments", "nova_usage",
     "neutron_networks", "neutron_ports", "neutron_routers", "neutron_security", "neutron_misc",
-    "neutron_port_forwardings", "neutron_subnet_pools", "neutron_agents",
+    "neutron_port_forwardings", "neutron_subnet_pools", "neutron_agents", "neutron_rbac",
     "glance_images", "glance_schemas", "glance_import",
-    "keystone_application_credentials", "keystone_groups",
-    "cinder_volumes", "cinder_snapshots", "cinder_misc", "cinder_transfers",
+    "keystone_application_credentials", "keystone_groups", "keystone_trusts",
+    "keystone_access_rules",
+    "cinder_volumes", "cinder_snapshots", "cinder_misc", "cinder_transfers", "cinder_backups",
+    "cinder_attachments",
     "cinder_groups",
 )
 
@@ -168,6 +173,11 @@ class _Dispatcher:
 
                         raise unauthorized()
                     req.principal = principal
+                    if principal.application_credential is not None:
+                        # keystonemiddleware's access rules, before the service sees it.
+                        from ostack_cli.api.access_rule_check import check_request
+
+                        check_request(req)
                 service.prepare(req)
                 answered = (service.domain_scoped(req, route)
                             if route.scoped and req.principal is not None
@@ -274,24 +284,33 @@ class _SyncReader:
 
 
 class ApiApp:
-    def __init__(self, runtime: ApiRuntime, mounted: list[Service] | None = None) -> None:
+    def __init__(self, runtime: ApiRuntime, mounted: dict[str, Service] | None = None) -> None:
+        from falcon.routing import CompiledRouter
+
+        from ostack_cli.api.routing import LazyRoutes, modules_by_service
+
         self.runtime = runtime
         self.dispatcher = _Dispatcher(runtime)
-        self.services = mounted if mounted is not None else services()
-        self.falcon = falcon.asgi.App(cors_enable=False)
+        by_module = mounted if mounted is not None else services()
+        pending = modules_by_service(ROUTE_MODULES, by_module)  # before anything is served
+        self.services = list(by_module.values())
+        self.router = CompiledRouter()
+        self.falcon = falcon.asgi.App(cors_enable=False, router=self.router)
         self.falcon.req_options.keep_blank_qs_values = True
         self.falcon.req_options.strip_url_path_trailing_slash = True
         self.falcon.add_error_handler(falcon.HTTPError, self._falcon_error)
         # Sinks: the last added is tried first, so the catch-all (Keystone's "/") goes first.
         for service in reversed(self.services):
             self.falcon.add_sink(_Unrouted(self, service), prefix=service.mount or "/")
-        for service in self.services:
-            templates: dict[str, dict[str, Route]] = {}
-            for route in service.routes:
-                templates.setdefault(route.template, {})[route.method] = route
-            for template, by_method in templates.items():
-                self.falcon.add_route(template or "/", _ServiceResource(self, service,
-                                                                        by_method))
+        self._resources: dict[str, _ServiceResource] = {}
+        self.routes = LazyRoutes(self.services, pending, self._add_route)
+
+    def _add_route(self, service: Service, route: Route) -> None:
+        resource = self._resources.get(route.template)
+        if resource is None:
+            resource = self._resources[route.template] = _ServiceResource(self, service, {})
+            self.falcon.add_route(route.template or "/", resource)
+        resource.routes[route.method] = route
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         await self.falcon(scope, receive, send)
@@ -324,6 +343,17 @@ class ApiApp:
                     path_known: bool = False) -> None:
         """One request: ``route`` None is a path no route has (``path_known`` False) or a
         method its path has not."""
+        if route is None and self.routes.load(service):
+            # The service's first request: its route modules are now imported and routed
+            # (on the event loop's thread, so no request sees the router half-built); route
+            # this request again as falcon would have.
+            found = self.router.find(req.path, req)
+            if found is not None:
+                _, method_map, found_params, _ = found
+                responder = cast(AsgiResponder, method_map.get(
+                    req.method, falcon.responders.bad_request_async))
+                await responder(req, resp, **found_params)
+                return
         started = time.monotonic()
         request_id = "req-" + str(uuid.uuid4())
         loop = asyncio.get_running_loop()

@@ -50,11 +50,14 @@ RETRY_AFTER = "0"
 
 
 class CinderErrors(ErrorStyle):
-    """cinder/api/openstack/wsgi.py ``Fault``: Nova's body keys, plain ``application/json``,
-    and ``retryAfter`` on a 413 (Cinder's quota errors)."""
+    """cinder/api/openstack/wsgi.py ``Fault``: Nova's body keys but ``conflictingRequest``,
+    plain ``application/json``, and ``retryAfter`` on a 413 (Cinder's quota errors)."""
+
+    # Cinder's own _fault_names: a conflict is "conflictingRequest", unlike Nova's.
+    KEYS = {**NovaErrors.KEYS, 409: "conflictingRequest"}
 
     def render(self, fault: ApiFault, *, accept: str = "") -> Rendered:
-        key = NovaErrors.KEYS.get(fault.status, "computeFault")
+        key = self.KEYS.get(fault.status, "computeFault")
         body: dict[str, Any] = {"code": fault.status, "message": fault.message}
         headers = dict(fault.headers)
         if fault.status == 413:

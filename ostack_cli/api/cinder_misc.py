@@ -1,6 +1,6 @@
 """Cinder's volume types, absolute limits, quota sets and availability zones on the local
 backend (cinder/api/v2/types.py, v3/types.py, v3/limits.py, contrib/quotas.py,
-contrib/availability_zones.py)."""
+contrib/availability_zones.py) and its extension list (api/extensions.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ostack_cli.api.faults import ApiFault
 from ostack_cli.api.http import ApiRequest, Reply
 from ostack_cli.backend.local.cinder_rules import QUOTA_DEFAULTS
 from ostack_cli.backend.local.volume_quotas import cinder_forbidden
+from ostack_cli.backend.models.discovery import Extension
 from ostack_cli.backend.models.server import VOLUME_QUOTA_ATTRS
 from ostack_cli.backend.models.volume import VolumeType
 from ostack_cli.errors import NotFound
@@ -86,7 +87,7 @@ def _token_project(req: ApiRequest) -> str:
 def show_limits(req: ApiRequest, project_id: str | None = None) -> Reply:
     quotas = req.backend.volume_quotas(_token_project(req), usage=True)
     limits, used = quotas.limits, quotas.usage
-    # Cinder's os-used-limits, in its order; no backups are kept, so none are used.
+    # Cinder's os-used-limits, in its order.
     absolute = {
         "maxTotalVolumes": limits["volumes"], "maxTotalSnapshots": limits["snapshots"],
         "maxTotalVolumeGigabytes": limits["gigabytes"], "maxTotalBackups": limits["backups"],
@@ -171,3 +172,18 @@ def list_availability_zones(req: ApiRequest, project_id: str | None = None) -> R
     return Reply(200, {"availabilityZoneInfo": [
         {"zoneName": zone.name, "zoneState": {"available": zone.available}}
         for zone in zones]})
+
+
+# -- extensions (cinder/api/extensions.py ExtensionsResource) -------------------------------
+
+
+def _extension(extension: Extension) -> dict[str, Any]:
+    # Cinder sends no namespace and, for now, no links.
+    return {"name": extension.name, "alias": extension.alias,
+            "description": extension.description, "updated": extension.updated_at,
+            "links": []}
+
+
+@route("GET", "/extensions")
+def list_extensions(req: ApiRequest, project_id: str | None = None) -> Reply:
+    return Reply(200, {"extensions": [_extension(e) for e in req.backend.extensions("volume")]})

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ostack_cli.api import cinder, cinder_views
+from ostack_cli.api import cinder, cinder_attach_actions, cinder_views
 from ostack_cli.api.cinder import BAD_REQUEST, route
 from ostack_cli.api.faults import ApiFault
 from ostack_cli.api.http import ApiRequest, Reply
@@ -212,10 +212,9 @@ def create_volume(req: ApiRequest, project_id: str | None = None) -> Reply:
     if asked.get("multiattach") in (True, "true", "True", "1", "yes", "on"):
         raise ApiFault(400, MULTIATTACH_REMOVED)
     # Cinder looks a consistency group up among its groups.
-    for field, kind in (("backup_id", "Backup"), ("group_id", "Group"),
-                        ("consistencygroup_id", "Group")):
+    for field, kind in (("group_id", "Group"), ("consistencygroup_id", "Group")):
         if asked.get(field):
-            # The local block storage keeps no backups, groups or consistency groups.
+            # The local block storage keeps no groups or consistency groups.
             raise ApiFault(404, f"{kind} {asked[field]} could not be found.")
     image_ref = asked.get("imageRef") or asked.get("image_id")
     image_id = None
@@ -234,7 +233,7 @@ def create_volume(req: ApiRequest, project_id: str | None = None) -> Reply:
         availability_zone=asked.get("availability_zone"),
         metadata=dict(asked.get("metadata") or {}), image_id=image_id,
         snapshot_id=asked.get("snapshot_id"), source_volume_id=asked.get("source_volid"),
-        scheduler_hints=data.get("OS-SCH-HNT:scheduler_hints"))
+        backup_id=asked.get("backup_id"), scheduler_hints=data.get("OS-SCH-HNT:scheduler_hints"))
     volume = req.backend.create_volume(spec)
     return Reply(202, {"volume": cinder_views.volume_detail(req, project_id, volume,
                                                             extended=False)})
@@ -371,7 +370,29 @@ def _retype(req: ApiRequest, volume: Volume, args: Any) -> Reply:
     return Reply(202)
 
 
+def _force_delete(req: ApiRequest, volume: Volume, args: Any) -> Reply:
+    """VolumeAdminController._force_delete (``volume delete --force``): admins only."""
+    if not cinder.is_admin(req):
+        raise ApiFault(403, "Policy doesn't allow "
+                            "volume_extension:volume_admin_actions:force_delete to be "
+                            "performed.")
+    req.backend.delete_volume(volume, force=True)
+    return Reply(202)
+
+
+def _begin_detaching(req: ApiRequest, volume: Volume, args: Any) -> Reply:
+    req.backend.begin_detaching_volume(volume)
+    return Reply(202)
+
+
+def _roll_detaching(req: ApiRequest, volume: Volume, args: Any) -> Reply:
+    req.backend.roll_detaching_volume(volume)
+    return Reply(202)
+
+
 _ACTIONS = {
+    "os-force_delete": _force_delete, "os-begin_detaching": _begin_detaching,
+    "os-roll_detaching": _roll_detaching, **cinder_attach_actions.ACTIONS,
     "os-extend": _extend, "os-reset_status": _reset_status, "os-set_bootable": _set_bootable,
     "os-update_readonly_flag": _readonly, "os-set_image_metadata": _set_image_metadata,
     "os-unset_image_metadata": _unset_image_metadata, "os-volume_upload_image": _upload_image,

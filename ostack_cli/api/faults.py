@@ -155,6 +155,17 @@ class NeutronErrors(ErrorStyle):
         ("There are one or more ports still in use on the network", "NetworkInUse"),
         ("One or more ports have an IP allocation from this subnet", "SubnetInUse"),
         ("has ports still attached", "RouterInUse"),
+        ("cannot be removed because other objects depend on it", "RbacPolicyInUse"),
+        ("An RBAC policy already exists", "DuplicateRbacPolicy"),
+        ("subnet pools in use on the address scope", "AddressScopeInUse"),
+        ("cannot be associated with address scope",
+         "IllegalSubnetPoolAssociationToAddressScope"),
+        ("because subnetpool ip_version is not",
+         "IllegalSubnetPoolIpVersionAssociationToAddressScope"),
+        ("within an address scope must have unique prefixes", "AddressScopePrefixConflict"),
+        ("Unable to update address scope", "AddressScopeUpdateError"),
+        ("must all participate in the same address scope", "NetworkAddressScopeAffinityError"),
+        ("Unable to reconfigure sharing settings", "InvalidSharedSetting"),
         ("Security Group", "SecurityGroupInUse"),
         ("Security group rule already exists", "SecurityGroupRuleExists"),
         ("already allocated in subnet", "IpAddressAlreadyAllocated"),
@@ -185,7 +196,9 @@ class NeutronErrors(ErrorStyle):
         if fault.status == 404:
             found = self._NOT_FOUND.match(fault.message)
             if found:
-                return found.group(1).replace(" ", "") + "NotFound"
+                # "Address scope" -> AddressScope, "Floating IP" -> FloatingIP.
+                words = found.group(1).split()
+                return "".join(w[:1].upper() + w[1:] for w in words) + "NotFound"
         if fault.status == 403 and fault.message.endswith("is disallowed by policy"):
             return "PolicyNotAuthorized"
         if fault.status in (400, 409):

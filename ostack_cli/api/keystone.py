@@ -169,11 +169,21 @@ def token_json(req: ApiRequest, principal: Principal, *, with_catalog: bool = Tr
         "expires_at": _time(data.expires_at),
         "issued_at": _time(data.issued_at),
     }
+    if principal.trust is not None:
+        from ostack_cli.api.keystone_trusts import token_trust_json
+
+        body["OS-TRUST:trust"] = token_trust_json(principal.trust)
     if principal.project is not None:
         body["project"] = {"domain": domain, "id": principal.project.id,
                            "name": principal.project.name}
-        body["is_domain"] = False
-        body["roles"] = [{"id": role.id, "name": role.name} for role in principal.roles]
+        if principal.trust is None:
+            body["is_domain"] = False
+            body["roles"] = [{"id": role.id, "name": role.name} for role in principal.roles]
+        else:
+            # keystone's trust roles: the whole role, as role_api.get_role gives it.
+            body["roles"] = [{"id": role.id, "name": role.name, "domain_id": role.domain_id,
+                              "description": role.description, "options": dict(role.options)}
+                             for role in principal.roles]
         if with_catalog:
             body["catalog"] = catalog(req.base_url)
     elif principal.domain is not None:
@@ -255,6 +265,13 @@ def _subject(req: ApiRequest, action: str) -> Principal:
     assert caller is not None
     if not caller.is_admin and subject.user.id != caller.user.id:
         raise keystone_forbidden(action)
+    credential = subject.application_credential
+    if credential is not None and credential.access_rules is not None:
+        from ostack_cli.api.access_rule_check import validation_refused
+
+        refused = validation_refused(req)
+        if refused is not None:
+            raise refused
     return subject
 
 

@@ -1,6 +1,6 @@
 """Keystone's application credentials (``/v3/users/{user_id}/application_credentials``,
-keystone/api/users.py ``UserAppCred*``) and the trusts such a token may not create, on the
-local backend's ``ApplicationCredentials``. Bodies as Keystone 30 writes them (realstack)."""
+keystone/api/users.py ``UserAppCred*``), on the local backend's ``ApplicationCredentials``.
+Bodies as Keystone 30 writes them (realstack)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ostack_cli.api.catalog import IDENTITY_PATH
 from ostack_cli.api.http import ApiRequest, Reply
 from ostack_cli.api.keystone import KEYSTONE, _wrapped
 from ostack_cli.api.principal import Principal
+from ostack_cli.api.trust_auth import refuse_trust_scoped
 from ostack_cli.backend.local.policy import keystone_forbidden
 from ostack_cli.backend.models.application_credential import (
     ApplicationCredential,
@@ -96,6 +97,7 @@ def _check_unrestricted(principal: Principal) -> None:
 @KEYSTONE.route("GET", COLLECTION, scoped=False)
 def list_credentials(req: ApiRequest, user_id: str) -> Reply:
     found = req.backend.application_credentials(user_id=user_id)
+    refuse_trust_scoped(req.principal)
     name = req.param("name")
     if name is not None:
         found = [c for c in found if c.name == name]
@@ -111,6 +113,7 @@ def create_credential(req: ApiRequest, user_id: str) -> Reply:
     principal = _caller(req)
     if principal.user.id != user_id and not principal.is_admin:
         raise keystone_forbidden("identity:create_application_credential")
+    refuse_trust_scoped(principal)
     _check_unrestricted(principal)
     if principal.user.id != user_id:
         raise keystone_forbidden("Cannot create an application credential for another user.")
@@ -126,6 +129,9 @@ def create_credential(req: ApiRequest, user_id: str) -> Reply:
 
 @KEYSTONE.route("GET", COLLECTION + "/{credential_id}", scoped=False)
 def show_credential(req: ApiRequest, user_id: str, credential_id: str) -> Reply:
+    if user_id != _caller(req).user.id and not _caller(req).is_admin:
+        raise keystone_forbidden("identity:get_application_credential")
+    refuse_trust_scoped(req.principal)
     found = req.backend.services.application_credentials.get(
         user_id, credential_id, "identity:get_application_credential")
     return Reply(200, {"application_credential": credential_json(req, found)})
@@ -136,18 +142,8 @@ def delete_credential(req: ApiRequest, user_id: str, credential_id: str) -> Repl
     credentials = req.backend.services.application_credentials
     if user_id != _caller(req).user.id and not _caller(req).is_admin:
         raise keystone_forbidden("identity:delete_application_credential")
+    refuse_trust_scoped(req.principal)
     _check_unrestricted(_caller(req))
     found = credentials.get(user_id, credential_id, "identity:delete_application_credential")
     credentials.delete(found)
     return Reply(204)
-
-
-@KEYSTONE.route("POST", "/v3/OS-TRUST/trusts", scoped=False)
-def create_trust(req: ApiRequest) -> Reply:
-    """Trusts are not served here; but a token from an application credential meets
-    Keystone's refusal before anything else would."""
-    if _caller(req).application_credential is not None:
-        raise keystone_forbidden(credential_auth.NO_TRUSTS)
-    # Otherwise the page Keystone's application answers for a path it has no view for.
-    page = KEYSTONE.unrouted(req)
-    return Reply(page.status, raw=page.body, content_type=page.content_type)

@@ -72,7 +72,7 @@ def create_subnet_pool(req: ApiRequest) -> Reply:
         min_prefixlen=values.get("min_prefixlen"), max_prefixlen=values.get("max_prefixlen"),
         default_quota=values.get("default_quota"), is_default=values.get("is_default"),
         shared=values.get("shared"), description=values.get("description"),
-        tags=list(values.get("tags") or []))
+        address_scope_id=values.get("address_scope_id"), tags=list(values.get("tags") or []))
     pool = req.backend.create_subnet_pool(spec)
     return nc.one(req, "subnetpool", subnet_pool_view(pool), 201)
 

@@ -14,8 +14,15 @@ from typing import Any
 
 from ostack_cli.api import microversion
 from ostack_cli.api.catalog import COMPUTE_MOUNT
-from ostack_cli.api.faults import NOT_FOUND_MESSAGE, NovaErrors, Rendered, webob_page
+from ostack_cli.api.faults import (
+    NOT_FOUND_MESSAGE,
+    ApiFault,
+    NovaErrors,
+    Rendered,
+    webob_page,
+)
 from ostack_cli.api.http import ApiRequest, Reply, Route, Service
+from ostack_cli.backend.models.discovery import Extension
 
 MALFORMED = "Malformed request body"
 VERSIONED = "/v2.1"
@@ -114,3 +121,26 @@ def version_v20(req: ApiRequest) -> Reply:
     doc["media-types"] = [{"base": "application/json",
                            "type": "application/vnd.openstack.compute+json;version=2"}]
     return Reply(200, {"version": doc})
+
+
+# -- extensions (nova/api/openstack/compute/extension_info.py) -------------------------------
+
+
+def _extension(extension: Extension) -> dict[str, Any]:
+    return {"alias": extension.alias, "description": extension.description, "links": [],
+            "name": extension.name, "namespace": extension.namespace,
+            "updated": extension.updated_at}
+
+
+@NOVA.route("GET", "/v2.1/extensions")
+def list_extensions(req: ApiRequest) -> Reply:
+    """Nova's one fixed list, whatever the deployment (any caller may read it)."""
+    return Reply(200, {"extensions": [_extension(e) for e in req.backend.extensions("compute")]})
+
+
+@NOVA.route("GET", "/v2.1/extensions/{alias}")
+def show_extension(req: ApiRequest, alias: str) -> Reply:
+    found = next((e for e in req.backend.extensions("compute") if e.alias == alias), None)
+    if found is None:
+        raise ApiFault(404, NOT_FOUND_MESSAGE)
+    return Reply(200, {"extension": _extension(found)})

@@ -1,7 +1,7 @@
 """``POST /servers/{id}/action``: Nova's server actions, one body key each, on the local
 backend's action services (nova/api/openstack/compute/servers.py, pause_server.py,
 suspend_server.py, lock_server.py, console_output.py, security_groups.py, shelve.py,
-rescue.py)."""
+rescue.py, create_backup.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ostack_cli.api.http import ApiRequest, Reply
 from ostack_cli.api.nova import NOVA
 from ostack_cli.api.nova_views import server_view
 from ostack_cli.backend.api.server_lifecycle import UNSET, RebuildSpec
+from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import NotFound
 
@@ -218,6 +219,52 @@ def create_image(req: ApiRequest, server: Server, body: Any) -> Reply:
     if nova_common.at_least(req, "2.45"):
         return Reply(202, {"image_id": image.id})
     return Reply(202, location=location)
+
+
+# Nova's create_backup schema (v2.1): rotation is a non-negative integer, as a number or as
+# digits; the name's rules are the backend's.
+_BACKUP_SCHEMA = {
+    "type": "object",
+    "properties": {"createBackup": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "backup_type": {"type": "string"},
+            "rotation": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0,
+                         "minLength": 1},
+            "metadata": {"type": "object"},
+        },
+        "required": ["name", "backup_type", "rotation"],
+        "additionalProperties": False,
+    }},
+    "required": ["createBackup"],
+    "additionalProperties": False,
+}
+
+
+@action("createBackup")
+def create_backup(req: ApiRequest, server: Server, _: Any) -> Reply:
+    """nova/api/openstack/compute/create_backup.py: the image's ID from 2.45, before that a
+    ``Location`` when a backup is kept (rotation above 0)."""
+    body = req.json(_BACKUP_SCHEMA)["createBackup"]
+    rotation = int(body["rotation"])
+    req.backend.backup_server(server, str(body["name"]), str(body["backup_type"]), rotation)
+    image = _newest_backup(req, server, str(body["name"]))
+    if nova_common.at_least(req, "2.45"):
+        return Reply(202, {"image_id": image.id if image is not None else None})
+    if rotation > 0 and image is not None:
+        return Reply(202, location=req.service_url(f"/images/{image.id}"))
+    return _accepted()
+
+
+def _newest_backup(req: ApiRequest, server: Server, name: str) -> Image | None:
+    """The backup just made: backups of one server share their name, Glance lists newest
+    first."""
+    for image in req.backend.images(name=name):
+        if (image.properties.get("instance_uuid") == server.id
+                and image.properties.get("image_type") == "backup"):
+            return image
+    return None
 
 
 @action("shelve")

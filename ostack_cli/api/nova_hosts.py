@@ -8,14 +8,11 @@ import json
 from typing import Any
 
 from ostack_cli.api import nova_common
-from ostack_cli.api.faults import ApiFault
 from ostack_cli.api.http import ApiRequest, Reply
 from ostack_cli.api.nova import NOVA
 from ostack_cli.backend.api.server import ServerFilters
 from ostack_cli.backend.local.policy import require_nova_admin
-from ostack_cli.backend.models.compute_host import Aggregate
 from ostack_cli.backend.models.server import Hypervisor
-from ostack_cli.errors import NotFound
 
 
 def _hypervisor_view(req: ApiRequest, hypervisor: Hypervisor, *, detail: bool,
@@ -112,52 +109,3 @@ def hypervisor_statistics(req: ApiRequest) -> Reply:
     nova_common.require_version(req, "2.1", "2.87")
     return Reply(200, {"hypervisor_statistics": dict(
         req.backend.hypervisor_statistics().values)})
-
-
-# -- services and aggregates (read only) -----------------------------------------------------
-
-
-@NOVA.route("GET", "/v2.1/os-services")
-def list_services(req: ApiRequest) -> Reply:
-    services = req.backend.compute_services(host=req.param("host"),
-                                            binary=req.param("binary"))
-    views = []
-    for service in services:
-        body: dict[str, Any] = {"id": service.id, "binary": service.binary,
-                                "disabled_reason": service.disabled_reason,
-                                "host": service.host, "state": service.state,
-                                "status": service.status, "updated_at": service.updated_at,
-                                "zone": service.zone}
-        if nova_common.at_least(req, "2.11"):
-            body["forced_down"] = service.forced_down
-        views.append(body)
-    return Reply(200, {"services": views})
-
-
-def _aggregate_view(req: ApiRequest, aggregate: Aggregate) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "availability_zone": aggregate.availability_zone,
-        "created_at": aggregate.created_at, "deleted": False, "deleted_at": None,
-        "hosts": list(aggregate.hosts), "id": int(aggregate.id) if aggregate.id.isdigit()
-        else aggregate.id, "metadata": dict(aggregate.metadata), "name": aggregate.name,
-        "updated_at": aggregate.updated_at}
-    if nova_common.at_least(req, "2.41"):
-        body["uuid"] = aggregate.uuid
-    return body
-
-
-@NOVA.route("GET", "/v2.1/os-aggregates")
-def list_aggregates(req: ApiRequest) -> Reply:
-    return Reply(200, {"aggregates": [_aggregate_view(req, a)
-                                      for a in req.backend.aggregates()]})
-
-
-@NOVA.route("GET", "/v2.1/os-aggregates/{aggregate_id}")
-def show_aggregate(req: ApiRequest, aggregate_id: str) -> Reply:
-    try:
-        aggregate = req.backend.find_aggregate(aggregate_id)
-    except NotFound:
-        aggregate = None
-    if aggregate is None or aggregate.id != aggregate_id:
-        raise ApiFault(404, f"Aggregate {aggregate_id} could not be found.")
-    return Reply(200, {"aggregate": _aggregate_view(req, aggregate)})

@@ -13,7 +13,7 @@ from typing import Any
 from ostack_cli.api import nova_common
 from ostack_cli.api.http import ApiRequest
 from ostack_cli.backend.models.flavor import Flavor
-from ostack_cli.backend.models.server import Server
+from ostack_cli.backend.models.server import Server, usage_time
 
 # Nova's system_metadata keys that are the boot image's attributes, not its properties
 # (``image_<key>``; the rest of ``image_*`` are the properties 2.98 shows).
@@ -83,8 +83,8 @@ def server_view(req: ApiRequest, server: Server, *, in_list: bool = False,
     body["OS-EXT-AZ:availability_zone"] = server.availability_zone or ""
     body["config_drive"] = "True" if server.config_drive else ""
     body["key_name"] = server.key_name
-    body["OS-SRV-USG:launched_at"] = _usage_time(server.launched_at)
-    body["OS-SRV-USG:terminated_at"] = _usage_time(server.terminated_at)
+    body["OS-SRV-USG:launched_at"] = usage_time(server.launched_at)
+    body["OS-SRV-USG:terminated_at"] = usage_time(server.terminated_at)
     if server.security_group_names:
         body["security_groups"] = [{"name": name} for name in server.security_group_names]
     if admin:
@@ -170,10 +170,3 @@ def _volume(req: ApiRequest, attached: dict[str, Any]) -> dict[str, Any]:
         body["delete_on_termination"] = bool(attached.get("delete_on_termination"))
     return body
 
-
-def _usage_time(value: str | None) -> str | None:
-    """Nova's ``OS-SRV-USG`` times: ``str()`` of a naive datetime (microseconds shown)."""
-    if not value:
-        return None
-    text = value.rstrip("Z")
-    return text if "." in text else text + ".000000"

@@ -39,6 +39,7 @@ from ostack_cli.backend.models.identity import (
     User,
     UserPassword,
 )
+from ostack_cli.backend.models.trust import Trust
 from ostack_cli.state.store import Store
 
 MALFORMED_JSON = ("Expecting to find valid JSON in request body. The server could not comply "
@@ -106,6 +107,9 @@ class Principal:
     domain: Domain | None = None
     # The application credential the token was obtained with, if any.
     application_credential: ApplicationCredential | None = None
+    # The trust a trust-scoped token was obtained through (``user`` is then the trustee's,
+    # or the trustor's when the trust impersonates).
+    trust: Trust | None = None
 
     @property
     def scoped(self) -> bool:
@@ -144,9 +148,12 @@ class Authenticator:
         if found is None:
             if not subject:
                 raise unauthorized()
-            from ostack_cli.api.credential_auth import gone_credential  # builds on this module
+            # Both build on this module.
+            from ostack_cli.api.credential_auth import gone_credential
+            from ostack_cli.api.trust_auth import gone_trust
 
-            raise gone_credential(self.store, data) or ApiFault(404, NOT_VALID)
+            raise (gone_credential(self.store, data) or gone_trust(self.store, data)
+                   or ApiFault(404, NOT_VALID))
         return found
 
     def resolve(self, data: TokenData) -> Principal | None:
@@ -160,6 +167,10 @@ class Authenticator:
         user = self.store.get(User, data.user_id)
         if user is None or not user.is_enabled:
             return None
+        if data.trust_id is not None:
+            from ostack_cli.api import trust_auth  # builds on this module
+
+            return trust_auth.resolve(self.store, data, user)
         credential = None
         if data.application_credential_id is not None:
             from ostack_cli.api import credential_auth  # builds on this module
@@ -227,6 +238,10 @@ class Authenticator:
         user: User | None = None
         if "token" in methods:
             parent = self.principal(identity["token"]["id"], subject=True)
+            if parent.trust is not None:
+                from ostack_cli.api.trust_auth import TRUST_TOKEN_RESCOPE
+
+                raise ApiFault(403, TRUST_TOKEN_RESCOPE)
             user = parent.user
         if "password" in methods:
             checked = self._password_user(identity["password"])
@@ -234,10 +249,15 @@ class Authenticator:
                 raise unauthorized()
             user = checked
         assert user is not None
-        target = self._scope(user, auth.get("scope"))
+        used = tuple(dict.fromkeys([*(parent.token.methods if parent else ()), *methods]))
+        scope = auth.get("scope")
+        if isinstance(scope, dict) and "OS-TRUST:trust" in scope:
+            from ostack_cli.api import trust_auth  # builds on this module
+
+            return trust_auth.authenticate(self, user, parent, used, scope)
+        target = self._scope(user, scope)
         project = target if isinstance(target, Project) else None
         domain = target if isinstance(target, Domain) else None
-        used = tuple(dict.fromkeys([*(parent.token.methods if parent else ()), *methods]))
         data = new_token_data(user.id, project.id if project else None, used,
                               parent=parent.token if parent else None,
                               domain_id=domain.id if domain else None)
@@ -311,7 +331,7 @@ class Authenticator:
                 raise unauthorized()
             return domain
         if "project" not in scope:
-            # System and trust scopes: tokens of theirs are not issued here.
+            # System scope: no token of its is issued here.
             raise unauthorized()
         ref = scope["project"]
         if "id" in ref:

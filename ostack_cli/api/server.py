@@ -10,6 +10,9 @@
   (``<state dir>/api.pid`` unless ``--pid-file``); ``ostack api stop`` reads it.
 - The request log (``app.py``) goes to ``--log-file``, else stderr (``<state dir>/api.log``
   when detached).
+- Once the socket is bound (and, detached, the pid file written), the command process
+  becomes the server without the CLI (``os.execv`` of ``process.py``: the same pid, the
+  socket inherited), which then never holds the command framework's modules (issue 10).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import ipaddress
+import json
 import logging
 import os
 import signal
@@ -26,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ostack_cli.errors import CommandError
 
@@ -121,10 +125,11 @@ def serve(options: ServeOptions) -> int:
             raise CommandError(f"ostack api is already running (pid {other}, {pid_file}).")
     log_file = options.log_file or (options.state_dir / LOG_FILE if options.detach else None)
     sock = bind_socket(host, port)
-    from ostack_cli.api.app import ApiApp, ApiRuntime
-
-    runtime = ApiRuntime(options.state_dir)
     if options.detach:
+        from ostack_cli.api.app import ApiRuntime
+
+        # The store and the keys, once here: their errors fail the command, not the daemon.
+        ApiRuntime(options.state_dir).shutdown()
         assert pid_file is not None
         if daemonize(pid_file):
             sock.close()
@@ -134,14 +139,56 @@ def serve(options: ServeOptions) -> int:
             return 0
     elif pid_file is not None:
         _write_pid(pid_file)
+    _exec_server(dataclasses.replace(options, pid_file=pid_file, log_file=log_file), sock)
+    return 0  # not reached: the process now runs the server
+
+
+def _exec_server(options: ServeOptions, sock: socket.socket) -> None:
+    """Become the server process (the same pid, socket and pid file) without the CLI: the
+    command framework and every module it imported are ~3 MB the server would hold for its
+    whole life (issue 10). ``process.py`` runs ``run_server`` there."""
+    settings = {"state_dir": str(options.state_dir), "bind": options.bind,
+                "detach": options.detach,
+                **{name: str(getattr(options, name)) for name in PATH_OPTIONS
+                   if getattr(options, name) is not None}}
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # "api" and "serve" stay in the command line: ``running_pid`` recognises the process.
+    os.execv(sys.executable, [sys.executable, "-m", "ostack_cli.api.process", "api", "serve",
+                              str(sock.fileno()), json.dumps(settings)])
+
+
+PATH_OPTIONS = ("cert", "key", "pid_file", "log_file")
+
+
+def options_from(settings: dict[str, Any]) -> ServeOptions:
+    """What ``_exec_server`` passed on."""
+    paths = {name: Path(settings[name]) for name in PATH_OPTIONS if name in settings}
+    return ServeOptions(state_dir=Path(settings["state_dir"]), bind=settings["bind"],
+                        detach=bool(settings["detach"]), **paths)
+
+
+def run_server(options: ServeOptions, sock: socket.socket) -> int:
+    """The server process: the runtime, the log, the signals, uvicorn until stopped."""
+    from ostack_cli.api import memory
+    from ostack_cli.api.app import ApiApp, ApiRuntime
+
+    memory.limit_arenas()  # before the worker threads allocate anything
+    heap = memory.HeapTrimmer()
+    heap.start()
+    pid_file, log_file = options.pid_file, options.log_file
     _configure_logging(log_file)
     stopped = _install_stop_handlers()
+    runtime: ApiRuntime | None = None
     try:
+        runtime = ApiRuntime(options.state_dir)
         _run(ApiApp(runtime), sock, options)
     except KeyboardInterrupt:
         pass
     finally:
-        runtime.shutdown()
+        if runtime is not None:
+            runtime.shutdown()
+        heap.stop()
         if pid_file is not None and _holds_our_pid(pid_file):
             pid_file.unlink()
         logging.getLogger("ostack.api").info("stopped%s", f" ({stopped[0]})" if stopped else "")
@@ -177,6 +224,7 @@ def _run(app: ApiApp, sock: socket.socket, options: ServeOptions) -> None:
         ssl_certfile=str(options.cert) if options.cert else None,
         ssl_keyfile=str(options.key) if options.key else None,
         timeout_graceful_shutdown=GRACEFUL_SECONDS,
+        ws="none",  # no WebSocket route: not even wsproto's import
     )
     uvicorn.Server(config).run(sockets=[sock])
 

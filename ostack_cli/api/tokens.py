@@ -41,6 +41,8 @@ class TokenData:
     domain_id: str | None = None
     # The application credential the token was obtained with (Keystone's app_cred_id).
     application_credential_id: str | None = None
+    # The trust a trust-scoped token was obtained through (its user_id is the trustee's).
+    trust_id: str | None = None
 
     @property
     def audit_id(self) -> str:
@@ -85,6 +87,10 @@ class TokenFormatter:
             if data.domain_id is None:
                 payload.append(None)
             payload.append(data.application_credential_id)
+        if data.trust_id is not None:
+            # Tenth, after the domain's and the credential's places.
+            payload.extend([None] * (9 - len(payload)))
+            payload.append(data.trust_id)
         sealed = self.keys.fernet().encrypt_at_time(
             json.dumps(payload, separators=(",", ":")).encode(), int(data.issued_at))
         return sealed.decode("ascii").rstrip("=")
@@ -99,13 +105,15 @@ class TokenFormatter:
                 json.loads(raw)
             domain_id = rest[0] if rest else None
             credential_id = rest[1] if len(rest) > 1 else None
+            trust_id = rest[2] if len(rest) > 2 else None
         except (InvalidToken, UnicodeError, ValueError, TypeError) as exc:
             raise TokenUnreadable(token) from exc
         if (version != PAYLOAD_VERSION or not isinstance(user_id, str) or not audits
                 or not isinstance(domain_id, str | None)
-                or not isinstance(credential_id, str | None)):
+                or not isinstance(credential_id, str | None)
+                or not isinstance(trust_id, str | None)):
             raise TokenUnreadable(token)
         return TokenData(user_id=user_id, project_id=project_id, methods=tuple(methods),
                          issued_at=float(issued), expires_at=float(expires),
                          audit_ids=tuple(audits), domain_id=domain_id,
-                         application_credential_id=credential_id)
+                         application_credential_id=credential_id, trust_id=trust_id)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from ostack_cli.backend.api.access_rule import AccessRuleAPI
+from ostack_cli.backend.api.address_scope import AddressScopeAPI
 from ostack_cli.backend.api.application_credential import ApplicationCredentialAPI
-from ostack_cli.backend.api.compute import FlavorAPI
+from ostack_cli.backend.api.compute import FlavorAPI, UsageAPI
 from ostack_cli.backend.api.compute_host import (
     AggregateAPI,
     ComputeServiceAPI,
@@ -22,6 +24,7 @@ from ostack_cli.backend.api.network import NetworkAPI
 from ostack_cli.backend.api.network_agent import NetworkAgentAPI
 from ostack_cli.backend.api.port_forwarding import PortForwardingAPI
 from ostack_cli.backend.api.quota import QuotaAPI
+from ostack_cli.backend.api.rbac_policy import RbacPolicyAPI
 from ostack_cli.backend.api.router_extras import RouterExtrasAPI
 from ostack_cli.backend.api.security_group import SecurityGroupAPI
 from ostack_cli.backend.api.server import ServerAPI
@@ -32,16 +35,22 @@ from ostack_cli.backend.api.server_lifecycle import ServerLifecycleAPI
 from ostack_cli.backend.api.server_lock import ServerLockAPI
 from ostack_cli.backend.api.server_migration import ServerMigrationAPI
 from ostack_cli.backend.api.subnet_pool import SubnetPoolAPI
+from ostack_cli.backend.api.trust import TrustAPI
 from ostack_cli.backend.api.volume import ServerVolumeAPI, VolumeAPI
+from ostack_cli.backend.api.volume_attachment import VolumeAttachmentAPI
+from ostack_cli.backend.api.volume_backup import VolumeBackupAPI
 from ostack_cli.backend.api.volume_transfer import VolumeServiceAPI, VolumeTransferAPI
 
 
 class Backend(
+    AccessRuleAPI,
+    AddressScopeAPI,
     AggregateAPI,
     ApplicationCredentialAPI,
     ComputeServiceAPI,
     DiscoveryAPI,
     FlavorAPI,
+    UsageAPI,
     HostAPI,
     HypervisorDetailAPI,
     IdentityAPI,
@@ -62,11 +71,15 @@ class Backend(
     ServerLifecycleAPI,
     ServerLockAPI,
     ServerMigrationAPI,
+    RbacPolicyAPI,
     SubnetPoolAPI,
+    TrustAPI,
     VolumeAPI,
+    VolumeBackupAPI,
     VolumeServiceAPI,
     VolumeTransferAPI,
     ServerVolumeAPI,
+    VolumeAttachmentAPI,
     Protocol,
 ):
     """Typed models in, typed models out; errors are ``ostack_cli.errors`` exceptions."""

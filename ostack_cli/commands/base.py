@@ -8,8 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cliff import command, lister, show
+from cliff.formatters.table import TableFormatter
 
 from ostack_cli.errors import CommandError, OstackError
+from ostack_cli.table_format import PlainTableFormatter
 
 if TYPE_CHECKING:
     from cliff.columns import FormattableColumn
@@ -49,11 +51,22 @@ class Command(_BackendAccess, command.Command):
 
 
 class Lister(_BackendAccess, lister.Lister):
-    pass
+    def _load_formatter_plugins(self) -> Any:
+        return _plain_tables(super()._load_formatter_plugins())
 
 
 class ShowOne(_BackendAccess, show.ShowOne):
-    pass
+    def _load_formatter_plugins(self) -> Any:
+        return _plain_tables(super()._load_formatter_plugins())
+
+
+def _plain_tables(plugins: Any) -> Any:
+    """cliff's own table formatter (not a plugin's replacement) swapped for one that prints
+    the same, drawn without prettytable when the table is plain (table_format.py)."""
+    for extension in plugins:
+        if extension.name == "table" and type(extension.obj) is TableFormatter:
+            extension.obj = PlainTableFormatter()
+    return plugins
 
 
 Formatters = Mapping[str, "type[FormattableColumn[Any]]"]
@@ -71,6 +84,10 @@ def show_fields(
     return names, values
 
 
+class StopDeleting(CommandError):
+    """What ``delete_one`` raises to end ``delete_each`` at once, with its message alone."""
+
+
 def delete_each(
     names: Sequence[str],
     delete_one: Callable[[str], None],
@@ -80,13 +97,11 @@ def delete_each(
 ) -> None:
     """Delete every item, going on past failures; then fail with the real client's summary."""
     failed = 0
-class StopDeleting(CommandError):
-    """What ``delete_one`` raises to end ``delete_each`` at once, with its message alone."""
-
-
     for name in names:
         try:
             delete_one(name)
+        except StopDeleting:
+            raise
         except OstackError as exc:
             failed += 1
             LOG.error(failure(name, exc))
@@ -96,8 +111,6 @@ class StopDeleting(CommandError):
 
 def parse_key_value(text: str) -> tuple[str, str]:
     """``--property key=value``: the real client's ``KeyValueAction`` rules."""
-        except StopDeleting:
-            raise
     if "=" not in text:
         raise argparse.ArgumentTypeError(
             f"Expected 'key=value' type, but got: {text}"

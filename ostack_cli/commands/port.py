@@ -54,7 +54,9 @@ def port_fields(port: Port) -> tuple[tuple[str, ...], tuple[Any, ...]]:
         "extra_dhcp_opts": port.extra_dhcp_opts,
         "fixed_ips": port.fixed_ips,
         "hardware_offload_type": port.hardware_offload_type,
-        "hints": port.hints,
+        # Without Neutron's port-hints extension the real client prints "" (its SDK's port
+        # has no hints attribute: realstack's ports show it so).
+        "hints": "" if port.hints is None else port.hints,
         "id": port.id,
         "ip_allocation": port.ip_allocation,
         "mac_address": port.mac_address,

@@ -287,8 +287,13 @@ class ListRouter(Lister):
         reported = any(r.is_distributed is not None for r in routers)
         if reported:
             headers += ("Distributed", "HA")
+        # The zones column only where Neutron has the router_availability_zone extension,
+        # as the real client asks it.
+        zones = parsed_args.long and self.backend.network_extension_enabled(
+            "router_availability_zone")
         if parsed_args.long:
-            headers += ("Routes", "External gateway info", "Availability zones", "Tags")
+            headers += ("Routes", "External gateway info")
+            headers += ("Availability zones", "Tags") if zones else ("Tags",)
         rows = []
         for r in routers:
             row: tuple[Any, ...] = (r.id, r.name, r.status,
@@ -296,8 +301,10 @@ class ListRouter(Lister):
             if reported:
                 row += (r.is_distributed, r.is_ha)
             if parsed_args.long:
-                row += (nc.RoutesColumn(r.routes), nc.JSONColumn(r.external_gateway_info),
-                        nc.ListColumn(r.availability_zones), nc.ListColumn(r.tags))
+                row += (nc.RoutesColumn(r.routes), nc.JSONColumn(r.external_gateway_info))
+                if zones:
+                    row += (nc.ListColumn(r.availability_zones),)
+                row += (nc.ListColumn(r.tags),)
             rows.append(row)
         return headers, rows
 

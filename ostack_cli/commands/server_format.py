@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from cliff.columns import FormattableColumn
 
+from ostack_cli.backend.models.server import usage_time
 from ostack_cli.columns import DictColumn, ListColumn, ListDictColumn, format_list
 from ostack_cli.errors import NotFound
 
@@ -117,8 +118,8 @@ def server_fields(server: Server, image: str, *, admin_pass: str | None = None) 
         "OS-EXT-STS:power_state": PowerStateColumn(server.power_state),
         "OS-EXT-STS:task_state": server.task_state,
         "OS-EXT-STS:vm_state": server.vm_state,
-        "OS-SRV-USG:launched_at": server.launched_at,
-        "OS-SRV-USG:terminated_at": server.terminated_at,
+        "OS-SRV-USG:launched_at": usage_time(server.launched_at),
+        "OS-SRV-USG:terminated_at": usage_time(server.terminated_at),
         "accessIPv4": server.access_ipv4,
         "accessIPv6": server.access_ipv6,
         "addresses": AddressesColumn(server.addresses),

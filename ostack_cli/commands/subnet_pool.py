@@ -9,7 +9,6 @@ from ostack_cli.backend.models.subnet_pool import SubnetPoolSpec, subnet_pool_vi
 from ostack_cli.commands import network_common as nc
 from ostack_cli.commands.base import Command, Lister, ShowOne, delete_each, show_fields
 from ostack_cli.commands.pagination import add_pagination, paginate
-from ostack_cli.errors import not_found
 
 FORMATTERS = {"prefixes": nc.ListColumn, "tags": nc.ListColumn}
 
@@ -59,11 +58,6 @@ ADDRESS_SCOPE_HELP = ("Set address scope associated with the subnet pool (name o
                       "prefixes must be unique across address scopes")
 
 
-def _no_address_scope(name_or_id: str) -> Exception:
-    """The local backend has no address scopes to find."""
-    return not_found("AddressScope", name_or_id)
-
-
 def _default(parsed_args: argparse.Namespace) -> bool | None:
     if parsed_args.default:
         return True
@@ -93,8 +87,9 @@ class CreateSubnetPool(ShowOne):
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
-        if parsed_args.address_scope:
-            raise _no_address_scope(parsed_args.address_scope)
+        # The real client looks the scope up before the project.
+        scope_id = (self.backend.find_address_scope(parsed_args.address_scope).id
+                    if parsed_args.address_scope else None)
         project_id = nc.project_id(self.backend, parsed_args)
         shared = True if parsed_args.share else (False if parsed_args.no_share else None)
         pool = self.backend.create_subnet_pool(SubnetPoolSpec(
@@ -108,6 +103,7 @@ class CreateSubnetPool(ShowOne):
             is_default=_default(parsed_args),
             shared=shared,
             description=parsed_args.description,
+            address_scope_id=scope_id,
             tags=nc.create_tags(parsed_args),
         ))
         return show_fields(subnet_pool_view(pool), FORMATTERS)
@@ -162,11 +158,12 @@ class ListSubnetPool(Lister):
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
         shared = True if parsed_args.share else (False if parsed_args.no_share else None)
         project_id = nc.project_id(self.backend, parsed_args)
-        if parsed_args.address_scope:
-            raise _no_address_scope(parsed_args.address_scope)
+        scope_id = (self.backend.find_address_scope(parsed_args.address_scope).id
+                    if parsed_args.address_scope else None)
         pools = self.backend.subnet_pools(
             name=parsed_args.name, project_id=project_id, shared=shared,
-            is_default=_default(parsed_args), tags=nc.tag_filter(parsed_args),
+            is_default=_default(parsed_args), address_scope_id=scope_id,
+            tags=nc.tag_filter(parsed_args),
         )
         pools = paginate(pools, parsed_args)
         headers: tuple[str, ...] = ("ID", "Name", "Prefixes")
@@ -205,8 +202,6 @@ class SetSubnetPool(Command):
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         pool = self.backend.find_subnet_pool(parsed_args.subnet_pool)
-        if parsed_args.address_scope:
-            raise _no_address_scope(parsed_args.address_scope)
         changes: dict[str, Any] = {}
         for key, attr in (("name", "name"), ("default_prefix_length", "default_prefixlen"),
                           ("min_prefix_length", "min_prefixlen"),
@@ -221,6 +216,9 @@ class SetSubnetPool(Command):
             changes["prefixes"] = list(parsed_args.prefixes) + list(pool.prefixes)
         if _default(parsed_args) is not None:
             changes["is_default"] = _default(parsed_args)
+        if parsed_args.address_scope:
+            changes["address_scope_id"] = self.backend.find_address_scope(
+                parsed_args.address_scope).id
         if parsed_args.no_address_scope:
             changes["address_scope_id"] = None
         if changes:

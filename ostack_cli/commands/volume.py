@@ -157,14 +157,16 @@ class CreateVolume(ShowOne):
             snapshot = backend.find_volume_snapshot(args.snapshot)
             snapshot_id = snapshot.id
             size = max(size or 0, snapshot.size)
+        backup_id = None
         if args.backup:
-            # No volume backups (cinder-backup) here: the real client's look-up finds none.
-            raise CommandError(f"No Backup found for {args.backup}")
+            backup = backend.find_volume_backup(args.backup)
+            backup_id = backup.id
+            size = max(size or 0, backup.size)
         volume = backend.create_volume(VolumeSpec(
             size=size, name=args.name, description=args.description, volume_type=args.type,
             availability_zone=args.availability_zone, metadata=dict(args.properties or {}),
             image_id=image_id, snapshot_id=snapshot_id, source_volume_id=source_id,
-            scheduler_hints=args.hint or None,
+            backup_id=backup_id, scheduler_hints=args.hint or None,
         ))
         if args.bootable is not None:
             self._after_create(volume, "Failed to set volume bootable property: %s",

@@ -70,10 +70,14 @@ LOCAL_QUERIES: dict[str, tuple[str, str]] = {
     "keystone_group": ("group", "1"),
     # Every user's: the query knows the acting project, not the acting user.
     "application_credential": ("application_credential", "1"),
+    "trust": ("trust", "1"),
+    # Every user's, as application credentials.
+    "access_rule": ("access_rule", "1"),
     "floating_ip": ("floating_ip", "project_id = :p"),
     "port_forwarding": ("port_forwarding", "project_id = :p"),
     "volume": ("volume", "project_id = :p"),
     "volume_snapshot": ("volume_snapshot", "project_id = :p"),
+    "volume_backup": ("volume_backup", "project_id = :p"),
     # Cinder shows the transfers of the project's volumes.
     "volume_transfer": (
         "volume_transfer",
@@ -81,6 +85,10 @@ LOCAL_QUERIES: dict[str, tuple[str, str]] = {
         "AND project_id = :p)",
     ),
     "subnet_pool": ("subnet_pool", "project_id = :p OR json_extract(body, '$.is_shared')"),
+    "address_scope": ("address_scope",
+                      "project_id = :p OR json_extract(body, '$.is_shared')"),
+    # The local user is an admin: Neutron shows an admin every policy.
+    "rbac_policy": ("rbac_policy", "1"),
     # Nova's host aggregates are an admin's (the local user is one).
     "aggregate": ("aggregate", "1"),
     "floating_ip_free": (

@@ -153,7 +153,8 @@ def start_server(home: Path, *, extra_args: tuple[str, ...] = ()) -> ApiServer:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"ostack api serve exited: {stderr_file.read_bytes()!r}")
-        with contextlib.suppress(requests.ConnectionError):
+        # The socket listens before the server has started: a first answer may take a while.
+        with contextlib.suppress(requests.ConnectionError, requests.ReadTimeout):
             if requests.get(server.url("/"), timeout=2).status_code == 300:
                 return server
         time.sleep(0.1)

@@ -6,9 +6,7 @@ The api tier runs guests under libvirt's in-memory test driver, which keeps its 
 process: the server process's guest is running, while an ``ostack`` process sees none (and
 records it as stopped). A server's power and VM state (``status``, ``OS-EXT-STS:*``,
 ``progress``, ``updated``) are therefore compared in the vm tier (tests/vm/test_api_vm.py),
-where both processes share one libvirt, and left out here. ``OS-SRV-USG:launched_at`` is left
-out too: Nova sends ``2026-12-05T02:30:02.000000`` (the API does), the local CLI prints the
-stored ``...Z`` form.
+where both processes share one libvirt, and left out here.
 """
 
 from __future__ import annotations
@@ -27,8 +25,7 @@ pytestmark = pytest.mark.slow
 
 # What a server's guest state decides (see the module's text).
 GUEST_STATE = ("status", "Status", "OS-EXT-STS:power_state", "OS-EXT-STS:vm_state",
-               "OS-EXT-STS:task_state", "progress", "updated", "OS-SRV-USG:launched_at",
-               "Power State")
+               "OS-EXT-STS:task_state", "progress", "updated", "Power State")
 
 
 def quiet(api_server: ApiServer, binary: Path, *args: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from cliff.commandmanager import CommandManager
 
 from benchmarks import cloud_scale, host, realclient, run, startup
 from benchmarks.common import (
+    TAG_REGISTRY,
     AreaResult,
     CommandFailed,
     Measurement,
@@ -25,9 +27,9 @@ from benchmarks.common import (
     Target,
     check,
     child_env,
+    format_rss,
     measure,
     median,
-    format_rss,
     purge_store,
     ratio,
     store_tag,
@@ -161,8 +163,6 @@ def test_child_env_holds_no_caller_configuration(tmp_path: Path,
     assert (tmp_path / "home").is_dir()
 
 
-def test_has_command(tmp_path: Path) -> None:
-    env = child_env(tmp_path / "home", settings(tmp_path), OSTACK_HOME=str(tmp_path / "o"))
 def test_first_row_is_timed_before_the_program_ends() -> None:
     # A program that prints one row at once and the next after a pause: a streaming client.
     program = [sys.executable, "-c",
@@ -174,6 +174,8 @@ def test_first_row_is_timed_before_the_program_ends() -> None:
     assert format_rss(times["streaming"]) == "n/a"
 
 
+def test_has_command(tmp_path: Path) -> None:
+    env = child_env(tmp_path / "home", settings(tmp_path), OSTACK_HOME=str(tmp_path / "o"))
     assert startup.has_command(OSTACK, env, "flavor", "list")
     assert not startup.has_command(OSTACK, env, "nosuch", "thing")
     # `help flavor nosuch` lists the flavor commands and exits 0: still not a command.
@@ -267,12 +269,18 @@ def test_unknown_area_is_an_argument_error(capsys: pytest.CaptureFixture[str]) -
 
 def test_quick_startup_run_end_to_end(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
+    work = tmp_path / "tmp"  # the runner's work dir, and with it the stores it makes
+    work.mkdir()
     done = subprocess.run(
         [sys.executable, "benchmarks/run.py", "--quick", "--only", "startup", "--runs", "1",
          "--warmups", "1", "--no-real-client", "--json", str(out)],
         cwd=REPO, capture_output=True, text=True, check=False, timeout=300,
+        env={**os.environ, "TMPDIR": str(work)},
     )
     assert done.returncode == 0, done.stderr
+    # Its stores were purged: no tag is left registered for a directory that is gone.
+    registered = [p.read_text() for p in TAG_REGISTRY.glob("*")] if TAG_REGISTRY.is_dir() else []
+    assert not [text for text in registered if str(work) in text]
     lines = done.stdout.splitlines()
     assert lines[0].endswith(": median wall time of 1 runs after 1 warm-up(s); "
                              "peak RSS is the largest of those runs")

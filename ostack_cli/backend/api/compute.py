@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from ostack_cli.backend.models.flavor import Flavor, FlavorSpec
+from ostack_cli.backend.models.usage import ProjectUsage
 
 
 class FlavorAPI(Protocol):
@@ -35,3 +37,15 @@ class FlavorAPI(Protocol):
         remove_projects: list[str] | None = None,
         **_: Any,
     ) -> Flavor: ...
+
+
+class UsageAPI(Protocol):
+    """Nova's simple tenant usage (``usage list/show``): ``start``/``end`` naive UTC."""
+
+    def project_usages(self, start: datetime, end: datetime) -> list[ProjectUsage]:
+        """Every project's usage, one row a project as Nova pages them (admin)."""
+        ...
+
+    def project_usage(self, project_id: str, start: datetime, end: datetime) -> ProjectUsage:
+        """One project's usage, its servers detailed; all None when it had none."""
+        ...

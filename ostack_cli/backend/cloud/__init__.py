@@ -10,6 +10,8 @@ from typing import Any
 
 from openstack.connection import Connection
 
+from ostack_cli.backend.cloud.access_rules import CloudAccessRules
+from ostack_cli.backend.cloud.address_scopes import CloudAddressScopes
 from ostack_cli.backend.cloud.application_credentials import CloudApplicationCredentials
 from ostack_cli.backend.cloud.compute import CloudFlavors
 from ostack_cli.backend.cloud.compute_hosts import CloudComputeHosts
@@ -25,6 +27,7 @@ from ostack_cli.backend.cloud.network import CloudNetworks
 from ostack_cli.backend.cloud.network_agents import CloudNetworkAgents
 from ostack_cli.backend.cloud.port_forwardings import CloudPortForwardings
 from ostack_cli.backend.cloud.quota import CloudQuotas
+from ostack_cli.backend.cloud.rbac_policies import CloudRbacPolicies
 from ostack_cli.backend.cloud.roles import CloudRoles
 from ostack_cli.backend.cloud.router_extras import CloudRouterExtras
 from ostack_cli.backend.cloud.routers import CloudRouters
@@ -36,7 +39,11 @@ from ostack_cli.backend.cloud.server_lifecycle import CloudServerLifecycle
 from ostack_cli.backend.cloud.server_migrations import CloudServerMigrations
 from ostack_cli.backend.cloud.server_nics import CloudServerInterfaces, CloudServerLocks
 from ostack_cli.backend.cloud.subnet_pools import CloudSubnetPools
+from ostack_cli.backend.cloud.trusts import CloudTrusts
+from ostack_cli.backend.cloud.usages import CloudUsages
 from ostack_cli.backend.cloud.users import CloudUsers
+from ostack_cli.backend.cloud.volume_attachments import CloudVolumeAttachments
+from ostack_cli.backend.cloud.volume_backups import CloudVolumeBackups
 from ostack_cli.backend.cloud.volume_transfers import CloudVolumeTransfers
 from ostack_cli.backend.cloud.volumes import CloudServerVolumes, CloudVolumes
 from ostack_cli.config import Selection
@@ -44,6 +51,8 @@ from ostack_cli.errors import BackendUnavailable
 
 
 class CloudBackend(
+    CloudAccessRules,
+    CloudAddressScopes,
     CloudApplicationCredentials,
     CloudComputeHosts,
     CloudDiscovery,
@@ -63,7 +72,9 @@ class CloudBackend(
     CloudRoles,
     CloudSecurityGroups,
     CloudServers,
+    CloudRbacPolicies,
     CloudSubnetPools,
+    CloudTrusts,
     CloudServerEvents,
     CloudServerGroups,
     CloudServerInterfaces,
@@ -71,7 +82,10 @@ class CloudBackend(
     CloudServerLocks,
     CloudServerMigrations,
     CloudUsers,
+    CloudUsages,
     CloudVolumes,
+    CloudVolumeAttachments,
+    CloudVolumeBackups,
     CloudVolumeTransfers,
     CloudServerVolumes,
 ):

@@ -65,6 +65,7 @@ class CloudSubnetPools(NeutronBase):
             min_prefixlen=spec.min_prefixlen, max_prefixlen=spec.max_prefixlen,
             is_default=spec.is_default, shared=spec.shared, project_id=spec.project_id,
             description=spec.description, default_quota=spec.default_quota,
+            address_scope_id=spec.address_scope_id,
         )
         attrs["prefixes"] = list(spec.prefixes)
         pool = self.conn.network.create_subnet_pool(**attrs)

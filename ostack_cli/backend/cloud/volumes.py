@@ -158,6 +158,8 @@ class CloudVolumes(CloudBase):
             "image_id": spec.image_id, "source_volume_id": spec.source_volume_id,
             "scheduler_hints": spec.scheduler_hints,
         }
+        if spec.backup_id is not None:
+            attrs["backup_id"] = spec.backup_id
         return volume_from_sdk(self._cinder.create_volume(**attrs))
 
     def update_volume(self, volume: Volume, *, name: str | None = None,

@@ -22,10 +22,14 @@ from ostack_cli.state.paths import state_dir as default_state_dir
 from ostack_cli.state.store import Store
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ostack_cli.backend.api.server import ServerFilters
     from ostack_cli.backend.api.server_lifecycle import RebuildSpec, Unset
     from ostack_cli.backend.local.api_access import ApiUser, CloudsEntry
+    from ostack_cli.backend.models.address_scope import AddressScope, AddressScopeSpec
     from ostack_cli.backend.models.application_credential import (
+        AccessRule,
         ApplicationCredential,
         ApplicationCredentialSpec,
     )
@@ -62,6 +66,7 @@ if TYPE_CHECKING:
     from ostack_cli.backend.models.image_member import ImageMember
     from ostack_cli.backend.models.ip_availability import NetworkIPAvailability
     from ostack_cli.backend.models.keypair import Keypair
+    from ostack_cli.backend.models.migration import Migration, MigrationFilters
     from ostack_cli.backend.models.network import (
         BootstrapItem,
         BootstrapSpec,
@@ -81,6 +86,7 @@ if TYPE_CHECKING:
     from ostack_cli.backend.models.network_agent import NetworkAgent
     from ostack_cli.backend.models.placement import ResourceProvider
     from ostack_cli.backend.models.port_forwarding import PortForwarding, PortForwardingSpec
+    from ostack_cli.backend.models.rbac_policy import RbacPolicy, RbacPolicySpec
     from ostack_cli.backend.models.security_group import (
         SecurityGroup,
         SecurityGroupRule,
@@ -92,7 +98,8 @@ if TYPE_CHECKING:
     from ostack_cli.backend.models.server_group import ServerGroup
     from ostack_cli.backend.models.server_interface import ServerInterface
     from ostack_cli.backend.models.subnet_pool import SubnetPool, SubnetPoolSpec
-    from ostack_cli.backend.models.usage import ServerUsage, UsagePeriod
+    from ostack_cli.backend.models.trust import Trust, TrustSpec
+    from ostack_cli.backend.models.usage import ProjectUsage, ServerUsage, UsagePeriod
     from ostack_cli.backend.models.volume import (
         ImageUpload,
         SnapshotFilters,
@@ -103,11 +110,17 @@ if TYPE_CHECKING:
         VolumeSpec,
         VolumeType,
     )
+    from ostack_cli.backend.models.volume_backup import (
+        BackupFilters,
+        BackupRestore,
+        VolumeBackup,
+    )
     from ostack_cli.backend.models.volume_transfer import VolumeService, VolumeTransfer
 
 DEFAULT_PROJECT = "admin"
 SEEDED_SETTING = "seeded"
 IDENTITY_SEEDED_SETTING = "identity_seeded"
+RBAC_SEEDED_SETTING = "rbac_seeded"
 
 
 class LocalBackend:
@@ -334,6 +347,29 @@ class LocalBackend:
 
     def delete_application_credential(self, credential: ApplicationCredential) -> None:
         self.services.application_credentials.delete(credential)
+
+    def trusts(self, *, trustor_user_id: str | None = None,
+               trustee_user_id: str | None = None) -> list[Trust]:
+        return self.services.trusts.find_all(trustor_user_id=trustor_user_id,
+                                             trustee_user_id=trustee_user_id)
+
+    def find_trust(self, trust_id: str) -> Trust:
+        return self.services.trusts.find(trust_id)
+
+    def create_trust(self, spec: TrustSpec) -> Trust:
+        return self.services.trusts.create(spec)
+
+    def delete_trust(self, trust: Trust) -> None:
+        self.services.trusts.delete(trust)
+
+    def access_rules(self) -> list[AccessRule]:
+        return self.services.access_rules.find_all()
+
+    def get_access_rule(self, rule_id: str) -> AccessRule:
+        return self.services.access_rules.get(self.context.user_id, rule_id)
+
+    def delete_access_rule(self, rule: AccessRule) -> None:
+        self.services.access_rules.delete(rule)
 
     def issue_token(self) -> Token:
         return self.services.identity.issue_token()
@@ -674,6 +710,53 @@ class LocalBackend:
     def delete_subnet_pool(self, pool: SubnetPool) -> None:
         self.services.subnet_pools.delete(pool)
 
+    # -- address scopes and RBAC policies ------------------------------------------------
+
+    def address_scopes(
+        self,
+        *,
+        name: str | None = None,
+        ip_version: int | None = None,
+        project_id: str | None = None,
+        shared: bool | None = None,
+    ) -> list[AddressScope]:
+        return self.services.address_scopes.find_all(
+            name=name, ip_version=ip_version, project_id=project_id, shared=shared)
+
+    def find_address_scope(self, name_or_id: str) -> AddressScope:
+        return self.services.address_scopes.find(name_or_id)
+
+    def create_address_scope(self, spec: AddressScopeSpec) -> AddressScope:
+        return self.services.address_scopes.create(spec)
+
+    def update_address_scope(self, scope: AddressScope, **changes: Any) -> AddressScope:
+        return self.services.address_scopes.update(scope, **changes)
+
+    def delete_address_scope(self, scope: AddressScope) -> None:
+        self.services.address_scopes.delete(scope)
+
+    def rbac_policies(
+        self,
+        *,
+        object_type: str | None = None,
+        action: str | None = None,
+        target_project_id: str | None = None,
+    ) -> list[RbacPolicy]:
+        return self.services.rbac_policies.find_all(
+            object_type=object_type, action=action, target_project_id=target_project_id)
+
+    def find_rbac_policy(self, policy_id: str) -> RbacPolicy:
+        return self.services.rbac_policies.find(policy_id)
+
+    def create_rbac_policy(self, spec: RbacPolicySpec) -> RbacPolicy:
+        return self.services.rbac_policies.create(spec)
+
+    def update_rbac_policy(self, policy: RbacPolicy, *, target_project_id: str) -> RbacPolicy:
+        return self.services.rbac_policies.update(policy, target_project_id=target_project_id)
+
+    def delete_rbac_policy(self, policy: RbacPolicy) -> None:
+        self.services.rbac_policies.delete(policy)
+
     # -- ports ------------------------------------------------------------------------
 
     def ports(
@@ -706,7 +789,8 @@ class LocalBackend:
         # (admin) rights.
         from ostack_cli.backend.local.neutron_policy import check_port_create, network_of
 
-        check_port_create(self.context, spec, network_of(self.store, spec.network_id))
+        check_port_create(self.context, spec,
+                          network_of(self.store, spec.network_id, self.context.project_id))
         return self.services.ports.create(spec)
 
     def update_port(self, port: Port, **changes: Any) -> Port:
@@ -924,7 +1008,7 @@ class LocalBackend:
     # -- servers ----------------------------------------------------------------------
 
     def servers(self, filters: ServerFilters | None = None) -> list[Server]:
-        return self.services.servers.find_all(filters)
+        return self.services.server_listing.find_all(filters)
 
     def iter_servers(self, filters: ServerFilters | None = None) -> Iterator[Server]:
         # One read of the store reconciled against libvirt at once: nothing to gain by parts.
@@ -1074,6 +1158,20 @@ class LocalBackend:
         """Nova's simple tenant usage (local only: ``ostack api`` serves it)."""
         return self.services.server_usages.find(period, project_id=project_id, limit=limit,
                                                 marker=marker)
+
+    def project_usages(self, start: datetime, end: datetime) -> list[ProjectUsage]:
+        from ostack_cli.backend.local import project_usage
+
+        period = project_usage.usage_period(start, end)
+        return project_usage.project_totals(self.server_usages(period), detailed=False)
+
+    def project_usage(self, project_id: str, start: datetime, end: datetime) -> ProjectUsage:
+        from ostack_cli.backend.local import project_usage
+
+        period = project_usage.usage_period(start, end)
+        found = project_usage.project_totals(
+            self.server_usages(period, project_id=project_id), detailed=True)
+        return found[0] if found else project_usage.empty_usage()
 
     def server_interfaces(self, server: Server) -> list[ServerInterface]:
         return self.services.server_nics.find_all(server)
@@ -1230,6 +1328,21 @@ class LocalBackend:
                         password: str | None = None) -> None:
         self.services.server_migrations.evacuate(server, host=host)
 
+    def migrations(self, filters: MigrationFilters) -> list[Migration]:
+        return self.services.migration_records.find_all(filters)
+
+    def server_migrations(self, server: Server) -> list[Migration]:
+        return self.services.migration_records.in_progress(server)
+
+    def get_server_migration(self, server: Server, migration_id: str) -> Migration:
+        return self.services.migration_records.get(server, migration_id)
+
+    def abort_server_migration(self, server: Server, migration_id: str) -> None:
+        self.services.server_migrations.abort(server, migration_id)
+
+    def force_complete_server_migration(self, server: Server, migration_id: str) -> None:
+        self.services.server_migrations.force_complete(server, migration_id)
+
     # -- block storage ----------------------------------------------------------------
 
     def volumes(self, filters: VolumeFilters | None = None) -> list[Volume]:
@@ -1276,6 +1389,14 @@ class LocalBackend:
     def delete_volume(self, volume: Volume, *, force: bool = False,
                       cascade: bool = False) -> None:
         self.services.volumes.delete(volume, force=force, cascade=cascade)
+
+    def begin_detaching_volume(self, volume: Volume) -> None:
+        """Cinder's os-begin_detaching (the API only: not in the backend interface)."""
+        self.services.volumes.begin_detaching(volume)
+
+    def roll_detaching_volume(self, volume: Volume) -> None:
+        """Cinder's os-roll_detaching (the API only)."""
+        self.services.volumes.roll_detaching(volume)
 
     def retype_volume(self, volume: Volume, volume_type: VolumeType,
                       migration_policy: str = "never") -> None:
@@ -1341,6 +1462,44 @@ class LocalBackend:
     def unmanage_volume_snapshot(self, snapshot: VolumeSnapshot) -> None:
         self.services.volume_snapshots.unmanage(snapshot)
 
+    # -- volume backups -------------------------------------------------------------------
+
+    def volume_backups(self, filters: BackupFilters | None = None) -> list[VolumeBackup]:
+        return self.services.volume_backups.find_all(filters)
+
+    def find_volume_backup(self, name_or_id: str) -> VolumeBackup:
+        return self.services.volume_backups.find(name_or_id)
+
+    def create_volume_backup(
+        self, volume: Volume, *, name: str | None = None, description: str | None = None,
+        container: str | None = None, snapshot: VolumeSnapshot | None = None,
+        force: bool = False, incremental: bool = False,
+        metadata: dict[str, str] | None = None, availability_zone: str | None = None,
+    ) -> VolumeBackup:
+        return self.services.volume_backups.create(
+            volume, name=name, description=description, container=container,
+            snapshot=snapshot, force=force, incremental=incremental, metadata=metadata,
+            availability_zone=availability_zone)
+
+    def update_volume_backup(self, backup: VolumeBackup, *, name: str | None = None,
+                             description: str | None = None,
+                             metadata: dict[str, str] | None = None) -> None:
+        self.services.volume_backups.update(backup, name=name, description=description,
+                                            metadata=metadata)
+
+    def delete_volume_backup_metadata(self, backup: VolumeBackup, keys: list[str]) -> None:
+        self.services.volume_backups.delete_metadata(backup, keys)
+
+    def reset_volume_backup_status(self, backup: VolumeBackup, status: str) -> None:
+        self.services.volume_backups.reset_status(backup, status)
+
+    def delete_volume_backup(self, backup: VolumeBackup, *, force: bool = False) -> None:
+        self.services.volume_backups.delete(backup, force=force)
+
+    def restore_volume_backup(self, backup: VolumeBackup, *, volume_id: str | None = None,
+                              name: str | None = None) -> BackupRestore:
+        return self.services.volume_backups.restore(backup, volume_id=volume_id, name=name)
+
     # -- volume transfers and Cinder's services ------------------------------------------
 
     def volume_transfers(self, *, all_projects: bool = False) -> list[VolumeTransfer]:
@@ -1389,6 +1548,46 @@ class LocalBackend:
     def detach_server_volume(self, server: Server, volume: Volume) -> None:
         self.services.volume_attachments.detach(server, volume)
 
+    def volume_attachments(self, *, all_projects: bool = False,
+                           project_id: str | None = None) -> list[VolumeAttachment]:
+        return self.services.cinder_attachments.find_all(all_projects=all_projects,
+                                                         project_id=project_id)
+
+    def get_volume_attachment(self, attachment_id: str) -> VolumeAttachment:
+        return self.services.cinder_attachments.get(attachment_id)
+
+    def create_volume_attachment(
+        self, volume_id: str, *, instance_id: str | None = None,
+        connector: dict[str, Any] | None = None, mode: str | None = None,
+    ) -> VolumeAttachment:
+        return self.services.cinder_attachments.create(
+            volume_id, instance_id=instance_id, connector=connector, mode=mode)
+
+    def update_volume_attachment(self, attachment_id: str,
+                                 connector: dict[str, Any]) -> VolumeAttachment:
+        return self.services.cinder_attachments.update(attachment_id, connector)
+
+    def complete_volume_attachment(self, attachment_id: str) -> None:
+        self.services.cinder_attachments.complete(attachment_id)
+
+    def delete_volume_attachment(self, attachment_id: str) -> list[VolumeAttachment]:
+        return self.services.cinder_attachments.delete(attachment_id)
+
+    def reserve_volume(self, volume_id: str) -> None:
+        self.services.cinder_attachments.reserve(volume_id)
+
+    def unreserve_volume(self, volume_id: str) -> None:
+        self.services.cinder_attachments.unreserve(volume_id)
+
+    def attach_volume_record(self, volume_id: str, *, instance_id: str | None,
+                             host_name: str | None, mountpoint: str, mode: str) -> None:
+        self.services.cinder_attachments.attach(
+            volume_id, instance_id=instance_id, host_name=host_name, mountpoint=mountpoint,
+            mode=mode)
+
+    def detach_volume_record(self, volume_id: str, attachment_id: str | None) -> None:
+        self.services.cinder_attachments.detach(volume_id, attachment_id)
+
     # -- the host ---------------------------------------------------------------------
 
     def sync_host(self) -> list[str]:
@@ -1400,7 +1599,8 @@ class LocalBackend:
 def seed(store: Store) -> str:
     """Put a fresh store's defaults in place, once; returns the local user's ID."""
     user_id = store.get_setting("user_id")
-    if user_id is not None and store.get_setting(IDENTITY_SEEDED_SETTING) is not None:
+    if (user_id is not None and store.get_setting(IDENTITY_SEEDED_SETTING) is not None
+            and store.get_setting(RBAC_SEEDED_SETTING) is not None):
         return user_id
     # Only a fresh store needs these (imported here: most commands never do).
     from ostack_cli.backend.local.authn import seed_identity
@@ -1423,6 +1623,13 @@ def seed(store: Store) -> str:
         if store.get_setting(IDENTITY_SEEDED_SETTING) is None:
             seed_identity(store, user_id)
             store.set_setting(IDENTITY_SEEDED_SETTING, "1")
+        # Networks shared or external before RBAC policies existed get the '*' policies
+        # those flags stand for (so they can be listed, and deleted to unshare).
+        if store.get_setting(RBAC_SEEDED_SETTING) is None:
+            from ostack_cli.backend.local.rbac_records import adopt_network_flags
+
+            adopt_network_flags(store)
+            store.set_setting(RBAC_SEEDED_SETTING, "1")
     return user_id
 
 

@@ -14,7 +14,10 @@ description, updated). What the audit found:
 
 - listed: routers with external gateways and SNAT control (``router``, ``ext-gw-mode``) and
   extra routes (``extraroute``, one by one with ``extraroute-atomic``), subnet pools
-  (``subnet_allocation``, ``default-subnetpools``), network IP availability (with its details),
+  (``subnet_allocation``, ``default-subnetpools``) and their address scopes
+  (``address-scope``), RBAC policies on networks (shared, external), address scopes, subnet
+  pools and security groups (``rbac-policies``, ``rbac-address-scope``,
+  ``rbac-subnetpool``, ``rbac-security-groups``), network IP availability (with its details),
   floating IP port forwardings (with descriptions and port ranges, shown in floating IPs),
   external networks, MTUs (applied to bridges and guests, and
   writable), port bindings, port security and allowed address pairs (enforced by the port
@@ -248,6 +251,12 @@ NEUTRON_EXTENSIONS: tuple[tuple[str, str, str, str], ...] = (
         "2026-04-01T00:00:00-00:00",
     ),
     (
+        "Address scope",
+        "address-scope",
+        "Address scopes extension.",
+        "2015-07-26T10:00:00-00:00",
+    ),
+    (
         "Allowed Address Pairs",
         "allowed-address-pairs",
         "Provides allowed address pairs",
@@ -407,6 +416,31 @@ NEUTRON_EXTENSIONS: tuple[tuple[str, str, str, str], ...] = (
         "quota_details",
         "Expose functions for quotas usage statistics per project",
         "2017-02-10T10:00:00-00:00",
+    ),
+    (
+        "RBAC Policies",
+        "rbac-policies",
+        "Allows creation and modification of policies that control project access to "
+        "resources.",
+        "2015-06-17T12:15:12-00:00",
+    ),
+    (
+        "Add address_scope type to RBAC",
+        "rbac-address-scope",
+        "Add address_scope type to RBAC",
+        "2020-02-12T00:00:00-00:00",
+    ),
+    (
+        "Add security_group type to network RBAC",
+        "rbac-security-groups",
+        "Add security_group type to network RBAC",
+        "2019-02-14T00:00:00-00:00",
+    ),
+    (
+        "Add subnetpool type to RBAC",
+        "rbac-subnetpool",
+        "Add subnetpool type to RBAC",
+        "2020-02-05T00:00:00-00:00",
     ),
     (
         "Resource revision numbers",

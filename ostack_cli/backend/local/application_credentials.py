@@ -12,6 +12,7 @@ import secrets
 import uuid
 from typing import Any
 
+from ostack_cli.backend.local.access_rules import keep_access_rules
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.grants import implied_closure, project_grants
 from ostack_cli.backend.local.keystone_input import check_name
@@ -161,6 +162,10 @@ class ApplicationCredentials:
             access_rules=access_rules or None, created_at=utcnow())
         hashed = hash_password(secret)
         with self.store.transaction():
+            if access_rules:
+                # The user's rules: reused where they match, made where they do not.
+                credential = credential.replace(
+                    access_rules=keep_access_rules(self.store, user_id, access_rules))
             try:
                 self.store.insert(credential)
             except UniqueViolation:
@@ -168,8 +173,9 @@ class ApplicationCredentials:
                     "Conflict occurred attempting to store application_credential - "
                     f"Duplicate entry found with name {spec.name}.") from None
             self.store.insert(ApplicationCredentialSecret(id=credential.id, hash=hashed))
-        # The answer echoes the access rules asked for, an empty list included.
-        return credential.replace(secret=secret, access_rules=access_rules)
+        # The answer gives the rules kept (an empty list asked for, echoed).
+        return credential.replace(secret=secret,
+                                  access_rules=credential.access_rules or access_rules)
 
     def delete(self, credential: ApplicationCredential) -> None:
         self._check_owner(credential.user_id, "identity:delete_application_credential")

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import uuid
 
 from ostack_cli.backend.local.grants import ADMIN_ROLE, effective_role_names
 from ostack_cli.backend.local.passwords import hash_password, verify_password
-from ostack_cli.backend.models import utcnow
+from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.identity import (
     DEFAULT_DOMAIN_ID,
     Grant,
@@ -50,7 +49,7 @@ class Acting:
 
 
 def unauthorized() -> Unauthorized:
-    return Unauthorized(f"{UNAUTHORIZED} (HTTP 401) (Request-ID: req-{uuid.uuid4()})")
+    return Unauthorized(f"{UNAUTHORIZED} (HTTP 401) (Request-ID: req-{new_id()})")
 
 
 def seed_identity(store: Store, admin_user_id: str) -> None:
@@ -60,7 +59,7 @@ def seed_identity(store: Store, admin_user_id: str) -> None:
     (lib/keystone: ``get_or_add_user_domain_role admin admin default``), on the Default
     domain, so that Horizon's domain-scoped token is issued. Call inside a transaction."""
     now = utcnow()
-    roles = {name: Role(id=uuid.uuid4().hex, name=name, options=dict(IMMUTABLE),
+    roles = {name: Role(id=new_id().replace("-", ""), name=name, options=dict(IMMUTABLE),
                         created_at=now) for name in DEFAULT_ROLES}
     for prior, implied in IMPLIED_ROLES:
         roles[prior] = roles[prior].replace(implies=[*roles[prior].implies, roles[implied].id])

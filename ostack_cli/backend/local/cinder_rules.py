@@ -41,7 +41,8 @@ CASCADABLE_SNAPSHOTS = ("available", "error", "deleting")
 RESERVABLE = ("available", "downloading")
 # Statuses a volume's work passes through; a volume left in one by a process that died is
 # settled by the next command that reads it (volume_recovery).
-VOLUME_TASKS = ("creating", "downloading", "extending", "uploading", "deleting")
+VOLUME_TASKS = ("creating", "downloading", "extending", "uploading", "deleting", "backing-up",
+                "restoring-backup")
 SNAPSHOT_TASKS = ("creating", "deleting")
 ATTACHMENT_TASKS = ("attaching", "detaching")
 
@@ -123,12 +124,21 @@ def over_quota(resource: str, overs: list[str], limits: dict[str, int],
     """``process_reserve_over_quota``: the first over quota (sorted, as Cinder's reserve
     reports them) as Cinder words it, with the exception's name first (its fault body)."""
     for over in sorted(overs):
+        if "gigabytes" in over and resource == "backups":
+            return QuotaExceeded(
+                "VolumeBackupSizeExceedsAvailableQuota: Requested backup exceeds allowed "
+                f"Backup gigabytes quota. Requested {size}G, quota is {limits[over]}G and "
+                f"{consumed[over]}G has been consumed.")
         if "gigabytes" in over:
             return QuotaExceeded(
                 "VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds "
                 f"allowed {over} quota. Requested {size}G, quota is {limits[over]}G and "
                 f"{consumed[over]}G has been consumed.")
         if resource in over:
+            if resource == "backups":
+                return QuotaExceeded(
+                    f"BackupLimitExceeded: Maximum number of backups allowed "
+                    f"({limits[over]}) exceeded")
             if resource == "volumes":
                 return QuotaExceeded(
                     f"VolumeLimitExceeded: Maximum number of volumes allowed "

@@ -311,7 +311,7 @@ class ComputeHosts:
             virt_type=self.host.virt_type(),
             state=compute.state,
             status=compute.status,
-            host_ip=_host_ip(),
+            host_ip=host_ip(),
             # Counts Nova leaves out of a hypervisor from 2.88 on.
             vcpus=0, vcpus_used=0, memory_mb=0, memory_mb_used=0, local_gb=0,
             local_gb_used=0, running_vms=0,
@@ -470,7 +470,8 @@ def _uptime() -> str:
     return done.stdout if done.returncode == 0 else ""
 
 
-def _host_ip() -> str:
+def host_ip() -> str:
+    """The host's address, as the libvirt driver's ``get_host_ip_addr`` (``my_ip``)."""
     import socket
 
     try:

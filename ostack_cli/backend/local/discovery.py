@@ -196,8 +196,7 @@ class Discovery:
         return Limits(absolute=absolute)
 
     def _cinder_limits(self, project: str) -> dict[str, int]:
-        """Cinder's absolute limits (os-used-limits), under openstacksdk's names. No backups
-        are kept here, so none are used."""
+        """Cinder's absolute limits (os-used-limits), under openstacksdk's names."""
         assert self.volume_quotas is not None
         quotas = self.volume_quotas()
         limits, used = quotas.limits(project), quotas.usage(project)
@@ -207,8 +206,8 @@ class Discovery:
             "max_total_snapshots": limits["snapshots"],
             "max_total_volume_gigabytes": limits["gigabytes"],
             "max_total_volumes": limits["volumes"],
-            "total_backup_gigabytes_used": 0,
-            "total_backups_used": 0,
+            "total_backup_gigabytes_used": used["backup_gigabytes"],
+            "total_backups_used": used["backups"],
             "total_gigabytes_used": used["gigabytes"],
             "total_snapshots_used": used["snapshots"],
             "total_volumes_used": used["volumes"],

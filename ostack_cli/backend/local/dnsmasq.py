@@ -13,7 +13,7 @@ import dataclasses
 import ipaddress
 import re
 
-from ostack_cli.backend.local.domain_xml import check_ifname, check_ipv4, check_mac
+from ostack_cli.backend.local.host_values import check_ifname, check_ipv4, check_mac
 
 DEFAULT_LEASE_SECONDS = 86400  # Neutron's dhcp_lease_duration
 DEFAULT_DOMAIN = "openstacklocal"  # Neutron's dns_domain

@@ -9,11 +9,12 @@ metadata block tags the domain as ours and carries what ``parse_metadata`` reads
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 import re
 import uuid
 import xml.etree.ElementTree as ET
 from typing import Literal
+
+from ostack_cli.backend.local.host_values import check_ifname, check_ipv4, check_mac
 
 # An identifier, never fetched: libvirt only needs a namespace URI to keep our <metadata>
 # element apart from other tools' (Nova uses http://openstack.org/xmlns/libvirt/nova/1.1).
@@ -24,43 +25,12 @@ DOMAIN_PREFIX = "ostack-"
 VirtType = Literal["qemu", "kvm"]
 MachineType = Literal["pc", "q35"]
 
-# Linux IFNAMSIZ is 16 with the NUL, so 15 characters. A leading letter or digit keeps the
-# name from being read as an option by ip(8)/dnsmasq and rules out "." and "..".
-_IFNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,14}")
-_MAC_RE = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}", re.IGNORECASE)
 # libvirt names its log, socket and save files after the domain; keep it file-name safe.
 _DOMAIN_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
 # Characters XML 1.0 cannot carry at all, escaped or not (ET would write them raw).
 _XML_ILLEGAL_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 _META_FIELDS = ("server-id", "project-id", "name", "flavor-name", "image-id", "created")
-
-
-def check_ifname(name: str, what: str = "interface name") -> str:
-    """A Linux interface name we are willing to create or pass to a tool."""
-    if not isinstance(name, str) or not _IFNAME_RE.fullmatch(name):
-        raise ValueError(f"invalid {what} {name!r}: 1-15 characters of A-Z a-z 0-9 _ . -")
-    return name
-
-
-def check_mac(mac: str) -> str:
-    """A unicast Ethernet address, returned in the lowercase form Neutron stores."""
-    if not isinstance(mac, str) or not _MAC_RE.fullmatch(mac):
-        raise ValueError(f"invalid MAC address {mac!r}")
-    if int(mac[:2], 16) & 1:
-        raise ValueError(f"invalid MAC address {mac!r}: multicast")
-    return mac.lower()
-
-
-def check_ipv4(value: str, what: str = "IPv4 address") -> str:
-    """An IPv4 address in its one canonical spelling (no leading zeros, no spaces)."""
-    try:
-        parsed = ipaddress.IPv4Address(value)
-    except (ipaddress.AddressValueError, TypeError) as exc:
-        raise ValueError(f"invalid {what} {value!r}") from exc
-    if str(parsed) != value:
-        raise ValueError(f"invalid {what} {value!r}: write it as {parsed}")
-    return value
 
 
 def check_xml_text(value: str, what: str) -> str:

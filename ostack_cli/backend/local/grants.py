@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ostack_cli.backend.models.identity import Grant, GroupMembership, Project, Role
+from ostack_cli.backend.models.identity import Grant, Project, Role
 from ostack_cli.state.store import Store
 
 ADMIN_ROLE = "admin"
@@ -29,20 +29,26 @@ def implied_closure(roles_by_id: dict[str, Role], role_ids: Iterable[str]) -> li
 
 def user_group_ids(store: Store, user_id: str) -> set[str]:
     """The groups the user is a member of."""
+    from ostack_cli.backend.models.group import GroupMembership  # groups are rare
+
     return {m.group_id for m in store.list(GroupMembership) if m.user_id == user_id}
 
 
 def group_member_ids(store: Store, group_id: str) -> list[str]:
     """The group's members in ID order, as Keystone lists them (realstack: not in the order
     they joined)."""
+    from ostack_cli.backend.models.group import GroupMembership
+
     return sorted(m.user_id for m in store.list(GroupMembership) if m.group_id == group_id)
 
 
 def _actor_grants(store: Store, user_id: str) -> list[Grant]:
     """The assignments that give the user roles: its own and its groups' (Keystone's one
     rule, for tokens and policy alike)."""
-    groups = user_group_ids(store, user_id)
-    return [g for g in store.list(Grant)
+    grants = store.list(Grant)
+    # Group memberships are read only when some group holds a role (none, usually).
+    groups = user_group_ids(store, user_id) if any(g.group_id for g in grants) else set()
+    return [g for g in grants
             if (g.user_id and g.user_id == user_id) or (g.group_id and g.group_id in groups)]
 
 

@@ -31,13 +31,16 @@ class RootVolume:
 
 
 def server_attachments(store: Store, server_id: str) -> list[VolumeAttachment]:
-    """The server's attachments, in the order they were made (the store's order)."""
-    return [a for a in store.list(VolumeAttachment) if a.server_id == server_id]
+    """The server's attachments, in the order they were made (the store's order): Nova's
+    only (one made through Cinder's API alone is a record no guest sees, as in Cinder)."""
+    return [a for a in store.list(VolumeAttachment) if a.server_id == server_id and a.by_nova]
 
 
 def attachments_by_server(store: Store) -> dict[str, list[VolumeAttachment]]:
     by_server: dict[str, list[VolumeAttachment]] = {}
     for attachment in store.list(VolumeAttachment):
+        if not attachment.by_nova:
+            continue
         by_server.setdefault(attachment.server_id, []).append(attachment)
     return by_server
 

@@ -24,6 +24,7 @@ from ostack_cli.backend.local.keystone_input import (
     required_name,
 )
 from ostack_cli.backend.local.policy import keystone_forbidden, require_keystone_admin
+from ostack_cli.backend.local.trusts import drop_trusts
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.identity import (
     DEFAULT_DOMAIN,
@@ -192,8 +193,9 @@ class Identity:
                     f"Project {project.name} still owns resources ({kinds}); delete them first."
                 )
             self.store.delete(Project, project.id)
-            # Keystone deletes the project's role assignments with it.
+            # Keystone deletes the project's role assignments and trusts with it.
             drop_grants(self.store, project_id=project.id)
+            drop_trusts(self.store, project_id=project.id)
 
     # -- domains ------------------------------------------------------------------------
 

@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 from ostack_cli.backend.local import guest_disks, image_files, nova_rules
 from ostack_cli.backend.local.guests import InstanceFiles
+from ostack_cli.backend.local.migration_records import stamp
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.image import Image
+from ostack_cli.backend.models.migration import RESIZE, Migration
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import OstackError
 
@@ -39,6 +41,8 @@ if TYPE_CHECKING:
     from ostack_cli.state.store import Store
 
 INTERRUPTED = 500
+# Where a resize record ends (Nova's migration statuses).
+RESIZE_FINAL = frozenset({"confirmed", "reverted", "error"})
 
 
 def settle(store: Store, host: HostContext, server: Server, power: int | None) -> Server:
@@ -90,13 +94,29 @@ def settle(store: Store, host: HostContext, server: Server, power: int | None) -
                                     "again or delete it.", power))
     elif task in nova_rules.RESIZE_TASKS - {nova_rules.RESIZE_CONFIRMING}:
         changes.update(_undo_resize(host, server, files, power))
+        # A revert rolled forward is a revert done; any earlier step, a failed migration.
+        _settle_resize_record(store, server, "reverted" if task == nova_rules.RESIZE_REVERTING
+                              else "error")
     elif task == nova_rules.RESIZE_CONFIRMING:
         files.resize_backup.unlink(missing_ok=True)
         changes.update(vm_state=nova_rules.STOPPED if power in (srv.SHUTDOWN, None)
                        else nova_rules.ACTIVE, old_flavor=None, new_flavor=None,
                        system_metadata=_without_old_state(server))
+        _settle_resize_record(store, server, "confirmed")
     # UNSHELVING and RESIZE_PREP: nothing was done yet; the task goes.
     return server.replace(updated_at=utcnow(), **changes)
+
+
+def _settle_resize_record(store: Store, server: Server, status: str) -> None:
+    """The server's resize record, left mid-way by the dead process, closed with ``status``."""
+    with store.transaction():
+        records = [m for m in store.list(Migration)
+                   if m.server_id == server.id and m.migration_type == RESIZE]
+        if not records:
+            return
+        latest = max(records, key=lambda m: int(m.id))
+        if latest.status not in RESIZE_FINAL:
+            store.update(latest.replace(status=status, updated_at=stamp()))
 
 
 def _undo_resize(host: HostContext, server: Server, files: InstanceFiles,

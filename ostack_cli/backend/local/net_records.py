@@ -11,7 +11,6 @@ from ostack_cli.backend.models import ResourceT, utcnow
 from ostack_cli.backend.models.network import (
     ROUTER_INTERFACE_OWNERS,
     FloatingIP,
-    Network,
     Port,
     Router,
     Subnet,
@@ -19,12 +18,6 @@ from ostack_cli.backend.models.network import (
 from ostack_cli.backend.models.port_forwarding import PortForwarding
 from ostack_cli.errors import BadRequest, Conflict, NotFound
 from ostack_cli.state.store import Store
-
-
-def network_visible(network: Network, project_id: str) -> bool:
-    """A project sees its own networks, plus shared and external ones."""
-    return network.project_id == project_id or network.is_shared or network.is_router_external
-
 
 # -- fresh reads inside a transaction ---------------------------------------------------------
 

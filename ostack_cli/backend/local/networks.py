@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ostack_cli.backend.local.address_scopes import NetworkScopes
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.host_sync import HostSync
 from ostack_cli.backend.local.ipam import invalid_input
@@ -12,7 +13,6 @@ from ostack_cli.backend.local.net_records import (
     load,
     network_ports,
     network_subnets,
-    network_visible,
     unknown_changes,
 )
 from ostack_cli.backend.local.neutron_input import (
@@ -27,6 +27,13 @@ from ostack_cli.backend.local.neutron_input import (
 from ostack_cli.backend.local.neutron_policy import check_network_create, check_network_update
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
+from ostack_cli.backend.local.rbac_records import (
+    NetworkAccess,
+    drop_object_policies,
+    ensure_no_project_ports,
+    find_wildcard,
+    wildcard,
+)
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
     AUTO_DELETE_PORT_OWNERS,
@@ -39,6 +46,7 @@ from ostack_cli.backend.models.network import (
     Subnet,
     TagFilter,
 )
+from ostack_cli.backend.models.rbac_policy import ACCESS_EXTERNAL, ACCESS_SHARED, RbacPolicy
 from ostack_cli.errors import Conflict
 
 SUPPORTED_NETWORK_TYPES = ("flat", "local")
@@ -109,7 +117,12 @@ class Networks:
         tags: TagFilter | None = None,
     ) -> list[Network]:
         result = []
+        access = NetworkAccess(self.store, self.context.project_id)
+        scopes = NetworkScopes(self.store)
         for network in self.store.list(Network, name=name, project_id=project_id):
+            if not (self.context.is_admin or access.visible(network)):
+                continue
+            network = scopes.apply(access.seen(network))
             checks = (
                 (external, network.is_router_external),
                 (admin_state_up, network.is_admin_state_up),
@@ -124,15 +137,21 @@ class Networks:
                 continue
             if tags is not None and not tags.matches(network.tags):
                 continue
-            if self._visible(network):
-                result.append(network)
+            result.append(self._as_seen(network))
         return result
 
     def find(self, name_or_id: str) -> Network:
-        return self.context.find(Network, name_or_id, visible=self._visible)
+        access = NetworkAccess(self.store, self.context.project_id)
+        found = self.context.find(
+            Network, name_or_id, visible=lambda n: self.context.is_admin or access.visible(n))
+        return self._as_seen(NetworkScopes(self.store).apply(access.seen(found)))
 
-    def _visible(self, network: Network) -> bool:
-        return self.context.is_admin or network_visible(network, self.context.project_id)
+    def _as_seen(self, network: Network) -> Network:
+        """Neutron's policy shows the provider attributes to admins only."""
+        if self.context.is_admin:
+            return network
+        return network.replace(provider_network_type=None, provider_physical_network=None,
+                               provider_segmentation_id=None)
 
     def create(self, spec: NetworkSpec) -> Network:
         given = _check_network_input({
@@ -146,7 +165,12 @@ class Networks:
             self.quotas.check(project_id, {"networks": 1})
             network = self._new_network(spec, project_id, given)
             self.store.insert(network)
-        return network
+            # Neutron keeps both flags as '*' policies (rbac_db, _process_l3_create).
+            for action, wanted in ((ACCESS_SHARED, network.is_shared),
+                                   (ACCESS_EXTERNAL, network.is_router_external)):
+                if wanted:
+                    self.store.insert(wildcard(network.id, project_id, "network", action))
+        return self._as_seen(network)
 
     def _new_network(
         self, spec: NetworkSpec, project_id: str, given: dict[str, Any]
@@ -195,8 +219,28 @@ class Networks:
                 updated = updated.replace(is_default=False)
             if not updated.is_router_external:
                 updated = updated.replace(is_default=None)
+            self._follow_flags(current, updated)
             self.store.update(updated)
         return updated
+
+    def _follow_flags(self, current: Network, updated: Network) -> None:
+        """The '*' policies that a change of ``shared`` or ``router:external`` makes or
+        removes (``update_network``, ``_process_l3_update``)."""
+        if updated.is_shared != current.is_shared:
+            if updated.is_shared:
+                if find_wildcard(self.store, "network", current.id, ACCESS_SHARED) is None:
+                    self.store.insert(wildcard(current.id, current.project_id, "network",
+                                               ACCESS_SHARED))
+            else:
+                found = find_wildcard(self.store, "network", current.id, ACCESS_SHARED)
+                if found is not None:
+                    self.store.delete(RbacPolicy, found.id)
+        if updated.is_router_external != current.is_router_external:
+            if updated.is_router_external:
+                self.store.insert(wildcard(current.id, current.project_id, "network",
+                                           ACCESS_EXTERNAL))
+            else:
+                drop_object_policies(self.store, "network", current.id, ACCESS_EXTERNAL)
 
     def _check_network_update(self, current: Network, changes: dict[str, Any]) -> None:
         unexternal = changes.get("is_router_external") is False and current.is_router_external
@@ -208,12 +252,8 @@ class Networks:
                 "non-external, since it has existing gateway ports."
             )
         if changes.get("is_shared") is False and current.is_shared:
-            others = {p.project_id for p in network_ports(self.store, current.id)}
-            if others - {current.project_id, ""}:
-                raise Conflict(
-                    f"Unable to reconfigure sharing settings for network {current.id}. "
-                    "Multiple projects are using it."
-                )
+            ensure_no_project_ports(self.store, current, network_ports(self.store, current.id),
+                                    "*")
         subnets = network_subnets(self.store, current.id)
         if changes.get("mtu") is not None:
             check_subnet_mtu(current.id, changes["mtu"], (s.ip_version for s in subnets))
@@ -237,4 +277,5 @@ class Networks:
                 self.ports.drop(port)
             for subnet in network_subnets(self.store, current.id):
                 self.store.delete(Subnet, subnet.id)
+            drop_object_policies(self.store, "network", current.id)
             self.store.delete(Network, current.id)

@@ -132,5 +132,10 @@ def check_owner(context: ServiceContext, project_id: str | None) -> None:
     check_neutron_owner(context, project_id)
 
 
-def network_of(store: Store, network_id: str) -> Network | None:
-    return store.get(Network, network_id)
+def network_of(store: Store, network_id: str, project_id: str) -> Network | None:
+    """The network as ``project_id`` sees it (``shared`` when an RBAC policy shares it with
+    the project)."""
+    from ostack_cli.backend.local.rbac_records import NetworkAccess
+
+    network = store.get(Network, network_id)
+    return None if network is None else NetworkAccess(store, project_id).seen(network)

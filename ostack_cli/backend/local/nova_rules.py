@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import BadRequest, Conflict
+
+if TYPE_CHECKING:  # in annotations only: reading a server's state needs no image models
+    from ostack_cli.backend.models.image import Image
 
 GIB = 1024**3
 

@@ -15,7 +15,7 @@ import json
 
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.policy import neutron_forbidden, nova_forbidden
-from ostack_cli.backend.models.server import QUOTA_DEFAULTS, Quota
+from ostack_cli.backend.models.quota import QUOTA_DEFAULTS, Quota
 from ostack_cli.errors import BadRequest, Conflict, QuotaExceeded
 
 # The store kind whose records count against each quota.

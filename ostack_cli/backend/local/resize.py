@@ -19,13 +19,16 @@ from typing import Any
 
 from ostack_cli import faults
 from ostack_cli.backend.local import guest_disks, nova_rules
+from ostack_cli.backend.local.compute_hosts import host_ip
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guest_ops import GuestOps, one_line
+from ostack_cli.backend.local.migration_records import MigrationRecords
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.local.server_events import ActionLog
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.flavor import Flavor
+from ostack_cli.backend.models.migration import RESIZE, Migration
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import BadRequest, OstackError
 
@@ -51,11 +54,13 @@ def without_id(flavor: dict[str, Any]) -> dict[str, Any]:
 
 
 class ServerResize:
-    def __init__(self, context: ServiceContext, *, ops: GuestOps, quotas: Quotas) -> None:
+    def __init__(self, context: ServiceContext, *, ops: GuestOps, quotas: Quotas,
+                 migrations: MigrationRecords) -> None:
         self.context = context
         self.store = context.store
         self.ops = ops
         self.quotas = quotas
+        self.migrations = migrations
 
     # -- resize -----------------------------------------------------------------------
 
@@ -84,31 +89,41 @@ class ServerResize:
                                  "old_vm_state": server.vm_state})
         faults.reached("server-resize:claimed")
         log = self.ops.record_action(server, "resize")
+        # The conductor's migration record (Nova's migration_type ``resize``).
+        record = self.migrations.start(server, RESIZE, "pre-migrating",
+                                       old_flavor_id=server.flavor_id, new_flavor_id=flavor.id)
         try:
             with log.event("conductor_migrate_server"), log.event("cold_migrate"):
                 # The scheduler: the host holds the old flavor and the new one until the
                 # resize is confirmed or reverted.
                 self.ops.claim_memory(server, flavor.ram, also=int(current.get("ram", 0)))
         except OstackError as exc:
+            self.migrations.set_status(record, "error")
             self.ops.finish(server, **_no_resize(), fault=_fault(one_line(exc), 500),
                             system_metadata=_without_old_state(server))
             return
         with log.event("compute_prep_resize"):
-            pass
+            # The resource tracker's move claim names the destination: this host again.
+            record = self.migrations.set_status(
+                record, "pre-migrating", dest_compute=server.host or None,
+                dest_node=record.source_node, dest_host=host_ip())
         if flavor.disk * GIB < int(current.get("disk", 0)) * GIB:
             # migrate_disk_and_power_off refuses before it touches the guest; the fault is
             # recorded and the server stays as it was (InstanceFaultRollback).
             log.failed("compute_resize_instance", DISK_DOWN)
+            self.migrations.set_status(record, "error")
             self.ops.finish(server, **_no_resize(), fault=_fault(DISK_DOWN, RESIZE_FAULT_CODE),
                             system_metadata=_without_old_state(server))
             return
-        self._migrate(server, flavor, log)
+        self._migrate(server, flavor, log, record)
 
-    def _migrate(self, server: Server, flavor: Flavor, log: ActionLog) -> None:
+    def _migrate(self, server: Server, flavor: Flavor, log: ActionLog,
+                 record: Migration) -> None:
         files = self.ops.files(server)
         old_vm_state = server.system_metadata.get("old_vm_state", nova_rules.ACTIVE)
         try:
             with log.event("compute_resize_instance"):
+                record = self.migrations.set_status(record, "migrating")
                 server = self.ops.step(server, nova_rules.RESIZE_MIGRATING)
                 self.ops.power_off(server)
                 faults.reached("server-resize:stopped")
@@ -117,6 +132,7 @@ class ServerResize:
                 server = self.ops.step(server, nova_rules.RESIZE_MIGRATED)
                 guest_disks.grow(files.disk, flavor.disk * GIB)
                 faults.reached("server-resize:grown")
+                record = self.migrations.set_status(record, "post-migrating")
             with log.event("compute_finish_resize"):
                 server = self.ops.step(server, nova_rules.RESIZE_FINISH, flavor_id=flavor.id,
                                        flavor=embedded(flavor))
@@ -127,9 +143,11 @@ class ServerResize:
                 faults.reached("server-resize:started")
         except Exception as exc:
             # Back to how it was, then the error: the old disk, flavor and guest.
+            self.migrations.set_status(record, "error")
             with contextlib.suppress(OstackError):
                 self.roll_back(server, fault=_fault(one_line(exc), 500))
             raise
+        self.migrations.set_status(record, "finished")
         self.ops.finish(server, vm_state=nova_rules.RESIZED,
                         power_state=self.ops.power_state(server) or srv.SHUTDOWN)
 
@@ -159,9 +177,17 @@ class ServerResize:
         server = self.ops.claim(server, "confirmResize", (nova_rules.RESIZED,),
                                 nova_rules.RESIZE_CONFIRMING)
         faults.reached("server-resize-confirm:claimed")
+        self._resize_status(server, "confirming")
         with self.ops.record_action(server, "confirmResize").event("compute_confirm_resize"):
             self.ops.files(server).resize_backup.unlink(missing_ok=True)
             self.finish_confirm(server)
+        self._resize_status(server, "confirmed")
+
+    def _resize_status(self, server: Server, status: str) -> None:
+        """The status of the resize being confirmed or reverted (its newest record)."""
+        record = self.migrations.latest(server, RESIZE)
+        if record is not None:
+            self.migrations.set_status(record, status)
 
     def finish_confirm(self, server: Server) -> None:
         # The vm_state follows the guest's power (Nova's _confirm_resize).
@@ -183,6 +209,7 @@ class ServerResize:
             server = self.ops.claim(server, "revertResize", (nova_rules.RESIZED,),
                                     nova_rules.RESIZE_REVERTING)
         faults.reached("server-resize-revert:claimed")
+        self._resize_status(server, "reverting")
         log = self.ops.record_action(server, "revertResize")
         try:
             with log.event("compute_revert_resize"):
@@ -190,9 +217,11 @@ class ServerResize:
             with log.event("compute_finish_revert_resize"):
                 self.roll_back(server)
         except Exception as exc:
+            self._resize_status(server, "error")
             with contextlib.suppress(OstackError):
                 self.ops.fail(server, one_line(exc))
             raise
+        self._resize_status(server, "reverted")
 
 
 def _old_flavor(server: Server) -> dict[str, Any]:

@@ -81,6 +81,7 @@ class SecurityGroups:
         self.context = context
         self.store = context.store
         self.quotas = quotas
+        self._granted: set[str] | None = None
 
     # -- groups -----------------------------------------------------------------------
 
@@ -95,6 +96,7 @@ class SecurityGroups:
         not_any_tags: list[str] | None = None,
     ) -> list[SecurityGroup]:
         self.ensure_default()
+        self._granted = None  # the policies as they are now
         result = []
         for group in self.store.list(SecurityGroup, project_id=project_id):
             if shared is not None and group.shared != shared:
@@ -115,6 +117,7 @@ class SecurityGroups:
     def find(self, name_or_id: str) -> SecurityGroup:
         # A name look-up lists groups, and Neutron's list makes the project's default group.
         self.ensure_default()
+        self._granted = None
         return self.context.find(SecurityGroup, name_or_id, visible=self._group_visible)
 
     def create(self, spec: SecurityGroupSpec) -> SecurityGroup:
@@ -321,7 +324,17 @@ class SecurityGroups:
         return None
 
     def _group_visible(self, group: SecurityGroup) -> bool:
-        return group.project_id == self.context.project_id or group.shared
+        return group.project_id == self.context.project_id or group.shared or (
+            group.id in self._granted_groups())
+
+    def _granted_groups(self) -> set[str]:
+        """The groups RBAC policies share with this project (read once per look-up)."""
+        if self._granted is None:
+            from ostack_cli.backend.local.rbac_records import granted_objects
+
+            self._granted = granted_objects(self.store, "security_group",
+                                            self.context.project_id)
+        return self._granted
 
     def _visible_rule_test(self) -> Callable[[SecurityGroupRule], bool]:
         # Neutron shows a project the rules it owns and the rules in the groups it owns.

@@ -24,7 +24,9 @@ from typing import Any
 from ostack_cli.backend.local import nova_rules
 from ostack_cli.backend.local.compute_hosts import ComputeHosts
 from ostack_cli.backend.local.guest_ops import GuestOps
+from ostack_cli.backend.local.migration_records import MigrationRecords
 from ostack_cli.backend.local.policy import require_nova_admin
+from ostack_cli.backend.models import migration as kinds
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import BadRequest, Conflict, NotFound, not_found
@@ -39,11 +41,13 @@ MIGRATING, REBUILDING = "migrating", "rebuilding"
 
 
 class ServerMigrations:
-    def __init__(self, context: Any, *, ops: GuestOps, compute_hosts: ComputeHosts) -> None:
+    def __init__(self, context: Any, *, ops: GuestOps, compute_hosts: ComputeHosts,
+                 migrations: MigrationRecords) -> None:
         self.context = context
         self.store = context.store
         self.ops = ops
         self.compute_hosts = compute_hosts
+        self.migrations = migrations
 
     def migrate(self, server: Server, *, host: str | None = None) -> None:
         require_nova_admin(self.context, "os_compute_api:os-migrate-server:migrate"
@@ -66,8 +70,13 @@ class ServerMigrations:
                                                            "image_base_image_ref":
                                                            server.image_id})
         log = self.ops.record_action(claimed, "migrate")
-        # The API has answered 202; the conductor's scheduling fails, the server is put back.
+        # The API has answered 202; the conductor records the migration, its scheduling
+        # fails, the server is put back.
+        record = self.migrations.start(claimed, kinds.COLD, "pre-migrating",
+                                       old_flavor_id=server.flavor_id,
+                                       new_flavor_id=server.flavor_id)
         log.failed("conductor_migrate_server", NO_HOST_COLD)
+        self.migrations.set_status(record, "error")
         log.failed("cold_migrate", NO_HOST_COLD)
         self.ops.finish(claimed, fault=_fault(NO_HOST_COLD))
 
@@ -80,8 +89,12 @@ class ServerMigrations:
             raise BadRequest(f"Compute host {host} could not be found.")
         claimed = self._claim(server, "os-migrateLive", LIVE_MIGRATE_STATES, MIGRATING)
         log = self.ops.record_action(claimed, "live-migration")
+        record = self.migrations.start(claimed, kinds.LIVE, "accepted", dest_compute=host,
+                                       old_flavor_id=server.flavor_id,
+                                       new_flavor_id=server.flavor_id, with_source_node=False)
         # The scheduler ignores the server's own host; no other is left.
         log.failed("conductor_migrate_server", NO_HOST)
+        self.migrations.set_status(record, "error")
         self.ops.finish(claimed, fault=_fault(NO_HOST))
         raise BadRequest(NO_HOST)
 
@@ -99,9 +112,26 @@ class ServerMigrations:
             raise BadRequest(f"Compute service of {server.host} is still in use.")
         claimed = self._claim(server, "evacuate", EVACUATE_STATES, REBUILDING)
         log = self.ops.record_action(claimed, "evacuate")
+        record = self.migrations.start(claimed, kinds.EVACUATION, "accepted",
+                                       dest_compute=host)
         # The conductor asks the scheduler for another host: there is none.
         log.failed("rebuild_server", NO_HOST)
+        self.migrations.set_status(record, "error")
         self.ops.finish(claimed, vm_state=nova_rules.ERROR, fault=_fault(NO_HOST))
+
+    def abort(self, server: Server, migration_id: str) -> None:
+        """``live_migrate_abort``: only a migrating server has one to abort (none here)."""
+        require_nova_admin(self.context, "os_compute_api:servers:migrations:delete")
+        self.ops.check_lock(server)
+        _require_migrating(server, "abort live migration")
+
+    def force_complete(self, server: Server, migration_id: str) -> None:
+        """``live_migrate_force_complete``: an active server in a live migration."""
+        require_nova_admin(self.context, "os_compute_api:servers:migrations:force_complete")
+        self.ops.check_lock(server)
+        nova_rules.require_state(server, "force_complete", (nova_rules.ACTIVE,),
+                                 task_states=None)
+        _require_migrating(server, "force_complete")
 
     def _claim(self, server: Server, action: str, vm_states: tuple[str, ...], task: str,
                **changes: Any) -> Server:
@@ -116,6 +146,16 @@ class ServerMigrations:
                                       updated_at=utcnow(), **changes)
             self.store.update(claimed)
         return claimed
+
+
+def _require_migrating(server: Server, action: str) -> None:
+    """``check_instance_state(task_state=[MIGRATING])``; a server in no task is refused
+    without naming its state (``raise_http_conflict_for_instance_invalid_state``)."""
+    if server.task_state == MIGRATING:
+        return
+    if server.task_state is None:
+        raise Conflict(f"Instance {server.id} is in an invalid state for '{action}'")
+    raise nova_rules.invalid_state(server, action, "task_state", server.task_state)
 
 
 def _fault(message: str) -> dict[str, Any]:

@@ -5,26 +5,27 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from ostack_cli import faults
 from ostack_cli.backend.local import names
 from ostack_cli.backend.local.context import ServiceContext
-from ostack_cli.backend.local.guests import InstanceFiles
 from ostack_cli.backend.local.nova_rules import (
     FAULT_STATUSES,
     KEPT_VM_STATES,
     LIFECYCLE_TASKS,
     PROGRESS_STATUSES,
 )
-from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.network import FloatingIP, Network, Port
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import OstackError
 from ostack_cli.state.liveness import worker_alive
+
+if TYPE_CHECKING:
+    from ostack_cli.backend.local.ports import Ports
 
 
 class DeletedServer(Server):
@@ -41,10 +42,15 @@ class PortSnapshot:
 
 
 class ServerRecords:
-    def __init__(self, context: ServiceContext, *, ports: Ports) -> None:
+    def __init__(self, context: ServiceContext, *, ports: Callable[[], Ports]) -> None:
         self.store = context.store
         self.host = context.host
-        self.ports = ports
+        # Built on first use: reading servers (``server list``) never changes their ports.
+        self._ports = ports
+
+    @property
+    def ports(self) -> Ports:
+        return self._ports()
 
     # -- reading ----------------------------------------------------------------------
 
@@ -123,7 +129,8 @@ class ServerRecords:
                 else:
                     states[server.instance_name] = power
             actual = _reconciled(server, states.get(server.instance_name))
-            if actual != server:
+            # The same record when nothing changed: no field-by-field compare of forty fields.
+            if actual is not server and actual != server:
                 actual = self._save_if_unchanged(server, actual)
             result.append(actual)
         return result
@@ -153,6 +160,8 @@ class ServerRecords:
         task "deleting", which the next read finishes, and never an orphan nobody knows."""
         self.host.hypervisor.undefine(server.instance_name)
         faults.reached("server-delete:undefined")
+        from ostack_cli.backend.local.guests import InstanceFiles
+
         InstanceFiles.of(self.host.host_dir, server.id).remove()
         # Its volumes detached (the guest is gone), or deleted with it where asked.
         from ostack_cli.backend.local.volume_attachments import release

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ostack_cli import faults
-from ostack_cli.backend.api.server import ServerFilters
-from ostack_cli.backend.local import compute_hosts, guest_volumes, nova_rules, server_filters
+from ostack_cli.backend.local import compute_hosts, guest_volumes, nova_rules
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.flavors import Flavors
 from ostack_cli.backend.local.guest_build import GuestBuilder
@@ -25,19 +24,18 @@ from ostack_cli.backend.local.images import Images
 from ostack_cli.backend.local.keypairs import Keypairs
 from ostack_cli.backend.local.net_records import network_subnets
 from ostack_cli.backend.local.networks import Networks
-from ostack_cli.backend.local.policy import nova_forbidden
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.local.security_groups import SecurityGroups
 from ostack_cli.backend.local.server_events import ActionLog, ServerEvents
 from ostack_cli.backend.local.server_groups import NoValidHost, ServerGroups
-from ostack_cli.backend.local.server_records import DeletedServer, PortSnapshot, ServerRecords
+from ostack_cli.backend.local.server_listing import group_names, port_groups
+from ostack_cli.backend.local.server_records import ServerRecords
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models.flavor import Flavor
 from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.network import FixedIPRequest, Network, Port, PortSpec, Subnet
-from ostack_cli.backend.models.security_group import SecurityGroup
 from ostack_cli.backend.models.server import NicRequest, Server, ServerSpec
 from ostack_cli.backend.models.server_group import ServerGroup
 from ostack_cli.errors import BadRequest, Conflict, NotFound, OstackError, duplicate, not_found
@@ -99,35 +97,7 @@ class Servers:
 
     # -- reading ----------------------------------------------------------------------
 
-    def find_all(self, filters: ServerFilters | None = None) -> list[Server]:
-        filters = server_filters.for_user(filters or ServerFilters(),
-                                          is_admin=self.context.is_admin)
-        if filters.all_projects and not self.context.is_admin:
-            raise nova_forbidden("os_compute_api:servers:detail:get_all_tenants")
-        since, before = server_filters.checked_times(filters)
-        if filters.deleted:
-            found: list[Server] = list(self.store.list(DeletedServer))
-        else:
-            found = self.records.reconcile(self.store.list(Server))
-        if not filters.all_projects:
-            found = [s for s in found if s.project_id == self.context.project_id]
-        seen = self.records.snapshot(found)
-        group_names = self._group_names()
-        volumes = guest_volumes.attachments_by_server(self.store)
-        host_status = compute_hosts.host_status(self.store)
-        # One replace per server: with a thousand servers, each copy costs milliseconds.
-        found = [s.replace(**self.records.address_fields(s, seen),
-                           security_group_names=self._port_groups(s, group_names, seen),
-                           attached_volumes=guest_volumes.volumes_attached(volumes.get(s.id, [])),
-                           host_status=host_status if s.host_status else s.host_status)
-                 for s in found]
-        # The store keeps creation order; Nova lists newest first.
-        found = [s for s in reversed(found) if server_filters.matches(s, filters, since, before)]
-        return server_filters.page(found, filters, self._marker)
-
-    def _marker(self, server_id: str) -> Server | None:
-        """Nova reads a marker among deleted servers too."""
-        return self.store.get(Server, server_id) or self.store.get(DeletedServer, server_id)
+    # ``server list`` is ServerListing's (server_listing.py), which loads less.
 
     def get(self, server_id: str) -> Server:
         server = self.store.get(Server, server_id)
@@ -144,20 +114,10 @@ class Servers:
         # Nova's host_status: what its host's nova-compute is now (UP, DOWN, MAINTENANCE).
         status = compute_hosts.host_status(self.store) if server.host_status else ""
         return server.replace(**self.records.address_fields(server),
-                              security_group_names=self._port_groups(server,
-                                                                     self._group_names()),
+                              security_group_names=port_groups(self.records, server,
+                                                               group_names(self.store)),
                               server_groups=groups, attached_volumes=attached,
                               host_status=status)
-
-    def _group_names(self) -> dict[str, str]:
-        return {g.id: g.name or g.id for g in self.store.list(SecurityGroup)}
-
-    def _port_groups(self, server: Server, names: dict[str, str],
-                     seen: PortSnapshot | None = None) -> list[str]:
-        """Nova's ``security_groups``: each group of each of the server's ports, one entry per
-        port (a group on two ports shows twice); none without ports."""
-        return [names[group_id] for port in self.records.ports_of(server, seen)
-                for group_id in port.security_group_ids if group_id in names]
 
     def find(self, name_or_id: str, *, all_projects: bool = False) -> Server:
         def visible(server: Server) -> bool:

@@ -3,17 +3,22 @@ by name, the services it calls. Nothing calls back up this list, so there are no
 
     Identity, Flavors, Images, ImageMembers, Quotas     the context only
     Users, Roles, Groups, ApplicationCredentials        the context only
+    Trusts, AccessRules                                 the context only
     ImageImports                                        images
     Keypairs, SecurityGroups                            quotas
     Discovery                                           quotas, identity, compute_hosts
                                                         (on first use)
     Ports                                               security_groups, quotas
-    HostSync, ServerRecords                             ports
+    HostSync                                            ports
+    ServerRecords                                       ports (on first use)
+    ServerListing                                       records
     Routers, FloatingIPs                                ports, quotas
     SubnetPools                                         quotas
     IPAvailability, PortForwardings                     the context only
+    AddressScopes                                       the context only
     NetworkAgents                                       the context only
     Networks                                            ports, quotas, host_sync
+    RbacPolicies                                        host_sync
     Subnets                                             ports, quotas, host_sync, subnet_pools
     NetworkBootstrap                                    networks, subnets, routers, host_sync
     GuestBuilder                                        images, records
@@ -34,14 +39,16 @@ by name, the services it calls. Nothing calls back up this list, so there are no
     ServerSnapshots                                     ops, images
     ServerShelving                                      ops, snapshots
     ServerRescue, ServerRebuild                         ops
-    ServerResize                                        ops, quotas
+    ServerResize                                        ops, quotas, migration_records
     ComputeHosts                                        records
     Aggregates                                          compute_hosts
-    ServerMigrations                                    ops, compute_hosts
+    MigrationRecords                                    the context only
+    ServerMigrations                                    ops, compute_hosts, migration_records
     VolumeQuotas, VolumeTypes                           the context only
     Volumes                                             volume_quotas, volume_types, images
     VolumeSnapshots                                     volumes, volume_quotas
     VolumeTransfers                                     volume_quotas
+    VolumeBackups                                       volumes, volume_quotas
     VolumeServices                                      the context only
     VolumeAttachments                                   volumes, volume_snapshots, images,
                                                         locks, events (and Servers uses it
@@ -59,8 +66,11 @@ from typing import TYPE_CHECKING
 from ostack_cli.backend.local.context import ServiceContext
 
 if TYPE_CHECKING:
+    from ostack_cli.backend.local.access_rules import AccessRules
+    from ostack_cli.backend.local.address_scopes import AddressScopes
     from ostack_cli.backend.local.aggregates import Aggregates
     from ostack_cli.backend.local.application_credentials import ApplicationCredentials
+    from ostack_cli.backend.local.cinder_attachments import CinderAttachments
     from ostack_cli.backend.local.compute_hosts import ComputeHosts
     from ostack_cli.backend.local.consoles import Consoles
     from ostack_cli.backend.local.discovery import Discovery
@@ -76,12 +86,14 @@ if TYPE_CHECKING:
     from ostack_cli.backend.local.images import Images
     from ostack_cli.backend.local.ip_availability import IPAvailability
     from ostack_cli.backend.local.keypairs import Keypairs
+    from ostack_cli.backend.local.migration_records import MigrationRecords
     from ostack_cli.backend.local.network_agents import NetworkAgents
     from ostack_cli.backend.local.network_bootstrap import NetworkBootstrap
     from ostack_cli.backend.local.networks import Networks
     from ostack_cli.backend.local.port_forwardings import PortForwardings
     from ostack_cli.backend.local.ports import Ports
     from ostack_cli.backend.local.quotas import Quotas
+    from ostack_cli.backend.local.rbac_policies import RbacPolicies
     from ostack_cli.backend.local.rebuild import ServerRebuild
     from ostack_cli.backend.local.rescue import ServerRescue
     from ostack_cli.backend.local.resize import ServerResize
@@ -91,6 +103,7 @@ if TYPE_CHECKING:
     from ostack_cli.backend.local.server_actions import ServerActions
     from ostack_cli.backend.local.server_events import ServerEvents
     from ostack_cli.backend.local.server_groups import ServerGroups
+    from ostack_cli.backend.local.server_listing import ServerListing
     from ostack_cli.backend.local.server_locks import ServerLocks
     from ostack_cli.backend.local.server_migrations import ServerMigrations
     from ostack_cli.backend.local.server_nics import ServerNics
@@ -101,9 +114,11 @@ if TYPE_CHECKING:
     from ostack_cli.backend.local.snapshots import ServerSnapshots
     from ostack_cli.backend.local.subnet_pools import SubnetPools
     from ostack_cli.backend.local.subnets import Subnets
+    from ostack_cli.backend.local.trusts import Trusts
     from ostack_cli.backend.local.usage import ServerUsages
     from ostack_cli.backend.local.users import Users
     from ostack_cli.backend.local.volume_attachments import VolumeAttachments
+    from ostack_cli.backend.local.volume_backups import VolumeBackups
     from ostack_cli.backend.local.volume_quotas import VolumeQuotas
     from ostack_cli.backend.local.volume_services import VolumeServices
     from ostack_cli.backend.local.volume_snapshots import VolumeSnapshots
@@ -149,6 +164,18 @@ class Services:
         return ApplicationCredentials(self.context)
 
     @cached_property
+    def trusts(self) -> Trusts:
+        from ostack_cli.backend.local.trusts import Trusts
+
+        return Trusts(self.context)
+
+    @cached_property
+    def access_rules(self) -> AccessRules:
+        from ostack_cli.backend.local.access_rules import AccessRules
+
+        return AccessRules(self.context)
+
+    @cached_property
     def flavors(self) -> Flavors:
         from ostack_cli.backend.local.flavors import Flavors
 
@@ -190,7 +217,13 @@ class Services:
     def server_records(self) -> ServerRecords:
         from ostack_cli.backend.local.server_records import ServerRecords
 
-        return ServerRecords(self.context, ports=self.ports)
+        return ServerRecords(self.context, ports=lambda: self.ports)
+
+    @cached_property
+    def server_listing(self) -> ServerListing:
+        from ostack_cli.backend.local.server_listing import ServerListing
+
+        return ServerListing(self.context, records=self.server_records)
 
     # -- checked against quotas -------------------------------------------------------
 
@@ -238,6 +271,18 @@ class Services:
         from ostack_cli.backend.local.port_forwardings import PortForwardings
 
         return PortForwardings(self.context)
+
+    @cached_property
+    def address_scopes(self) -> AddressScopes:
+        from ostack_cli.backend.local.address_scopes import AddressScopes
+
+        return AddressScopes(self.context)
+
+    @cached_property
+    def rbac_policies(self) -> RbacPolicies:
+        from ostack_cli.backend.local.rbac_policies import RbacPolicies
+
+        return RbacPolicies(self.context, host_sync=self.host_sync)
 
     @cached_property
     def ip_availability(self) -> IPAvailability:
@@ -418,7 +463,8 @@ class Services:
     def server_resize(self) -> ServerResize:
         from ostack_cli.backend.local.resize import ServerResize
 
-        return ServerResize(self.context, ops=self.guest_ops, quotas=self.quotas)
+        return ServerResize(self.context, ops=self.guest_ops, quotas=self.quotas,
+                            migrations=self.migration_records)
 
     # -- Nova's hosts: its services, the hypervisor, aggregates, moving servers ---------
 
@@ -439,7 +485,14 @@ class Services:
         from ostack_cli.backend.local.server_migrations import ServerMigrations
 
         return ServerMigrations(self.context, ops=self.guest_ops,
-                                compute_hosts=self.compute_hosts)
+                                compute_hosts=self.compute_hosts,
+                                migrations=self.migration_records)
+
+    @cached_property
+    def migration_records(self) -> MigrationRecords:
+        from ostack_cli.backend.local.migration_records import MigrationRecords
+
+        return MigrationRecords(self.context)
 
     # -- block storage: Cinder's volumes, snapshots and types, Nova's attachments --------
 
@@ -475,10 +528,22 @@ class Services:
         return VolumeTransfers(self.context, quotas=self.volume_quotas)
 
     @cached_property
+    def volume_backups(self) -> VolumeBackups:
+        from ostack_cli.backend.local.volume_backups import VolumeBackups
+
+        return VolumeBackups(self.context, volumes=self.volumes, quotas=self.volume_quotas)
+
+    @cached_property
     def volume_services(self) -> VolumeServices:
         from ostack_cli.backend.local.volume_services import VolumeServices
 
         return VolumeServices(self.context)
+
+    @cached_property
+    def cinder_attachments(self) -> CinderAttachments:
+        from ostack_cli.backend.local.cinder_attachments import CinderAttachments
+
+        return CinderAttachments(self.context)
 
     @cached_property
     def volume_attachments(self) -> VolumeAttachments:

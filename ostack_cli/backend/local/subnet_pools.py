@@ -9,14 +9,21 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ostack_cli.backend.local import ipam
+from ostack_cli.backend.local.address_scopes import check_pool_scope
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.ipam import IPNetwork, bad_request, invalid_attr, invalid_input
 from ostack_cli.backend.local.net_records import bumped, load, unknown_changes
 from ostack_cli.backend.local.neutron_input import check_description, check_string, check_tags
 from ostack_cli.backend.local.policy import check_neutron_owner, neutron_forbidden
 from ostack_cli.backend.local.quotas import Quotas
+from ostack_cli.backend.local.rbac_records import (
+    drop_object_policies,
+    granted_objects,
+    wildcard,
+)
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import Subnet, SubnetSpec, TagFilter
+from ostack_cli.backend.models.rbac_policy import ACCESS_SHARED
 from ostack_cli.backend.models.subnet_pool import SubnetPool, SubnetPoolSpec
 from ostack_cli.errors import BadRequest, Conflict, OstackError
 
@@ -117,7 +124,9 @@ class SubnetPools:
 
     def _visible(self, pool: SubnetPool) -> bool:
         return (self.context.is_admin or pool.is_shared
-                or pool.project_id == self.context.project_id)
+                or pool.project_id == self.context.project_id
+                or pool.id in granted_objects(self.store, "subnetpool", self.context.project_id,
+                                              ACCESS_SHARED))
 
     def find_all(
         self,
@@ -180,7 +189,13 @@ class SubnetPools:
             self.quotas.check(pool.project_id, {"subnet-pools": 1})
             if pool.is_default:
                 self._check_no_default(version)
+            check_pool_scope(self.context, pool.id, pool.prefixes, version,
+                             spec.address_scope_id)
+            pool = pool.replace(address_scope_id=spec.address_scope_id or None)
             self.store.insert(pool)
+            if pool.is_shared:
+                self.store.insert(wildcard(pool.id, pool.project_id, "subnetpool",
+                                           ACCESS_SHARED))
         return pool
 
     def _check_no_default(self, version: int) -> None:
@@ -219,6 +234,9 @@ class SubnetPools:
                           merged.default_prefixlen)
             if merged.is_default and not current.is_default:
                 self._check_no_default(merged.ip_version)
+            if "address_scope_id" in changes or "prefixes" in changes:
+                check_pool_scope(self.context, current.id, merged.prefixes, merged.ip_version,
+                                 merged.address_scope_id)
             if merged == current:
                 return current
             updated = bumped(current, **changes)
@@ -232,6 +250,7 @@ class SubnetPools:
                 raise BadRequest(
                     "Unable to delete subnet pool: Subnet pool has existing allocations."
                 )
+            drop_object_policies(self.store, "subnetpool", current.id)
             self.store.delete(SubnetPool, current.id)
 
     # -- subnets from pools ------------------------------------------------------------

@@ -14,7 +14,6 @@ from ostack_cli.backend.local.net_records import (
     bumped,
     load,
     network_subnets,
-    network_visible,
     subnet_ports,
     unknown_changes,
 )
@@ -28,6 +27,7 @@ from ostack_cli.backend.local.neutron_input import (
 from ostack_cli.backend.local.neutron_policy import check_subnet_create
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
+from ostack_cli.backend.local.rbac_records import NetworkAccess
 from ostack_cli.backend.local.subnet_pools import SubnetPools
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.network import (
@@ -105,7 +105,8 @@ class Subnets:
         if self.context.is_admin or subnet.project_id == self.context.project_id:
             return True
         network = self.store.get(Network, subnet.network_id)
-        return network is not None and network_visible(network, self.context.project_id)
+        return network is not None and NetworkAccess(
+            self.store, self.context.project_id).visible(network)
 
     def create(self, spec: SubnetSpec) -> Subnet:
         pool = self.subnet_pools.pool_for(spec)

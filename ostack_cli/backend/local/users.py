@@ -3,6 +3,7 @@ member may see of users (only itself, by ID), with Keystone's messages."""
 
 from __future__ import annotations
 
+from ostack_cli.backend.local.access_rules import drop_access_rules
 from ostack_cli.backend.local.application_credentials import drop_application_credentials
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.grants import drop_grants
@@ -11,6 +12,7 @@ from ostack_cli.backend.local.keystone_input import USER_NAME_MAX, check_name
 from ostack_cli.backend.local.passwords import hash_password
 from ostack_cli.backend.local.policy import require_keystone_admin
 from ostack_cli.backend.local.revocations import revoke_user_tokens
+from ostack_cli.backend.local.trusts import drop_trusts
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.identity import (
     IssuedToken,
@@ -122,6 +124,8 @@ class Users:
             drop_grants(self.store, user_id=user.id)
             drop_memberships(self.store, user_id=user.id)
             drop_application_credentials(self.store, user_id=user.id)
+            drop_access_rules(self.store, user_id=user.id)
+            drop_trusts(self.store, user_id=user.id)
             self._revoke_tokens(user.id)
 
     def _revoke_tokens(self, user_id: str) -> None:

@@ -162,7 +162,9 @@ class VolumeAttachments:
         current = self.store.get(Volume, volume_id)
         if current is None:
             raise cinder_rules.volume_not_found(volume_id)
-        others = volume_records.attachments_of_volume(self.store, volume_id)
+        # Nova's own attachments; one made through Cinder alone shows in the volume's status.
+        others = [a for a in volume_records.attachments_of_volume(self.store, volume_id)
+                  if a.by_nova]
         if others and not current.multiattach:
             holders = " ".join(a.server_id for a in others)
             raise cinder_rules.invalid_volume(
@@ -302,7 +304,7 @@ class VolumeAttachments:
             if mapping.boot_index == 0 and not volume.bootable:
                 raise BadRequest(f"Block Device {uuid} is not bootable.")
             holders = [a.server_id for a in
-                       volume_records.attachments_of_volume(self.store, uuid)]
+                       volume_records.attachments_of_volume(self.store, uuid) if a.by_nova]
             if holders:
                 raise cinder_rules.invalid_volume(
                     f"volume {uuid} is already attached to instances: {' '.join(holders)}")

@@ -15,6 +15,7 @@ from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.models.server import COMPUTE_QUOTAS, VOLUME_QUOTA_ATTRS
 from ostack_cli.backend.models.server import VolumeQuotas as VolumeQuotaSet
 from ostack_cli.backend.models.volume import Volume, VolumeQuota, VolumeSnapshot
+from ostack_cli.backend.models.volume_backup import VolumeBackup
 from ostack_cli.errors import BadRequest, Forbidden
 
 
@@ -60,7 +61,7 @@ class VolumeQuotas:
 
     def usage(self, project_id: str) -> dict[str, int]:
         """What the project holds, by quota: volumes, snapshots, and the gigabytes of both
-        (Cinder counts a snapshot's size against ``gigabytes`` too)."""
+        (Cinder counts a snapshot's size against ``gigabytes`` too); backups and theirs."""
         volumes = self.store.list(Volume, project_id=project_id)
         snapshots = self.store.list(VolumeSnapshot, project_id=project_id)
         gigabytes = sum(v.size for v in volumes) + sum(s.size for s in snapshots)
@@ -69,6 +70,9 @@ class VolumeQuotas:
                             ("gigabytes", gigabytes)):
             used[attr] = count
             used[type_quota(attr)] = count  # every volume is of the one type
+        backups = self.store.list(VolumeBackup, project_id=project_id)
+        used["backups"] = len(backups)
+        used["backup_gigabytes"] = sum(b.size for b in backups)
         return used
 
     def quota_set(self, project_id: str, *, defaults: bool = False,
@@ -136,6 +140,11 @@ class VolumeQuotas:
         deltas = {"snapshots": 1, type_quota("snapshots"): 1, "gigabytes": size,
                   type_quota("gigabytes"): size}
         self._reserve(project_id, "snapshots", deltas, size, limits)
+
+    def check_backup(self, project_id: str, size: int) -> None:
+        limits = self.limits(project_id)
+        self._reserve(project_id, "backups", {"backups": 1, "backup_gigabytes": size}, size,
+                      limits)
 
     def check_extend(self, project_id: str, new_size: int, increase: int) -> None:
         """An extend: the new size against per_volume_gigabytes, the increase against

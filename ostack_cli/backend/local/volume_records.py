@@ -14,6 +14,7 @@ from ostack_cli.backend.models.volume import (
     VolumeAttachment,
     VolumeSnapshot,
 )
+from ostack_cli.backend.models.volume_backup import VolumeBackup
 from ostack_cli.state.store import Store
 
 HOST_NAME = "localhost"  # the compute host guests run on (servers.LOCAL_HOST)
@@ -22,7 +23,7 @@ VOLUME_HOST = "localhost@local#local"
 # Attachments a guest holds (or is letting go of); an attaching one is not yet shown.
 HELD = ("attached", "detaching")
 
-RecordT = TypeVar("RecordT", Volume, VolumeSnapshot, VolumeAttachment)
+RecordT = TypeVar("RecordT", Volume, VolumeSnapshot, VolumeAttachment, VolumeBackup)
 
 
 def attachments_of_volume(store: Store, volume_id: str) -> list[VolumeAttachment]:
@@ -41,18 +42,36 @@ def cinder_attachments(store: Store, volume: Volume) -> list[dict[str, Any]]:
     """The volume's ``attachments`` as Cinder shows them: one a server it is attached to."""
     return [
         {"id": volume.id, "attachment_id": a.id, "volume_id": volume.id,
-         "server_id": a.server_id, "host_name": HOST_NAME, "device": a.device,
-         "attached_at": a.attached_at}
+         "server_id": a.server_id or None, "host_name": _host_name(a),
+         "device": _device(a), "attached_at": a.attached_at}
         for a in attachments_of_volume(store, volume.id) if a.status in HELD
     ]
+
+
+def _host_name(attachment: VolumeAttachment) -> str | None:
+    """Nova's: the compute host; one made through Cinder alone: its connector's host."""
+    if attachment.by_nova:
+        return HOST_NAME
+    return (attachment.connector or {}).get("host")
+
+
+def _device(attachment: VolumeAttachment) -> str | None:
+    if attachment.by_nova:
+        return attachment.device
+    return (attachment.connector or {}).get("mountpoint", "na")
 
 
 def status_by_attachments(store: Store, volume_id: str, *, leaving: str | None = None) -> str:
     """``in-use`` while a guest holds the volume, else ``available`` (Cinder's
     ``volume_update_status_based_on_attachment``); ``leaving``: an attachment going now."""
-    held = [a for a in attachments_of_volume(store, volume_id)
-            if a.status in HELD and a.id != leaving]
-    return IN_USE if held else AVAILABLE
+    left = [a for a in attachments_of_volume(store, volume_id) if a.id != leaving]
+    if any(a.status in HELD for a in left):
+        return IN_USE
+    # Cinder's _get_statuses_from_attachments: the first of the attach statuses left in
+    # alphabetical order (attaching, reserved) names the volume's; Nova's path settles its
+    # own attaching ones.
+    pending = sorted(a.status for a in left if not a.by_nova)
+    return pending[0] if pending else AVAILABLE
 
 
 def store_uuid(store: Store, what: str) -> str:

@@ -32,10 +32,12 @@ from ostack_cli.backend.models.volume import (
     DETACHING,
     DOWNLOADING,
     ERROR,
+    ERROR_RESTORING,
     Volume,
     VolumeAttachment,
     VolumeSnapshot,
 )
+from ostack_cli.backend.models.volume_backup import RESTORING_BACKUP
 from ostack_cli.errors import OstackError
 from ostack_cli.state.liveness import worker_alive
 
@@ -71,7 +73,11 @@ def settle_volume(store: Store, host: HostContext, volume: Volume) -> Volume | N
     if volume.status in (CREATING, DOWNLOADING):
         return _save_if_unchanged(store, volume, volume.replace(
             status=ERROR, worker_pid=None, error_reason=INTERRUPTED))
-    # extending, uploading
+    if volume.status == RESTORING_BACKUP:
+        # Cinder's backup manager at its start: a restore it did not finish is an error.
+        return _save_if_unchanged(store, volume, volume.replace(
+            status=ERROR_RESTORING, worker_pid=None, error_reason=INTERRUPTED))
+    # extending, uploading, backing-up
     if volume.upload_image_id:
         _drop_unfinished_image(store, host, volume.upload_image_id)
     return _save_if_unchanged(store, volume, volume.replace(
@@ -96,8 +102,9 @@ def settle_snapshot(store: Store, host: HostContext,
 
 def settle_attachment(store: Store, host: HostContext,
                       attachment: VolumeAttachment) -> VolumeAttachment | None:
-    """An attachment as the guest has it; None once it is gone."""
-    if attachment.status not in cinder_rules.ATTACHMENT_TASKS or working(
+    """An attachment as the guest has it; None once it is gone (one made through Cinder's
+    API alone is no guest's: a record, left as it is)."""
+    if not attachment.by_nova or attachment.status not in cinder_rules.ATTACHMENT_TASKS or working(
             attachment.worker_pid, attachment.updated_at or attachment.created_at):
         return attachment
     server = store.get(Server, attachment.server_id)

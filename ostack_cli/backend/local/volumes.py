@@ -32,6 +32,7 @@ from ostack_cli.backend.local import (
     volume_records,
     volume_recovery,
 )
+from ostack_cli.backend.local.backup_files import BackupFiles
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.images import Images
 from ostack_cli.backend.local.volume_files import VolumeFiles
@@ -43,6 +44,7 @@ from ostack_cli.backend.models.volume import (
     AVAILABLE,
     CREATING,
     DELETING,
+    DETACHING,
     ERROR,
     EXTENDING,
     IN_USE,
@@ -54,9 +56,12 @@ from ostack_cli.backend.models.volume import (
     VolumeSpec,
     VolumeType,
 )
+from ostack_cli.backend.models.volume_backup import BACKUP_AVAILABLE, VolumeBackup
 from ostack_cli.errors import BadRequest, CommandError, NotFound, OstackError, not_found
 
 POLL_INTERVAL = 0.5
+# What a new volume's data comes from (None: blank).
+VolumeSource = Image | VolumeSnapshot | Volume | VolumeBackup | None
 ZONE = "nova"
 MAX_NAME = 255
 # Cinder's states an admin may set (what the real client offers).
@@ -179,7 +184,8 @@ class Volumes:
             volume_type=volume_type.name, volume_type_id=volume_type.id,
             availability_zone=spec.availability_zone or ZONE,
             metadata=dict(spec.metadata), snapshot_id=spec.snapshot_id,
-            source_volid=spec.source_volume_id, host=volume_records.VOLUME_HOST,
+            source_volid=spec.source_volume_id, backup_id=spec.backup_id,
+            host=volume_records.VOLUME_HOST,
             created_at=now, updated_at=now, worker_pid=os.getpid(),
         )
         with self.store.transaction():
@@ -189,7 +195,7 @@ class Volumes:
         self._build(volume, source)
         return answer(volume)
 
-    def _checked(self, spec: VolumeSpec) -> tuple[int, Image | VolumeSnapshot | Volume | None]:
+    def _checked(self, spec: VolumeSpec) -> tuple[int, VolumeSource]:
         """The size and the source of a new volume, with Cinder's API checks."""
         if spec.name is not None and len(spec.name) > MAX_NAME:
             raise BadRequest(f"Invalid input received: name has more than {MAX_NAME} "
@@ -197,7 +203,7 @@ class Volumes:
         if spec.availability_zone not in (None, ZONE):
             raise BadRequest(f"Availability zone '{spec.availability_zone}' is invalid.")
         size = spec.size
-        source: Image | VolumeSnapshot | Volume | None = None
+        source: VolumeSource = None
         if spec.snapshot_id is not None:
             snapshot = self._snapshot(spec.snapshot_id)
             if snapshot.status != AVAILABLE:
@@ -223,6 +229,14 @@ class Volumes:
                     f"original volume size  {original.size}GB. They must be >= original "
                     "volume size.")
             source = original
+        elif spec.backup_id is not None:
+            backup = self._backup(spec.backup_id)
+            size = backup.size if size is None else size
+            if size < backup.size:
+                raise BadRequest(
+                    f"Invalid input received: Volume size {size}GB cannot be smaller than the "
+                    f"backup size {backup.size}GB. It must be >= backup size.")
+            source = backup
         if size is None:
             raise cinder_rules.size_required()
         if isinstance(size, bool) or size <= 0:
@@ -235,6 +249,16 @@ class Volumes:
             source = image
         return size, source
 
+    def _backup(self, backup_id: str) -> VolumeBackup:
+        """The backup a volume is made from: the project's (any, for an admin), available."""
+        backup = self.store.get(VolumeBackup, backup_id)
+        if backup is None or not (self.context.is_admin
+                                  or backup.project_id == self.context.project_id):
+            raise NotFound(f"Backup {backup_id} could not be found.")
+        if backup.status != BACKUP_AVAILABLE:
+            raise BadRequest("Invalid backup: Backup status must be available")
+        return backup
+
     def _snapshot(self, snapshot_id: str) -> VolumeSnapshot:
         snapshot = self.store.get(VolumeSnapshot, snapshot_id)
         if snapshot is None or not (self.context.is_admin
@@ -242,7 +266,7 @@ class Volumes:
             raise NotFound(f"Snapshot {snapshot_id} could not be found.")
         return snapshot
 
-    def _build(self, volume: Volume, source: Image | VolumeSnapshot | Volume | None) -> None:
+    def _build(self, volume: Volume, source: VolumeSource) -> None:
         """The volume's file, then ``available`` (bootable, with the image's metadata, when
         made from an image); ``error`` with the reason when the file cannot be made."""
         files = self.files
@@ -264,6 +288,8 @@ class Volumes:
                 files.make(final, size, files.volume(source.id))
                 changes = {"bootable": source.bootable,
                            "volume_image_metadata": source.volume_image_metadata}
+            elif isinstance(source, VolumeBackup):
+                files.make(final, size, BackupFiles(self.context.state_dir).backup(source.id))
             else:
                 files.make(final, size)
             faults.reached("volume-create:file")
@@ -352,6 +378,25 @@ class Volumes:
                     f"but current status is: {current.status}.")
             volume_records.change(self.store, current, readonly=readonly)
 
+    def begin_detaching(self, volume: Volume) -> None:
+        """os-begin_detaching: an attached volume ``detaching`` until os-roll_detaching (or
+        Nova's detach) moves it on; any other is Cinder's refusal."""
+        with self.store.transaction():
+            current = self.record(volume.id)
+            held = volume_records.status_by_attachments(self.store, current.id) == IN_USE
+            if current.status != IN_USE or not held:
+                raise cinder_rules.invalid_volume(
+                    "Unable to detach volume. Volume status must be 'in-use' and "
+                    "attach_status must be 'attached' to detach.")
+            volume_records.change(self.store, current, status=DETACHING, worker_pid=None)
+
+    def roll_detaching(self, volume: Volume) -> None:
+        """os-roll_detaching: a ``detaching`` volume back to ``in-use`` (else nothing)."""
+        with self.store.transaction():
+            current = self.record(volume.id)
+            if current.status == DETACHING:
+                volume_records.change(self.store, current, status=IN_USE)
+
     def retype(self, volume: Volume, volume_type: VolumeType) -> None:
         """Cinder's retype: to another type only, and the local block storage has one."""
         self.record(volume.id)
@@ -433,6 +478,8 @@ class Volumes:
         from ostack_cli.backend.models.server import Server
 
         for attachment in volume_records.attachments_of_volume(self.store, volume.id):
+            if not attachment.by_nova:
+                continue  # Cinder's record only: no guest holds the disk
             server = self.store.get(Server, attachment.server_id)
             if server is not None and resize(self.host.hypervisor, server.instance_name,
                                              str(path), size_bytes):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import uuid
+import os
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -14,7 +14,13 @@ def utcnow() -> str:
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A random (version 4) UUID in its text form, as ``str(uuid.uuid4())`` makes it: without
+    importing ``uuid``, which imports ``platform`` (~2 ms on every command's start-up)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

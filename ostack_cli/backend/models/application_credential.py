@@ -65,3 +65,18 @@ class ApplicationCredentialSpec:
     # The roles of the token that asks, when it carries fewer than the user holds on the
     # project (a token from an application credential): Keystone grants no role beyond it.
     within_roles: tuple[str, ...] | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AccessRule(Resource):
+    """An access rule of a user (keystone's ``access_rule`` table): made with the first
+    credential that asks for it, shared by the user's credentials that ask for the same
+    service, path and method, and kept until deleted (not while a credential uses it)."""
+
+    KIND = "access_rule"
+    RESOURCE_NAME = "AccessRule"
+
+    user_id: str
+    service: str | None = None
+    path: str | None = None
+    method: str | None = None

@@ -1,13 +1,53 @@
-"""Keystone's domains, projects, users, roles, role assignments and tokens."""
+"""Keystone's projects, users, roles and role assignments: the records that say who acts, and
+with which roles, which every command's authentication reads (``local/authn.py``).
+
+Keystone's other models live beside these, so that a command loads only those it shows:
+``domain.py``, ``group.py``, ``role_assignment.py``, ``token.py``, ``user_spec.py``. Their
+names can still be imported from here (loaded on first use).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from ostack_cli.backend.models import Resource
 
+if TYPE_CHECKING:
+    from ostack_cli.backend.models.domain import DEFAULT_DOMAIN as DEFAULT_DOMAIN
+    from ostack_cli.backend.models.domain import Domain as Domain
+    from ostack_cli.backend.models.group import Group as Group
+    from ostack_cli.backend.models.group import GroupMembership as GroupMembership
+    from ostack_cli.backend.models.role_assignment import (
+        AssignmentFilters as AssignmentFilters,
+    )
+    from ostack_cli.backend.models.role_assignment import Ref as Ref
+    from ostack_cli.backend.models.role_assignment import RoleAssignment as RoleAssignment
+    from ostack_cli.backend.models.token import IssuedToken as IssuedToken
+    from ostack_cli.backend.models.token import RevocationEvent as RevocationEvent
+    from ostack_cli.backend.models.token import Token as Token
+    from ostack_cli.backend.models.user_spec import UserChanges as UserChanges
+    from ostack_cli.backend.models.user_spec import UserSpec as UserSpec
+
 DEFAULT_DOMAIN_ID = "default"
+
+# Where the names that used to be defined here are now, imported when first asked for.
+_MOVED = {
+    "DEFAULT_DOMAIN": "domain", "Domain": "domain",
+    "Group": "group", "GroupMembership": "group",
+    "AssignmentFilters": "role_assignment", "Ref": "role_assignment",
+    "RoleAssignment": "role_assignment",
+    "IssuedToken": "token", "RevocationEvent": "token", "Token": "token",
+    "UserChanges": "user_spec", "UserSpec": "user_spec",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MOVED.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"ostack_cli.backend.models.{module}"), name)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -33,31 +73,6 @@ class Project(Resource):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class Token:
-    id: str
-    expires: str
-    project_id: str
-    user_id: str
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Domain:
-    RESOURCE_NAME = "Domain"
-
-    id: str
-    name: str
-    description: str | None = None
-    is_enabled: bool = True
-    options: dict[str, object] = dataclasses.field(default_factory=dict)
-
-
-# Keystone's bootstrap makes this one domain; the local backend has no other.
-DEFAULT_DOMAIN = Domain(
-    id=DEFAULT_DOMAIN_ID, name="Default", description="The default domain", is_enabled=True
-)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class User(Resource):
     KIND = "user"
     RESOURCE_NAME = "User"
@@ -73,45 +88,6 @@ class User(Resource):
 
     def unique_key(self) -> str | None:
         # Keystone: user names are unique within a domain.
-        return f"{self.domain_id}/{self.name}"
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class UserSpec:
-    name: str
-    domain_id: str = DEFAULT_DOMAIN_ID
-    default_project_id: str | None = None
-    password: str | None = None
-    email: str | None = None
-    description: str | None = None
-    is_enabled: bool = True
-    options: dict[str, object] = dataclasses.field(default_factory=dict)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class UserChanges:
-    """``user set``: None leaves a field as it is."""
-
-    name: str | None = None
-    default_project_id: str | None = None
-    password: str | None = None
-    email: str | None = None
-    description: str | None = None
-    is_enabled: bool | None = None
-    options: dict[str, object] | None = None  # merged into the user's options
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Group(Resource):
-    KIND = "group"
-    RESOURCE_NAME = "Group"
-
-    domain_id: str = DEFAULT_DOMAIN_ID
-    description: str = ""
-    created_at: str = ""
-
-    def unique_key(self) -> str | None:
-        # Keystone: group names are unique within a domain.
         return f"{self.domain_id}/{self.name}"
 
 
@@ -134,31 +110,6 @@ class Role(Resource):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class Ref:
-    """What a role assignment names: an ID and, when names were asked for, the name and
-    the owning domain's name."""
-
-    id: str
-    name: str | None = None
-    domain_name: str | None = None
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class RoleAssignment:
-    """One row of ``role assignment list``: an actor, a role and a scope."""
-
-    role: Ref
-    user: Ref | None = None
-    group: Ref | None = None
-    project: Ref | None = None
-    domain: Ref | None = None
-    system: str | None = None  # "all" for the system scope
-    inherited: bool = False
-    # An effective row a group's assignment gave a member: that group's ID.
-    via_group_id: str | None = None
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class RoleGrant:
     """``role add/remove``: a role for a user or group on a project, domain or the system."""
 
@@ -168,19 +119,6 @@ class RoleGrant:
     project_id: str | None = None
     domain_id: str | None = None
     system: str | None = None
-    inherited: bool = False
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class AssignmentFilters:
-    role_id: str | None = None
-    user_id: str | None = None
-    group_id: str | None = None
-    project_id: str | None = None
-    domain_id: str | None = None
-    system: str | None = None
-    effective: bool = False
-    include_names: bool = False
     inherited: bool = False
 
 
@@ -218,23 +156,6 @@ class Grant(Resource):
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class GroupMembership(Resource):
-    """A user in a group (Keystone's ``user_group_membership``); its ID is
-    ``<group_id>|<user_id>``."""
-
-    KIND = "group_membership"
-    RESOURCE_NAME = "GroupMembership"
-
-    group_id: str
-    user_id: str
-    created_at: str = ""
-
-    @staticmethod
-    def key(group_id: str, user_id: str) -> str:
-        return f"{group_id}|{user_id}"
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
 class UserPassword(Resource):
     """A user's password, hashed (``passwords.py``); its ID is the user's."""
 
@@ -242,34 +163,3 @@ class UserPassword(Resource):
     RESOURCE_NAME = "Password"
 
     hash: str
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class IssuedToken(Resource):
-    """A token ``token issue`` gave out, by the SHA-256 of its text (the text is never
-    kept): what ``token revoke`` finds and revokes."""
-
-    KIND = "token"
-    RESOURCE_NAME = "Token"
-
-    user_id: str
-    scope_project_id: str
-    expires_at: str
-    revoked: bool = False
-    created_at: str = ""
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class RevocationEvent(Resource):
-    """Keystone's revocation event: Fernet tokens are never stored, so revoking one is a
-    record that matches it. By ``audit_id`` (one token: ``DELETE /v3/auth/tokens``) or by
-    ``user_id`` with ``issued_before`` (every token the user holds: a new password, the user
-    disabled or deleted). Times are POSIX seconds with microseconds."""
-
-    KIND = "revocation_event"
-    RESOURCE_NAME = "RevocationEvent"
-
-    user_id: str | None = None
-    audit_id: str | None = None
-    issued_before: float = 0.0
-    created_at: str = ""

@@ -283,7 +283,10 @@ SDK_PROPERTY_FIELDS: tuple[tuple[str, str, Callable[[str], Any] | None], ...] = 
     ("os_require_quiesce", "os_require_quiesce", _sdk_bool),
 )
 SDK_PROPERTY_ATTRS = {attr: key for attr, key, _ in SDK_PROPERTY_FIELDS}
-_SDK_KNOWN_KEYS = frozenset(SDK_PROPERTY_ATTRS.values())
+# ``owner_id`` (which Nova gives a snapshot) is openstacksdk's alias of ``owner``: the SDK
+# reads it into ``owner``, so the real client never shows it among the properties.
+_SDK_CONSUMED_KEYS = frozenset({"owner_id"})
+_SDK_KNOWN_KEYS = frozenset(SDK_PROPERTY_ATTRS.values()) | _SDK_CONSUMED_KEYS
 
 
 def _sdk_properties(image: Image) -> tuple[dict[str, str], dict[str, tuple[str, Any]]]:

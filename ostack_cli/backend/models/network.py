@@ -55,7 +55,8 @@ class Network(Resource):
     is_default: bool | None = None
     mtu: int = 1500
     is_port_security_enabled: bool = True
-    provider_network_type: str = INTERNAL_NETWORK_TYPE
+    # None where the requester may not see it (Neutron's admin-only provider attributes).
+    provider_network_type: str | None = INTERNAL_NETWORK_TYPE
     provider_physical_network: str | None = None
     provider_segmentation_id: int | None = None
     availability_zone_hints: list[str] = dataclasses.field(default_factory=list)

@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ostack_cli.backend.models import Resource
-from ostack_cli.backend.models.volume import BlockDevice
+
+# Quotas live in quota.py (commands that check them need no server model); their names
+# are still importable from here.
+from ostack_cli.backend.models.quota import COMPUTE_QUOTA_ATTRS as COMPUTE_QUOTA_ATTRS
+from ostack_cli.backend.models.quota import COMPUTE_QUOTAS as COMPUTE_QUOTAS
+from ostack_cli.backend.models.quota import NETWORK_QUOTA_ATTRS as NETWORK_QUOTA_ATTRS
+from ostack_cli.backend.models.quota import NETWORK_QUOTAS as NETWORK_QUOTAS
+from ostack_cli.backend.models.quota import QUOTA_DEFAULTS as QUOTA_DEFAULTS
+from ostack_cli.backend.models.quota import VOLUME_QUOTA_ATTRS as VOLUME_QUOTA_ATTRS
+from ostack_cli.backend.models.quota import VOLUME_QUOTAS as VOLUME_QUOTAS
+from ostack_cli.backend.models.quota import VOLUME_TYPE_QUOTAS as VOLUME_TYPE_QUOTAS
+from ostack_cli.backend.models.quota import Quota as Quota
+from ostack_cli.backend.models.quota import VolumeQuotas as VolumeQuotas
+from ostack_cli.backend.models.quota import volume_type_quota as volume_type_quota
+
+if TYPE_CHECKING:  # only a spec's annotation: listing servers needs no volume models
+    from ostack_cli.backend.models.volume import BlockDevice
 
 # nova/compute/power_state.py
 NOSTATE, RUNNING, PAUSED, SHUTDOWN, CRASHED, SUSPENDED = 0, 1, 3, 4, 6, 7
@@ -53,6 +69,15 @@ def api_status(vm_state: str, task_state: str | None) -> str:
     if by_task is None:
         return "UNKNOWN"
     return by_task.get(task_state, by_task[None])
+
+
+def usage_time(value: str | None) -> str | None:
+    """Nova's ``OS-SRV-USG`` times (``launched_at``, ``terminated_at``): ``str()`` of a naive
+    datetime, microseconds shown, as the API sends and the real client prints them."""
+    if not value:
+        return None
+    text = value.rstrip("Z")
+    return text if "." in text else text + ".000000"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -181,104 +206,6 @@ class ServerSpec:
     # ``--block-device``...), as the real client sends them; ``image`` is "" when the server
     # boots from a volume.
     block_devices: list[BlockDevice] = dataclasses.field(default_factory=list)
-
-
-# openstacksdk's quota attributes -> the real client's quota names (its `quota set` options).
-# Compute's are in the order Nova sends its quota set, which the real client prints.
-COMPUTE_QUOTA_ATTRS: dict[str, str] = {
-    "cores": "cores",
-    "injected_file_content_bytes": "injected-file-size",
-    "injected_file_path_bytes": "injected-path-size",
-    "injected_files": "injected-files",
-    "instances": "instances",
-    "key_pairs": "key-pairs",
-    "metadata_items": "properties",
-    "ram": "ram",
-    "server_group_members": "server-group-members",
-    "server_groups": "server-groups",
-}
-NETWORK_QUOTA_ATTRS: dict[str, str] = {
-    "floating_ips": "floating-ips",
-    "networks": "networks",
-    "ports": "ports",
-    "rbac_policies": "rbac-policies",
-    "router_routes": "router-routes",
-    "routers": "routers",
-    "security_group_rules": "secgroup-rules",
-    "security_groups": "secgroups",
-    "subnet_pools": "subnet-pools",
-    "subnets": "subnets",
-}
-# The quotas with Nova's and Neutron's defaults, compute first in the order Nova sends them
-# (`quota show` lays its rows out from these as the real client does: commands/quota.py).
-QUOTA_DEFAULTS: dict[str, int] = {
-    "cores": 20,
-    "injected-file-size": 10240,
-    "injected-path-size": 255,
-    "injected-files": 5,
-    "instances": 10,
-    "key-pairs": 100,
-    "properties": 128,
-    "ram": 51200,
-    "server-group-members": 10,
-    "server-groups": 10,
-    "floating-ips": 50,
-    "networks": 100,
-    "ports": 500,
-    "rbac-policies": 10,
-    "router-routes": 30,
-    "routers": 10,
-    "secgroup-rules": 100,
-    "secgroups": 10,
-    "subnet-pools": -1,
-    "subnets": 100,
-}
-COMPUTE_QUOTAS = frozenset(COMPUTE_QUOTA_ATTRS.values())
-NETWORK_QUOTAS = frozenset(NETWORK_QUOTA_ATTRS.values())
-# Cinder's quota attributes -> the real client's names, in the real client's order (it renames,
-# and so moves to the end of `quota show`, in this order; `quota set` sends them in it too).
-VOLUME_QUOTA_ATTRS: dict[str, str] = {
-    "backups": "backups",
-    "backup_gigabytes": "backup-gigabytes",
-    "gigabytes": "gigabytes",
-    "groups": "groups",
-    "per_volume_gigabytes": "per-volume-gigabytes",
-    "snapshots": "snapshots",
-    "volumes": "volumes",
-}
-VOLUME_QUOTAS = frozenset(VOLUME_QUOTA_ATTRS.values())
-# The quotas Cinder also keeps per volume type, as "<quota>_<type>" ("volumes___DEFAULT__" for
-# the type "__DEFAULT__"): `quota set --volume-type T` sets those instead.
-VOLUME_TYPE_QUOTAS = ("gigabytes", "snapshots", "volumes")
-
-
-def volume_type_quota(attr: str, volume_type: str) -> str:
-    """Cinder's name for quota ``attr`` of one volume type."""
-    return f"{attr}_{volume_type}"
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class VolumeQuotas:
-    """A project's Cinder quota set as openstacksdk presents it: every quota by Cinder's name
-    (per-type ones included), in the order of the SDK's ``to_dict()``, which the real client
-    prints; a quota the SDK knows but Cinder did not send is None."""
-
-    limits: dict[str, int | None]
-    usage: dict[str, int] = dataclasses.field(default_factory=dict)  # ``--usage`` only
-    reserved: dict[str, int] = dataclasses.field(default_factory=dict)
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class Quota(Resource):
-    """One project's limits (the record's id is the project id)."""
-
-    KIND = "quota"
-    RESOURCE_NAME = "Quota"
-
-    limits: dict[str, int] = dataclasses.field(default_factory=dict)
-
-    def limit(self, name: str) -> int:
-        return self.limits.get(name, QUOTA_DEFAULTS[name])
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -44,6 +44,7 @@ class SubnetPoolSpec:
     is_default: bool | None = None
     shared: bool | None = None
     description: str | None = None
+    address_scope_id: str | None = None
     tags: list[str] = dataclasses.field(default_factory=list)
 
 

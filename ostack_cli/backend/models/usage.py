@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+from typing import Any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,3 +33,18 @@ class UsagePeriod:
 
     start: datetime
     stop: datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class ProjectUsage:
+    """One project's totals over a period, as Nova's ``tenant_usage(s)`` (``usage list/show``).
+
+    Every field is None when Nova answers ``{}`` (no server of the project in the period).
+    ``server_usages`` is None unless Nova detailed it: ``usage list`` asks with
+    ``detailed=True``, which Nova does not take for ``1``, so it never is there."""
+
+    project_id: str | None
+    server_usages: list[dict[str, Any]] | None
+    total_memory_mb_usage: float | None
+    total_vcpus_usage: float | None
+    total_local_gb_usage: float | None

@@ -17,6 +17,7 @@ CREATING, AVAILABLE, ATTACHING, IN_USE, DETACHING = (
 DELETING, EXTENDING, UPLOADING, DOWNLOADING = "deleting", "extending", "uploading", "downloading"
 ERROR, ERROR_DELETING, ERROR_EXTENDING = "error", "error_deleting", "error_extending"
 RESERVED, MAINTENANCE = "reserved", "maintenance"
+ERROR_RESTORING = "error_restoring"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -128,6 +129,12 @@ class VolumeAttachment(Resource):
     created_at: str = ""
     updated_at: str | None = None
     worker_pid: int | None = None
+    # False for an attachment made through Cinder's API alone (``attachment create``): a
+    # record only, as in Cinder; no guest gets the disk and Nova's views do not show it.
+    by_nova: bool = True
+    attach_mode: str = "null"  # Cinder's attachments API (by_nova False only)
+    connector: dict[str, Any] | None = None  # the host connector Cinder was given
+    connection_info: dict[str, Any] | None = None  # what Cinder answered the connector
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -143,6 +150,7 @@ class VolumeSpec:
     image_id: str | None = None
     snapshot_id: str | None = None
     source_volume_id: str | None = None
+    backup_id: str | None = None
     scheduler_hints: dict[str, Any] | None = None
 
 

@@ -509,7 +509,7 @@ def test_local_port_values_are_unchanged() -> None:
     names, values = port_fields(Port(id="p", project_id="p", network_id="n", mac_address="m"))
     shown = dict(zip(names, values, strict=True))
     assert (shown["hints"], shown["ip_allocation"], shown["dns_name"]) == \
-        (None, "immediate", None)
+        ("", "immediate", None)
 
 
 # GET /v2.1/os-quota-sets/{id} (openstacksdk asks at 2.56) and GET /v2.0/quotas/{id}.

@@ -114,20 +114,22 @@ def test_extension_list_compute_long_is_novas_list(cli: Runner) -> None:
 def test_extension_list_network_is_what_the_local_backend_implements(cli: Runner) -> None:
     rows = cli("extension", "list", "--network", "--long", "-f", "json").json()
     assert [r["Alias"] for r in rows] == [
-        "aap-reject-multicast", "allowed-address-pairs", "availability_zone",
+        "aap-reject-multicast", "address-scope", "allowed-address-pairs", "availability_zone",
         "default-subnetpools", "expose-port-forwarding-in-fip", "external-net", "extraroute",
         "extraroute-atomic", "floating-ip-port-forwarding-description",
         "floating-ip-port-forwarding-port-ranges", "fip-port-details",
         "floating-ip-port-forwarding", "ip-substring-filtering", "router", "ext-gw-mode",
         "net-mtu", "net-mtu-writable", "network-ip-availability",
         "network-ip-availability-details", "pagination", "binding", "port-security",
-        "project-id", "provider", "quotas", "quota_details", "standard-attr-revisions",
+        "project-id", "provider", "quotas", "quota_details", "rbac-policies",
+        "rbac-address-scope", "rbac-security-groups", "rbac-subnetpool",
+        "standard-attr-revisions",
         "security-groups-normalized-cidr", "port-security-groups-filtering",
         "security-groups-rules-belongs-to-default-sg", "security-groups-shared-filtering",
         "security-group", "standard-attr-description", "subnet_allocation",
         "standard-attr-tag", "standard-attr-timestamp",
     ]
-    assert rows[13] == {
+    assert rows[14] == {
         "Name": "Neutron L3 Router", "Alias": "router",
         "Description": "Router abstraction for basic L3 forwarding between L2 Neutron "
                        "networks and access to external networks via a NAT gateway.",
@@ -156,7 +158,7 @@ def test_extension_list_volume_is_cinders(cli: Runner) -> None:
 def test_extension_list_table(cli: Runner) -> None:
     table = cli("extension", "list", "--network", "-c", "Alias").out.splitlines()
     assert [line.strip("|+ -") for line in table[:5]] == [
-        "", "Alias", "", "aap-reject-multicast", "allowed-address-pairs"]
+        "", "Alias", "", "aap-reject-multicast", "address-scope"]
 
 
 @pytest.mark.parametrize("name", ["router", "Neutron L3 Router"])

@@ -57,7 +57,7 @@ def test_create_shows_an_unbound_neutron_port(cli: Runner, ids: dict[str, str]) 
         "device_id": "", "device_owner": "", "device_profile": None, "dns_assignment": [],
         "dns_domain": None, "dns_name": None, "extra_dhcp_opts": [],
         "fixed_ips": [{"subnet_id": ids["sub"], "ip_address": "10.0.0.2"}],
-        "hardware_offload_type": None, "hints": None, "ip_allocation": "immediate",
+        "hardware_offload_type": None, "hints": "", "ip_allocation": "immediate",
         "name": "p1", "network_id": ids["net"], "numa_affinity_policy": None,
         "port_security_enabled": True, "propagate_uplink_status": None, "pvlan_type": None,
         "pvlan_community": None, "resource_request": None, "revision_number": 1,
