@@ -14,6 +14,7 @@ from ostack_cli.backend.models.identity import AssignmentFilters
 from ostack_cli.backend.models.keypair import KEYPAIR_TYPE_SSH, KEYPAIR_TYPES, Keypair
 from ostack_cli.commands.base import Command, Lister, ShowOne, delete_each, show_fields
 from ostack_cli.commands.identity_common import find_id
+from ostack_cli.commands.pagination import add_marker_pagination
 from ostack_cli.errors import CommandError
 from ostack_cli.state.paths import write_private_file
 
@@ -64,21 +65,6 @@ def _add_user(parser: argparse.ArgumentParser, help_text: str) -> None:
     parser.add_argument("--user-domain", metavar="<user-domain>",
                         help="Domain the user belongs to (name or ID). This can be used in "
                         "case collisions between user names exist.")
-
-
-class _NonNegative(argparse.Action):
-    """osc-lib's NonNegativeAction: an int option that refuses values below 0."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        if int(values) < 0:
-            raise argparse.ArgumentError(self, f"{option_string} expected a non-negative integer")
-        setattr(namespace, self.dest, values)
 
 
 class CreateKeypair(ShowOne):
@@ -189,22 +175,7 @@ class ListKeypair(Lister):
         parser.add_argument("--project-domain", metavar="<project-domain>",
                             help="Domain the project belongs to (name or ID). This can be "
                             "used in case collisions between project names exist.")
-        parser.add_argument("--limit", metavar="<limit>", type=int,
-                            action=_NonNegative,
-                            help="The maximum number of entries to return per page. If the "
-                            "value exceeds the server-defined maximum, then the "
-                            "server-defined value will be used. Note that this controls the "
-                            "page size, not the total number of entries returned. Use "
-                            "--max-items to limit the total number of entries returned.")
-        parser.add_argument("--marker", metavar="<marker>", default=None,
-                            help="The first position in the collection to return results "
-                            "from. This should be a value that was returned in a previous "
-                            "request.")
-        parser.add_argument("--max-items", metavar="<max-items>", type=int,
-                            action=_NonNegative,
-                            help="The maximum number of entries to return in total, paging "
-                            "through multiple requests if needed. Use --limit to control the "
-                            "page size.")
+        add_marker_pagination(parser)
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:

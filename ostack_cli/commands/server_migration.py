@@ -16,7 +16,7 @@ from ostack_cli.backend.models.migration import Migration, MigrationFilters
 from ostack_cli.backend.models.server import Server
 from ostack_cli.commands.base import Command, Lister, ShowOne
 from ostack_cli.commands.identity_common import add_project_domain, add_user_domain, find_id
-from ostack_cli.commands.keypair import _NonNegative
+from ostack_cli.commands.pagination import add_marker_pagination
 from ostack_cli.errors import CommandError, NotFound
 
 LIST_COLUMNS = (("Id", "id"), ("UUID", "uuid"), ("Source Node", "source_node"),
@@ -53,21 +53,7 @@ class ListMigration(Lister):
                             choices=["evacuation", "live-migration", "cold-migration",
                                      "resize"],
                             help="Filter migrations by type")
-        parser.add_argument("--limit", metavar="<limit>", type=int, action=_NonNegative,
-                            help="The maximum number of entries to return per page. If the "
-                            "value exceeds the server-defined maximum, then the "
-                            "server-defined value will be used. Note that this controls the "
-                            "page size, not the total number of entries returned. Use "
-                            "--max-items to limit the total number of entries returned.")
-        parser.add_argument("--marker", metavar="<marker>", default=None,
-                            help="The first position in the collection to return results "
-                            "from. This should be a value that was returned in a previous "
-                            "request.")
-        parser.add_argument("--max-items", metavar="<max-items>", type=int,
-                            action=_NonNegative, default=None,
-                            help="The maximum number of entries to return in total, paging "
-                            "through multiple requests if needed. Use --limit to control the "
-                            "page size.")
+        add_marker_pagination(parser)
         parser.add_argument("--changes-since", dest="changes_since",
                             metavar="<changes-since>",
                             help="List only migrations changed later or equal to a certain "
@@ -179,41 +165,41 @@ class ShowMigration(_ByMigration, ShowOne):
                 [_value(migration, field) for _, field in SHOW_COLUMNS])
 
 
-class AbortMigration(_ByMigration, Command):
+class _MigrationAction(_ByMigration, Command):
+    """An action on one migration of a server, named by its ID or UUID."""
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        _add_server_and_migration(parser, "Migration (ID)")
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace) -> None:
+        _checked_migration(parsed_args.migration)
+        server = self.backend.find_server(parsed_args.server)
+        migration_id = parsed_args.migration
+        if not migration_id.isdigit():
+            migration_id = self.by_uuid(server, migration_id).id
+        self.act(server, migration_id)
+
+    def act(self, server: Server, migration_id: str) -> None:
+        raise NotImplementedError
+
+
+class AbortMigration(_MigrationAction):
     """Cancel an ongoing live migration.
 
     This command requires ``--os-compute-api-version`` 2.24 or greater.
     """
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        _add_server_and_migration(parser, "Migration (ID)")
-        return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> None:
-        _checked_migration(parsed_args.migration)
-        server = self.backend.find_server(parsed_args.server)
-        migration_id = parsed_args.migration
-        if not migration_id.isdigit():
-            migration_id = self.by_uuid(server, migration_id).id
+    def act(self, server: Server, migration_id: str) -> None:
         self.backend.abort_server_migration(server, migration_id)
 
 
-class ForceCompleteMigration(_ByMigration, Command):
+class ForceCompleteMigration(_MigrationAction):
     """Force an ongoing live migration to complete.
 
     This command requires ``--os-compute-api-version`` 2.22 or greater.
     """
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        _add_server_and_migration(parser, "Migration (ID)")
-        return parser
-
-    def take_action(self, parsed_args: argparse.Namespace) -> None:
-        _checked_migration(parsed_args.migration)
-        server = self.backend.find_server(parsed_args.server)
-        migration_id = parsed_args.migration
-        if not migration_id.isdigit():
-            migration_id = self.by_uuid(server, migration_id).id
+    def act(self, server: Server, migration_id: str) -> None:
         self.backend.force_complete_server_migration(server, migration_id)

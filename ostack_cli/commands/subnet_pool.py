@@ -8,24 +8,9 @@ from typing import Any
 from ostack_cli.backend.models.subnet_pool import SubnetPoolSpec, subnet_pool_view
 from ostack_cli.commands import network_common as nc
 from ostack_cli.commands.base import Command, Lister, ShowOne, delete_each, show_fields
-from ostack_cli.commands.pagination import add_pagination, paginate
+from ostack_cli.commands.pagination import NonNegative, add_pagination, paginate
 
 FORMATTERS = {"prefixes": nc.ListColumn, "tags": nc.ListColumn}
-
-
-class _NonNegative(argparse.Action):
-    """osc-lib's NonNegativeAction."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        if int(values) < 0:
-            raise argparse.ArgumentError(self, f"{option_string} expected a non-negative integer")
-        setattr(namespace, self.dest, values)
 
 
 def _add_prefix_options(parser: argparse.ArgumentParser, *, create: bool) -> None:
@@ -36,7 +21,7 @@ def _add_prefix_options(parser: argparse.ArgumentParser, *, create: bool) -> Non
     for option, text in (("--default-prefix-length", "default"), ("--min-prefix-length",
                                                                   "minimum"),
                          ("--max-prefix-length", "maximum")):
-        parser.add_argument(option, metavar=f"<{option[2:]}>", type=int, action=_NonNegative,
+        parser.add_argument(option, metavar=f"<{option[2:]}>", type=int, action=NonNegative,
                             help=f"Set subnet pool {text} prefix length")
 
 

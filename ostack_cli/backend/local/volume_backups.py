@@ -98,31 +98,9 @@ class VolumeBackups:
     # -- reading ----------------------------------------------------------------------
 
     def find_all(self, filters: BackupFilters | None = None) -> list[VolumeBackup]:
-        filters = filters or BackupFilters()
-        every = self.context.is_admin and (filters.all_projects or filters.project_id)
-        found = []
-        for backup in self.store.list(VolumeBackup):
-            if not every and backup.project_id != self.context.project_id:
-                continue
-            if filters.project_id and backup.project_id != filters.project_id:
-                continue
-            if filters.name is not None and backup.name != filters.name:
-                continue
-            if filters.status is not None and backup.status != filters.status:
-                continue
-            if filters.volume_id is not None and backup.volume_id != filters.volume_id:
-                continue
-            settled = self.settle(backup)
-            if settled is not None:
-                found.append(settled)
-        # Cinder's default sort: newest first (created_at, then id, descending).
-        found.sort(key=lambda b: (b.created_at, b.id), reverse=True)
-        # ``limit`` is the size of Cinder's pages, which openstacksdk follows to the end.
-        if filters.marker is not None:
-            ids = [b.id for b in found]
-            if filters.marker not in ids:
-                raise backup_not_found(filters.marker)
-            found = found[ids.index(filters.marker) + 1:]
+        found = volume_records.cinder_listing(
+            self.context, self.store.list(VolumeBackup), filters or BackupFilters(),
+            self.settle, backup_not_found)
         parents = self._parents()
         return [self.shown(b, parents) for b in found]
 

@@ -4,7 +4,8 @@ Plain functions of the store (as ``net_records`` is for networking)."""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ostack_cli.backend.local import cinder_rules
 from ostack_cli.backend.models.volume import (
@@ -17,6 +18,10 @@ from ostack_cli.backend.models.volume import (
 from ostack_cli.backend.models.volume_backup import VolumeBackup
 from ostack_cli.state.store import Store
 
+if TYPE_CHECKING:
+    from ostack_cli.backend.local.context import ServiceContext
+    from ostack_cli.backend.models.volume import SnapshotFilters
+
 HOST_NAME = "localhost"  # the compute host guests run on (servers.LOCAL_HOST)
 # What Cinder's os-vol-host-attr:host says of the one volume backend: host@backend#pool.
 VOLUME_HOST = "localhost@local#local"
@@ -24,6 +29,44 @@ VOLUME_HOST = "localhost@local#local"
 HELD = ("attached", "detaching")
 
 RecordT = TypeVar("RecordT", Volume, VolumeSnapshot, VolumeAttachment, VolumeBackup)
+
+
+ListedT = TypeVar("ListedT", VolumeSnapshot, VolumeBackup)
+
+
+def cinder_listing(
+    context: ServiceContext,
+    records: Iterable[ListedT],
+    filters: SnapshotFilters,
+    settle: Callable[[ListedT], ListedT | None],
+    not_found: Callable[[str], Exception],
+) -> list[ListedT]:
+    """Cinder's list of snapshots or backups: the project's (every project's for an admin
+    asking for them), filtered, each settled (None: gone), newest first, after ``marker``.
+    ``limit`` is the size of Cinder's pages, which openstacksdk follows to the end."""
+    every = context.is_admin and (filters.all_projects or filters.project_id)
+    found = []
+    for record in records:
+        if not every and record.project_id != context.project_id:
+            continue
+        if filters.project_id and record.project_id != filters.project_id:
+            continue
+        if filters.name is not None and record.name != filters.name:
+            continue
+        if filters.status is not None and record.status != filters.status:
+            continue
+        if filters.volume_id is not None and record.volume_id != filters.volume_id:
+            continue
+        settled = settle(record)
+        if settled is not None:
+            found.append(settled)
+    found.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    if filters.marker is not None:
+        ids = [r.id for r in found]
+        if filters.marker not in ids:
+            raise not_found(filters.marker)
+        found = found[ids.index(filters.marker) + 1:]
+    return found
 
 
 def attachments_of_volume(store: Store, volume_id: str) -> list[VolumeAttachment]:

@@ -52,31 +52,9 @@ class VolumeSnapshots:
     # -- reading ----------------------------------------------------------------------
 
     def find_all(self, filters: SnapshotFilters | None = None) -> list[VolumeSnapshot]:
-        filters = filters or SnapshotFilters()
-        every = self.context.is_admin and (filters.all_projects or filters.project_id)
-        found = []
-        for snapshot in self.store.list(VolumeSnapshot):
-            if not every and snapshot.project_id != self.context.project_id:
-                continue
-            if filters.project_id and snapshot.project_id != filters.project_id:
-                continue
-            if filters.name is not None and snapshot.name != filters.name:
-                continue
-            if filters.status is not None and snapshot.status != filters.status:
-                continue
-            if filters.volume_id is not None and snapshot.volume_id != filters.volume_id:
-                continue
-            settled = self.settle(snapshot)
-            if settled is not None:
-                found.append(settled)
-        found.sort(key=lambda s: (s.created_at, s.id), reverse=True)
-        # ``limit`` is the size of Cinder's pages, which openstacksdk follows to the end.
-        if filters.marker is not None:
-            ids = [s.id for s in found]
-            if filters.marker not in ids:
-                raise NotFound(f"Snapshot {filters.marker} could not be found.")
-            found = found[ids.index(filters.marker) + 1:]
-        return found
+        return volume_records.cinder_listing(
+            self.context, self.store.list(VolumeSnapshot), filters or SnapshotFilters(),
+            self.settle, lambda marker: NotFound(f"Snapshot {marker} could not be found."))
 
     def find(self, name_or_id: str) -> VolumeSnapshot:
         by_id = self.store.get(VolumeSnapshot, name_or_id)

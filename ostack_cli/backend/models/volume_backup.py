@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from ostack_cli.backend.models import Resource
+from ostack_cli.backend.models.volume import SnapshotFilters
 
 # cinder/objects/fields.py BackupStatus.
 BACKUP_CREATING, BACKUP_AVAILABLE, BACKUP_DELETING = "creating", "available", "deleting"
@@ -48,17 +49,9 @@ class VolumeBackup(Resource):
     restore_volume_id: str | None = None
 
 
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class BackupFilters:
-    """``volume backup list``'s filters, as the real client sends them to Cinder."""
-
-    name: str | None = None
-    status: str | None = None
-    volume_id: str | None = None
-    project_id: str | None = None
-    all_projects: bool = False
-    limit: int | None = None
-    marker: str | None = None
+# ``volume backup list``'s filters, as the real client sends them to Cinder: the snapshot
+# list's own.
+BackupFilters = SnapshotFilters
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
