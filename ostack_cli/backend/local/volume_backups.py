@@ -49,7 +49,7 @@ from ostack_cli.backend.models.volume_backup import (
     BackupRestore,
     VolumeBackup,
 )
-from ostack_cli.errors import BadRequest, NotFound, duplicate, not_found
+from ostack_cli.errors import BadRequest, NotFound
 
 ZONE = "nova"
 # The posix driver's chunk size (backup_file_size): how many objects a backup counts.
@@ -114,22 +114,8 @@ class VolumeBackups:
         return self.shown(settled)
 
     def find(self, name_or_id: str) -> VolumeBackup:
-        """openstacksdk's find: by ID, then by name among the project's own."""
-        by_id = self.store.get(VolumeBackup, name_or_id)
-        if by_id is not None and self._visible(by_id):
-            found = by_id
-        else:
-            matches = [b for b in self.store.list(VolumeBackup, name=name_or_id)
-                       if b.project_id == self.context.project_id]
-            if not matches:
-                raise not_found("Backup", name_or_id)
-            if len(matches) > 1:
-                raise duplicate("Backup", name_or_id)
-            found = matches[0]
-        settled = self.settle(found)
-        if settled is None:
-            raise not_found("Backup", name_or_id)
-        return self.shown(settled)
+        return self.shown(volume_records.cinder_find(
+            self.context, VolumeBackup, "Backup", name_or_id, self.settle))
 
     def _parents(self) -> frozenset[str]:
         """The backups incremental ones follow."""

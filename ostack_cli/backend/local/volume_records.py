@@ -16,6 +16,7 @@ from ostack_cli.backend.models.volume import (
     VolumeSnapshot,
 )
 from ostack_cli.backend.models.volume_backup import VolumeBackup
+from ostack_cli.errors import duplicate, not_found
 from ostack_cli.state.store import Store
 
 if TYPE_CHECKING:
@@ -67,6 +68,32 @@ def cinder_listing(
             raise not_found(filters.marker)
         found = found[ids.index(filters.marker) + 1:]
     return found
+
+
+def cinder_find(
+    context: ServiceContext,
+    kind: type[ListedT],
+    label: str,
+    name_or_id: str,
+    settle: Callable[[ListedT], ListedT | None],
+) -> ListedT:
+    """openstacksdk's find of a snapshot or backup: by ID (the project's, or any for an
+    admin), then by name among the project's own; settled (gone: not found)."""
+    by_id = context.store.get(kind, name_or_id)
+    if by_id is not None and (context.is_admin or by_id.project_id == context.project_id):
+        found = by_id
+    else:
+        matches = [r for r in context.store.list(kind, name=name_or_id)
+                   if r.project_id == context.project_id]
+        if not matches:
+            raise not_found(label, name_or_id)
+        if len(matches) > 1:
+            raise duplicate(label, name_or_id)
+        found = matches[0]
+    settled = settle(found)
+    if settled is None:
+        raise not_found(label, name_or_id)
+    return settled
 
 
 def attachments_of_volume(store: Store, volume_id: str) -> list[VolumeAttachment]:

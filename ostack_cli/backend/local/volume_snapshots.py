@@ -30,7 +30,7 @@ from ostack_cli.backend.models.volume import (
     Volume,
     VolumeSnapshot,
 )
-from ostack_cli.errors import BadRequest, NotFound, duplicate, not_found
+from ostack_cli.errors import BadRequest, NotFound
 
 # What an admin may set a snapshot's status to (the real client's choices).
 RESETTABLE = ("available", "error", "creating", "deleting", "error_deleting")
@@ -57,21 +57,8 @@ class VolumeSnapshots:
             self.settle, lambda marker: NotFound(f"Snapshot {marker} could not be found."))
 
     def find(self, name_or_id: str) -> VolumeSnapshot:
-        by_id = self.store.get(VolumeSnapshot, name_or_id)
-        if by_id is not None and self._visible(by_id):
-            found = by_id
-        else:
-            matches = [s for s in self.store.list(VolumeSnapshot, name=name_or_id)
-                       if s.project_id == self.context.project_id]
-            if not matches:
-                raise not_found("Snapshot", name_or_id)
-            if len(matches) > 1:
-                raise duplicate("Snapshot", name_or_id)
-            found = matches[0]
-        settled = self.settle(found)
-        if settled is None:
-            raise not_found("Snapshot", name_or_id)
-        return settled
+        return volume_records.cinder_find(self.context, VolumeSnapshot, "Snapshot",
+                                          name_or_id, self.settle)
 
     def _visible(self, snapshot: VolumeSnapshot) -> bool:
         return self.context.is_admin or snapshot.project_id == self.context.project_id
