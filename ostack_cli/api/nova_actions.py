@@ -16,6 +16,7 @@ from ostack_cli.api.http import ApiRequest, Reply
 from ostack_cli.api.nova import NOVA
 from ostack_cli.api.nova_views import server_view
 from ostack_cli.backend.api.server_lifecycle import UNSET, RebuildSpec
+from ostack_cli.backend.local.passwords import generate_password
 from ostack_cli.backend.models.image import Image
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import NotFound
@@ -293,19 +294,10 @@ def unshelve(req: ApiRequest, server: Server, body: Any) -> Reply:
 def rescue(req: ApiRequest, server: Server, body: Any) -> Reply:
     body = body if isinstance(body, dict) else {}
     # Nova answers the rescue password, one it made when none was asked for.
-    password = body.get("adminPass") or _password()
+    password = body.get("adminPass") or generate_password()
     req.backend.rescue_server(server, image_id=body.get("rescue_image_ref"),
                               password=password)
     return Reply(200, {"adminPass": password})
-
-
-def _password() -> str:
-    """Nova's generate_password: 12 characters of letters and digits."""
-    import secrets
-    import string
-
-    alphabet = string.ascii_letters + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(12))
 
 
 @action("unrescue")

@@ -11,8 +11,6 @@ or force-complete meet a server in no migrating state."""
 
 from __future__ import annotations
 
-import secrets
-import string
 from datetime import datetime
 from typing import Any
 
@@ -21,12 +19,9 @@ from ostack_cli.api.faults import ApiFault
 from ostack_cli.api.http import ApiRequest, Reply
 from ostack_cli.api.nova import NOVA
 from ostack_cli.api.nova_actions import action
+from ostack_cli.backend.local.passwords import generate_password
 from ostack_cli.backend.models.migration import LIVE, LIVE_IN_PROGRESS, Migration, MigrationFilters
 from ostack_cli.backend.models.server import Server
-
-# nova/utils.py generate_password's symbols (no look-alikes).
-_PASSWORD_SYMBOLS = "".join(c for c in string.ascii_letters + string.digits
-                            if c not in "0O1lI")
 
 
 def _listed_view(req: ApiRequest, migration: Migration) -> dict[str, Any]:
@@ -223,7 +218,7 @@ def evacuate(req: ApiRequest, server: Server, body: Any) -> Reply:
     password = body.get("adminPass")
     if not nova_common.at_least(req, "2.14") and not password:
         # Before 2.14 Nova makes up the password it answers (enable_instance_password).
-        password = "".join(secrets.choice(_PASSWORD_SYMBOLS) for _ in range(12))
+        password = generate_password()
     req.backend.evacuate_server(server, host=host, password=password)
     if nova_common.at_least(req, "2.14"):
         return Reply(200)

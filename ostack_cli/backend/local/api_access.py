@@ -19,14 +19,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import secrets
 import uuid
 from pathlib import Path
 from typing import Any
 
 from ostack_cli.backend.local.authn import ADMIN_USER, DEFAULT_PROJECT
 from ostack_cli.backend.local.grants import ADMIN_ROLE
-from ostack_cli.backend.local.passwords import hash_password
+from ostack_cli.backend.local.passwords import generate_password, hash_password
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.identity import (
     DEFAULT_DOMAIN,
@@ -44,6 +43,7 @@ CREDENTIALS_FILE = "api-credentials.json"
 DEMO = "demo"
 MEMBER_ROLE = "member"
 DEFAULT_AUTH_URL = "http://127.0.0.1:5000/v3"
+BOOTSTRAP_PASSWORD_LENGTH = 24
 CLOUDS = (("ostack", ADMIN_USER, DEFAULT_PROJECT), ("ostack-demo", DEMO, DEMO))
 
 
@@ -75,7 +75,7 @@ def ensure_api_users(store: Store, state_dir: Path) -> list[ApiUser]:
             user, created = _user(store, name, project_name)
             password = None
             if store.get(UserPassword, user.id) is None:
-                password = secrets.token_urlsafe(18)
+                password = generate_password(BOOTSTRAP_PASSWORD_LENGTH)
                 store.insert(UserPassword(id=user.id, hash=hash_password(password)))
                 credentials[name] = password
             result.append(ApiUser(name=name, id=user.id, created=created,

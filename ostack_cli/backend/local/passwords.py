@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import os
+import secrets
 
 SCHEME = "scrypt"
 # scrypt's interactive-login cost (RFC 7914: N=2^14, r=8, p=1): about 16 MiB and tens of
@@ -14,6 +15,15 @@ COST, BLOCK_SIZE, PARALLELISM = 2**14, 8, 1
 SALT_BYTES, KEY_BYTES = 16, 32
 # hashlib.scrypt's default cap (32 MiB) is below what some costs need; give it room.
 MAX_MEMORY = 64 * 1024 * 1024
+# Nova's DEFAULT_PASSWORD_SYMBOLS: no look-alikes (0/O, 1/l/I) and no leading "-" that a
+# command line would take for an option (`--os-password -x...`).
+PASSWORD_SYMBOLS = "23456789" "ABCDEFGHJKLMNPQRSTUVWXYZ" "abcdefghijkmnopqrstuvwxyz"
+NOVA_PASSWORD_LENGTH = 12  # Nova's [DEFAULT] password_length
+
+
+def generate_password(length: int = NOVA_PASSWORD_LENGTH) -> str:
+    """Nova's ``generate_password``: ``length`` characters a user can read and type."""
+    return "".join(secrets.choice(PASSWORD_SYMBOLS) for _ in range(length))
 
 
 def hash_password(password: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import secrets
 from typing import Any
 
 from ostack_cli import faults
@@ -20,6 +19,7 @@ from ostack_cli.backend.api.server_lifecycle import RebuildSpec
 from ostack_cli.backend.local import nova_rules
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guest_ops import GuestOps, one_line
+from ostack_cli.backend.local.passwords import generate_password
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.image import Image
@@ -61,7 +61,7 @@ class ServerRebuild:
             with log.event("compute_rebuild_instance"):
                 self._rebuild(claimed, server.vm_state)
         answer = self.ops.records.with_addresses(claimed)
-        return answer.replace(admin_pass=spec.password or admin_password())
+        return answer.replace(admin_pass=spec.password or generate_password())
 
     def _changes(self, server: Server, spec: RebuildSpec) -> dict[str, Any]:
         """What the API changes on the record before it casts the rebuild, checked first."""
@@ -185,8 +185,3 @@ def _encoded(data: bytes | None) -> str | None:
             f"bytes once base64 encoded. Your data is {len(encoded)} bytes"
         )
     return encoded
-
-
-def admin_password() -> str:
-    """Nova's ``generate_password``: 12 characters (``[DEFAULT] password_length``)."""
-    return secrets.token_urlsafe(9)[:12]

@@ -24,6 +24,7 @@ from ostack_cli.backend.local.images import Images
 from ostack_cli.backend.local.keypairs import Keypairs
 from ostack_cli.backend.local.net_records import network_subnets
 from ostack_cli.backend.local.networks import Networks
+from ostack_cli.backend.local.passwords import generate_password
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.local.security_groups import SecurityGroups
@@ -175,7 +176,7 @@ class Servers:
         answers = []
         for server_id in logs:
             shown = self.get(server_id)
-            answers.append(shown.replace(admin_pass=spec.password or _password(),
+            answers.append(shown.replace(admin_pass=spec.password or generate_password(),
                                          security_group_names=shown.security_group_names
                                          or echo))
         return answers
@@ -465,10 +466,6 @@ def host_id(project_id: str) -> str:
 def _one_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
-
-
-def _password() -> str:
-    return secrets.token_urlsafe(9)[:12]
 
 
 def _check_spec(spec: ServerSpec) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ostack_cli.backend.local.passwords import hash_password, verify_password
+from ostack_cli.backend.local.passwords import (
+    PASSWORD_SYMBOLS,
+    generate_password,
+    hash_password,
+    verify_password,
+)
 
 
 def test_a_hash_verifies_its_password_only() -> None:
@@ -21,3 +26,13 @@ def test_each_hash_has_its_own_salt() -> None:
 def test_unreadable_hashes_never_verify() -> None:
     for stored in ("", "plain", "md5$1$2$3$c2FsdA==$a2V5", "scrypt$x$8$1$c2FsdA==$a2V5"):
         assert not verify_password("anything", stored)
+
+
+def test_generated_passwords_are_novas_readable_symbols() -> None:
+    """Nova's symbols: a password never starts with "-", which `--os-password -x` would
+    take for an option (a bootstrap password once did, one run in 64)."""
+    made = [generate_password() for _ in range(2000)]
+    assert {len(p) for p in made} == {12}
+    assert set("".join(made)) <= set(PASSWORD_SYMBOLS)
+    assert not set(PASSWORD_SYMBOLS) & set("-_0O1lI")
+    assert len(generate_password(24)) == 24
