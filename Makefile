@@ -28,3 +28,8 @@ bench: setup
 
 completions: setup
 	$(PY) -m ostack_cli.completion.generate
+
+# What stores deleted without a purge left on the host (root; opens no store, so it never
+# makes /var/lib/ostack): one line per tag removed.
+clean-host:
+	$(PY) -m ostack_cli.backend.local.reconcile orphans

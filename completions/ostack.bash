@@ -210,7 +210,7 @@ _ostack()
   local cmds_host_list='-h --help -f --format -c --column --quote --noindent --max-width --fit-width --print-empty --sort-column --sort-ascending --sort-descending --zone'
   local cmds_host_set='-h --help --enable --disable --enable-maintenance --disable-maintenance'
   local cmds_host_show='-h --help -f --format -c --column --quote --noindent --max-width --fit-width --print-empty --sort-column --sort-ascending --sort-descending'
-  local cmds_host_sync='-h --help'
+  local cmds_host_sync='-h --help --orphans --dry-run'
   local cmds_hypervisor='list show stats'
   local cmds_hypervisor_list='-h --help -f --format -c --column --quote --noindent --max-width --fit-width --print-empty --sort-column --sort-ascending --sort-descending --matching --limit --marker --max-items --long'
   local cmds_hypervisor_show='-h --help -f --format -c --column --noindent --variable --prefix --max-width --fit-width --print-empty'

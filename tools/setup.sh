@@ -13,6 +13,8 @@ SYSTEM_PACKAGES=(
   # the test guest image (tools/guest-image/build.sh)
   linux-image-amd64 kmod busybox-static dropbear-bin syslinux syslinux-common mtools dosfstools
   cpio gzip xz-utils zstd
+  # reading config drives back in the tests (isoinfo)
+  genisoimage
   # completion tests and ssh into guests
   bash-completion tmux zsh fish openssh-client
   # the guests' consoles in a browser: noVNC and the SPICE client the console proxy serves,

@@ -35,6 +35,17 @@ echo "=============== tests/cloud (ran beside the tiers above) ==============="
 cat "$cloud_log"
 rm -f "$cloud_log"
 
+# A report, never a failure nor a clean-up: what stores deleted without a purge (by these
+# tests or anything else) left on the host; `make clean-host` removes it.
+if [ "$(id -u)" -eq 0 ]; then
+    orphans="$(.venv/bin/python -m ostack_cli.backend.local.reconcile orphans --dry-run 2>&1)"
+    if [ -n "$orphans" ]; then
+        echo
+        echo "=============== host objects of stores that are gone (make clean-host) ==============="
+        echo "$orphans"
+    fi
+fi
+
 echo "lint and tiers other than cloud: exit $others; cloud tier: exit $cloud"
 if [ "$others" -ne 0 ]; then exit "$others"; fi
 exit "$cloud"

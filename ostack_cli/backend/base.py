@@ -89,4 +89,9 @@ class Backend(
         returns what the host could not follow, one line each."""
         ...
 
+    def sweep_orphans(self, *, dry_run: bool = False) -> tuple[list[str], list[str], list[str]]:
+        """Remove the host objects of local stores that are gone (local backend only):
+        one line per tag removed, one per tag kept for a guest, and the faults."""
+        ...
+
     def close(self) -> None: ...

@@ -3,7 +3,8 @@
 
 Bridges, namespaces, iptables rules and dnsmasq do not survive a reboot of the host; run
 ``host sync`` once after one (ostack also follows every change it makes, so it is rarely
-needed otherwise).
+needed otherwise). ``host sync --orphans`` instead removes what stores deleted without a
+purge left on the host (``backend.local.orphans``), one line per store tag.
 """
 
 from __future__ import annotations
@@ -18,11 +19,36 @@ from ostack_cli.errors import CommandError
 class SyncHost(Command):
     """Bring the host's bridges, DHCP servers, routers and firewall in line with the store"""
 
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            "--orphans", action="store_true",
+            help="Instead, remove the host objects (chains, devices, namespaces, processes, "
+                 "guests whose disks are gone) of local stores that no longer exist, and "
+                 "print one line per store tag removed")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="With --orphans: only print what would be removed")
+        return parser
+
     def take_action(self, parsed_args: argparse.Namespace) -> None:
+        if parsed_args.dry_run and not parsed_args.orphans:
+            raise CommandError("--dry-run goes with --orphans.")
+        if parsed_args.orphans:
+            self._sweep(dry_run=parsed_args.dry_run)
+            return
         faults = self.backend.sync_host()
         if faults:
             for line in faults[:-1]:
                 self.app.stderr.write(f"{line}\n")
+            raise CommandError(faults[-1])
+
+    def _sweep(self, *, dry_run: bool) -> None:
+        removed, kept, faults = self.backend.sweep_orphans(dry_run=dry_run)
+        for line in removed:
+            self.app.stdout.write(f"{line}\n")
+        for line in (*kept, *faults[:-1]):
+            self.app.stderr.write(f"{line}\n")
+        if faults:
             raise CommandError(faults[-1])
 
 

@@ -118,6 +118,12 @@ class CloudBackend(
             "only; a cloud keeps its own."
         )
 
+    def sweep_orphans(self, *, dry_run: bool = False) -> tuple[list[str], list[str], list[str]]:
+        raise BackendUnavailable(
+            "'host sync --orphans' removes what local stores left on this host: it is for "
+            "the local backend only."
+        )
+
     def close(self) -> None:
         try:
             self.conn.close()

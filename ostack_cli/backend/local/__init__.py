@@ -1595,6 +1595,24 @@ class LocalBackend:
         self.services.compute_hosts.register()
         return self.services.host_sync.sync_all()
 
+    def sweep_orphans(self, *, dry_run: bool = False) -> tuple[list[str], list[str], list[str]]:
+        import os
+
+        from ostack_cli.backend.local import orphans
+        from ostack_cli.backend.local.host import TAG_SETTING
+        from ostack_cli.errors import BackendUnavailable
+
+        host = self.context.host
+        if host.is_test_driver:
+            return [], [], []  # no host is driven: nothing of any store's is on it
+        if os.geteuid() != 0:
+            raise BackendUnavailable(
+                "'host sync --orphans' sees and removes host objects: it needs root.")
+        own = self.context.store.get_setting(TAG_SETTING)
+        result = orphans.sweep(lambda: host.hypervisor, keep={own} if own else set(),
+                               dry_run=dry_run)
+        return orphans.report(result, dry_run=dry_run)
+
 
 def seed(store: Store) -> str:
     """Put a fresh store's defaults in place, once; returns the local user's ID."""

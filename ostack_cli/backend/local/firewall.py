@@ -566,6 +566,16 @@ def _bridge_port_rules(port: PortFilter) -> list[str]:
 # -- applying only what changed -----------------------------------------------------------
 
 
+def ruleset_digest(rendered: str) -> str:
+    """A fingerprint of one table's rendered text, its chains and rules only: the ``-F``/``-X``
+    lines of stale chains (which depend on what the table held before) do not count, so a
+    render with ``existing_chains`` and one without compare equal. Equal digests, equal
+    rules: the firewall-only converge skips a table whose digest is the one last applied."""
+    kept = [line for line in rendered.splitlines() if not line.startswith(("-F ", "-X "))]
+    return hashlib.sha256("\n".join(kept).encode()).hexdigest()[:32]
+
+
+
 def changes_only(rendered: str, saved: str) -> str | None:
     """Cut ``rendered`` (one table) down to the chains whose rules differ from ``saved``.
 
@@ -595,7 +605,11 @@ def diff_table(rendered: str, saved: str) -> tuple[str | None, dict[str, bool]]:
     changed = [name for name in want_decl if want.get(name, []) != have.get(name)]
     lines = rendered.splitlines()
     tail = [line for line in lines if line.startswith(("-F ", "-X "))]
-    lost = {name: bool(_expanded(have.get(name, []), have) - _expanded(want.get(name, []), want))
+    # Ports of one group jump to one rule set the same way: each is expanded once per side.
+    have_sets: dict[tuple[str, str], set[str]] = {}
+    want_sets: dict[tuple[str, str], set[str]] = {}
+    lost = {name: bool(_expanded(have.get(name, []), have, have_sets)
+                       - _expanded(want.get(name, []), want, want_sets))
             for name in changed}
     if not changed and not tail:
         return None, lost
@@ -610,8 +624,10 @@ _JUMP_RE = re.compile(r"^-A (\S+) (.*)-j (\S+)$")
 _SHARED_RE = re.compile(rf"^{names.PREFIX}-[0-9a-f]+-r[46][0-9a-f]{{{SHARED_DIGITS}}}$")
 
 
-def _expanded(lines: list[str], table: dict[str, list[str]]) -> set[str]:
-    """A chain's rules, each jump to a rule-set chain replaced by what that chain holds.
+def _expanded(lines: list[str], table: dict[str, list[str]],
+              sets: dict[tuple[str, str], set[str]]) -> set[str]:
+    """A chain's rules, each jump to a rule-set chain replaced by what that chain holds
+    (``sets``: the expansions made so far, by the jump's matches and its target).
 
     A port that moves to another rule set loses its old jump line; it lost nothing unless
     the old set held a rule the new one does not.
@@ -621,7 +637,10 @@ def _expanded(lines: list[str], table: dict[str, list[str]]) -> set[str]:
         match = _JUMP_RE.match(line)
         target = match.group(3) if match else ""
         if match and _SHARED_RE.match(target) and target in table:
-            out |= {f"{match.group(2)}{rule.split(' ', 2)[2]}" for rule in table[target]}
+            key = (match.group(2), target)
+            if key not in sets:
+                sets[key] = {f"{key[0]}{rule.split(' ', 2)[2]}" for rule in table[target]}
+            out |= sets[key]
         else:
             out.add(line.split(" ", 2)[2] if line.startswith("-A ") else line)
     return out

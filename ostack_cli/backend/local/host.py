@@ -6,9 +6,11 @@ Made lazily: listing flavors never connects to libvirt or imports pyroute2.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +34,9 @@ VIRT_TYPE_SETTING = "virt_type"
 TAG_SETTING = "host_tag"
 # Which store holds which tag, while the host is up: a new store never takes a tag in use.
 TAG_REGISTRY = Path("/run/ostack/stores")
+# Taken while a tag is registered and while an orphaned tag's objects are swept
+# (``orphans``): a store never registers its tag in the middle of that tag's sweep.
+REGISTRY_LOCK = Path("/run/ostack/stores.lock")
 
 
 def interpreter() -> str:
@@ -165,7 +170,7 @@ class HostContext:
 
 def _tag_taken(tag: str, state_dir: Path) -> bool:
     """Whether another store on this host holds ``tag``, or objects of the tag exist."""
-    owner = _registered_owner(tag)
+    owner = registered_owner(tag)
     if owner is not None and owner != str(state_dir) and Path(owner).exists():
         return True
     names = HostNames(tag)
@@ -181,30 +186,45 @@ def _tag_taken(tag: str, state_dir: Path) -> bool:
         link.startswith(names.device_prefix) for link in links)
 
 
-def _registered_owner(tag: str) -> str | None:
+def registered_owner(tag: str) -> str | None:
+    """The state directory the registry holds ``tag`` for (None: nobody's)."""
     try:
         return (TAG_REGISTRY / tag).read_text().strip() or None
     except OSError:
         return None
 
 
+@contextlib.contextmanager
+def registry_lock() -> Iterator[None]:
+    """The host-wide lock over the tag registry (root only: it lives in /run)."""
+    REGISTRY_LOCK.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
+    with open(REGISTRY_LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _register_tag(tag: str, state_dir: Path) -> None:
-    if os.geteuid() != 0 or _registered_owner(tag) == str(state_dir):
+    if os.geteuid() != 0 or registered_owner(tag) == str(state_dir):
         return
     try:
-        TAG_REGISTRY.mkdir(parents=True, exist_ok=True, mode=0o755)
-        for entry in TAG_REGISTRY.iterdir():  # stores that are gone free their tags
-            owner = _registered_owner(entry.name)
-            if owner is None or not Path(owner).exists():
-                entry.unlink(missing_ok=True)
-        (TAG_REGISTRY / tag).write_text(f"{state_dir}\n")
+        # Under the lock: an orphan sweep of this tag ends before the store makes anything.
+        with registry_lock():
+            TAG_REGISTRY.mkdir(parents=True, exist_ok=True, mode=0o755)
+            for entry in TAG_REGISTRY.iterdir():  # stores that are gone free their tags
+                owner = registered_owner(entry.name)
+                if owner is None or not Path(owner).exists():
+                    entry.unlink(missing_ok=True)
+            (TAG_REGISTRY / tag).write_text(f"{state_dir}\n")
     except OSError:
         pass  # a registry is a courtesy to other stores; the names carry the tag anyway
 
 
 def unregister_tag(tag: str, state_dir: Path) -> None:
     """Free ``tag`` (its store has nothing left on the host)."""
-    if _registered_owner(tag) == str(state_dir):
+    if registered_owner(tag) == str(state_dir):
         with contextlib.suppress(OSError):
             (TAG_REGISTRY / tag).unlink()
 

@@ -4,7 +4,8 @@ whose records they concern.
 
 - ``after_command``: every command that wrote records converges the host before it returns;
   it fails if the host could not follow one of *its* records (other resources' faults stay
-  recorded on them and do not fail an unrelated command).
+  recorded on them and do not fail an unrelated command). One that wrote only security
+  groups or rules converges the firewall alone (``firewall_sync``) when it can.
 - ``prepare``: a guest's ports are filtered, its networks bridged and served, before its
   domain starts (Nova waits for its ports to be plugged); if not, it must not start.
 - ``sync_all``: ``ostack host sync``, which re-applies everything (after a reboot).
@@ -31,11 +32,11 @@ from ostack_cli.backend.models.network import (
     Port,
     Subnet,
 )
-from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import BadRequest, OstackError
 
 if TYPE_CHECKING:
     from ostack_cli.backend.local.reconcile import Reconciler
+    from ostack_cli.backend.models.server import Server
 
 COMPUTE_OWNER_PREFIX = "compute:"
 HOST = "host"
@@ -43,6 +44,8 @@ HOST = "host"
 # keypairs, quotas, projects) never need a converge.
 HOST_KINDS = frozenset({"network", "subnet", "port", "router", "floating_ip",
                         "port_forwarding", "security_group", "security_group_rule", "server"})
+# Kinds that change nothing on the host but the port filters.
+FIREWALL_KINDS = frozenset({"security_group", "security_group_rule"})
 
 
 class HostFault(OstackError):
@@ -70,8 +73,16 @@ class HostSync:
         return not self.host.is_test_driver and os.geteuid() == 0
 
     def after_command(self, written: set[tuple[str, str]]) -> None:
-        if not self.active or not {kind for kind, _ in written} & HOST_KINDS:
+        kinds = {kind for kind, _ in written} & HOST_KINDS
+        if not self.active or not kinds:
             return
+        if kinds <= FIREWALL_KINDS:
+            # Only security groups or rules: the filters alone (firewall_sync), unless
+            # that converge cannot vouch for the host; then the full one below.
+            from ostack_cli.backend.local import firewall_sync
+
+            if firewall_sync.converge_firewall(self.store, self.host):
+                return
         report = self.reconciler.converge()
         concerned = self._concerned(written)
         mine = [(key, why) for key, why in sorted(report.faults.items())
@@ -149,6 +160,8 @@ class HostSync:
                 if fip is not None and fip.router_id:
                     keys.add(("router", fip.router_id))
             elif kind == "server":
+                from ostack_cli.backend.models.server import Server  # not for a rule's sake
+
                 server = self.store.get(Server, resource_id)
                 if server is not None:
                     keys |= {("port", p) for p in server.port_ids}

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from ostack_cli.backend.local import firewall
@@ -178,19 +179,36 @@ def ensure_bridge_netfilter(namespace: str | None = None) -> None:
     ``br_netfilter`` is built into this kernel; its switches are per network namespace.
     """
     keys = ("net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables")
-    current = run(_in(namespace, ["sysctl", "-n", *keys])).split()
+    current = _host_sysctls(keys) if namespace is None else None
+    if current is None:
+        current = run(_in(namespace, ["sysctl", "-n", *keys])).split()
     if current != ["1", "1"]:
         run(_in(namespace, ["sysctl", "-q", "-w", *(f"{k}=1" for k in keys)]))
+
+
+# The parts of a store's firewall, each applied on its own: the IPv4 and IPv6 filter tables,
+# the ebtables nat table, the uplink's masquerade in the IPv4 nat table.
+FIREWALL_PARTS = ("4", "6", "eb", "nat")
+
+
+def _host_sysctls(keys: Sequence[str]) -> list[str] | None:
+    """The host's own values, read from /proc (no ``sysctl`` process); None if unreadable."""
+    try:
+        return [Path("/proc/sys", *key.split(".")).read_text().strip() for key in keys]
+    except OSError:
+        return None
 
 
 @dataclass(frozen=True)
 class FirewallApplied:
     """What an apply changed: chains rewritten, and the ports some rule was taken from (their
-    open connections may no longer be allowed)."""
+    open connections may no longer be allowed); ``digests``: each part's
+    ``firewall.ruleset_digest`` as now applied (what ``apply_firewall``'s ``last`` takes)."""
 
     rewritten: tuple[str, ...] = ()
     narrowed_ports: frozenset[str] = frozenset()
     forward_rules: int = 0  # rules of the store's IPv4 FORWARD chain, as rendered
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def apply_firewall(
@@ -198,6 +216,7 @@ def apply_firewall(
     guard: firewall.HostGuard,
     *,
     namespace: str | None = None,
+    last: Mapping[str, str] | None = None,
 ) -> FirewallApplied:
     """Bring the store's filters (IPv4, IPv6, ARP/MAC), guard and uplink NAT to ``ports``
     (which must have passed ``firewall.check_ports``) and ``guard``.
@@ -205,6 +224,10 @@ def apply_firewall(
     Per table, one ``*-save`` shows what is in place and one atomic restore rewrites just
     the chains that differ (none: no restore). The chains are complete before the hooks that
     lead to them are added, so no packet ever meets a half-made filter.
+
+    ``last``: each part's digest as last applied, when the caller knows the host still
+    holds it; a part that renders to the same digest is left alone, not even saved (an
+    IPv4 rule changes nothing in ip6tables or ebtables). Without it every part is saved.
     """
     ensure_bridge_netfilter(namespace)
     chains = firewall.StoreChains(guard.names)
@@ -217,10 +240,23 @@ def apply_firewall(
     hooks = (("FORWARD", chains.forward), ("INPUT", chains.input))
     families: tuple[Literal[4, 6], ...] = (4, 6)
     forward_rules = 0
+    digests: dict[str, str] = {}
+
+    def unchanged(part: str, text: str) -> bool:
+        digests[part] = firewall.ruleset_digest(text)
+        return last is not None and last.get(part) == digests[part]
+
     for family in families:
+        if last is not None:
+            text = firewall.render_filter_table(ports, guard, family=family)
+            if family == 4:
+                forward_rules = text.count(f"\n-A {chains.forward} ")
+            if unchanged(str(family), text):
+                continue
         saved = save(family=family, namespace=namespace)
         names_, rules = _parse_save(saved)
         text = firewall.render_filter_table(ports, guard, family=family, existing_chains=names_)
+        digests[str(family)] = firewall.ruleset_digest(text)
         if family == 4:
             forward_rules = text.count(f"\n-A {chains.forward} ")
         update, lost_by_chain = firewall.diff_table(text, saved)
@@ -236,17 +272,26 @@ def apply_firewall(
         for builtin, target in hooks:
             if f"-A {builtin} -j {target}" not in rules:
                 ensure_hook(builtin, target, family=family, namespace=namespace)
+    if last is None or not unchanged("eb", firewall.render_bridge_table(ports, guard)):
+        _apply_bridge_table(ports, guard, namespace, digests)
+    if not unchanged("nat", firewall.render_uplink_nat(guard)):
+        _apply_uplink_nat(guard, namespace)
+    return FirewallApplied(tuple(rewritten), frozenset(narrowed), forward_rules, digests)
+
+
+def _apply_bridge_table(ports: Sequence[firewall.PortFilter], guard: firewall.HostGuard,
+                        namespace: str | None, digests: dict[str, str]) -> None:
+    chains = firewall.StoreChains(guard.names)
     saved = save(table="nat", family="eb", namespace=namespace)
     names_, rules = _parse_save(saved)
-    update = firewall.changes_only(
-        firewall.render_bridge_table(ports, guard, existing_chains=names_), saved)
+    text = firewall.render_bridge_table(ports, guard, existing_chains=names_)
+    digests["eb"] = firewall.ruleset_digest(text)
+    update = firewall.changes_only(text, saved)
     if update:
         apply(update, family="eb", namespace=namespace)
     for builtin, target in (("PREROUTING", chains.bridge), ("POSTROUTING", chains.bridge_out)):
         if f"-A {builtin} -j {target}" not in rules:
             ensure_hook(builtin, target, table="nat", family="eb", namespace=namespace)
-    _apply_uplink_nat(guard, namespace)
-    return FirewallApplied(tuple(rewritten), frozenset(narrowed), forward_rules)
 
 
 def _apply_uplink_nat(guard: firewall.HostGuard, namespace: str | None) -> None:

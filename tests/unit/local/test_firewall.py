@@ -466,7 +466,10 @@ def test_has_rule_raises_when_the_check_itself_fails(fake: FakeRun) -> None:
         iptables.has_rule("FORWARD", ["-j", "ostack-x"])
 
 
-def test_apply_firewall_runs_one_save_and_one_restore_per_table(fake: FakeRun) -> None:
+def test_apply_firewall_runs_one_save_and_one_restore_per_table(
+    fake: FakeRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(iptables, "_host_sysctls", lambda keys: None)  # no /proc: sysctl
     saved = ("*filter\n:FORWARD ACCEPT [0:0]\n:ostack-a1b-FORWARD - [0:0]\n"
              ":ostack-a1b-INPUT - [0:0]\n:ostack-a1b-i0123456789a - [0:0]\n"
              "-A INPUT -j ostack-a1b-INPUT\n-A FORWARD -j ostack-a1b-FORWARD\nCOMMIT\n")
@@ -492,6 +495,80 @@ def test_apply_firewall_runs_one_save_and_one_restore_per_table(fake: FakeRun) -
     assert v4 is not None and b"-X ostack-a1b-i0123456789a\n" in v4
     assert v4.decode() == firewall.render_filter_table(
         ports, GUARD, existing_chains=["ostack-a1b-i0123456789a", "ostack-a1b-FORWARD"])
+
+
+def _parts(ports: list[PortFilter], guard: HostGuard) -> dict[str, str]:
+    """Each part's digest as an apply of ``ports`` records it."""
+    return {
+        "4": firewall.ruleset_digest(firewall.render_filter_table(ports, guard, family=4)),
+        "6": firewall.ruleset_digest(firewall.render_filter_table(ports, guard, family=6)),
+        "eb": firewall.ruleset_digest(firewall.render_bridge_table(ports, guard)),
+        "nat": firewall.ruleset_digest(firewall.render_uplink_nat(guard)),
+    }
+
+
+HOOKED = ("*filter\n:ostack-a1b-FORWARD - [0:0]\n:ostack-a1b-INPUT - [0:0]\n"
+          "-A INPUT -j ostack-a1b-INPUT\n-A FORWARD -j ostack-a1b-FORWARD\nCOMMIT\n")
+
+
+@pytest.mark.parametrize(("extra", "programs"), [
+    (RuleSpec(direction="ingress", protocol="tcp", port_range_min=80, port_range_max=80),
+     [["iptables-save", "-t", "filter"], ["iptables-restore", "-w", "--noflush"]]),
+    (RuleSpec(direction="ingress", ethertype="IPv6", protocol="tcp", port_range_min=80,
+              port_range_max=80),
+     [["ip6tables-save", "-t", "filter"], ["ip6tables-restore", "-w", "--noflush"]]),
+])
+def test_apply_firewall_after_one_rule_touches_only_the_table_it_changes(
+    fake: FakeRun, monkeypatch: pytest.MonkeyPatch, extra: RuleSpec,
+    programs: list[list[str]],
+) -> None:
+    monkeypatch.setattr(iptables, "_host_sysctls", lambda keys: ["1", "1"])
+    before, _ = firewall.check_ports([port(WEB, *DEFAULT_GROUP)], GUARD)
+    after, _ = firewall.check_ports([port(WEB, *DEFAULT_GROUP, extra)], GUARD)
+    fake.answers = [(0, HOOKED, ""), (0, "", "")]
+    applied = iptables.apply_firewall(after, GUARD, last=_parts(before, GUARD))
+    assert [argv for argv, _ in fake.calls] == programs
+    assert applied.digests == _parts(after, GUARD)
+    assert applied.forward_rules == firewall.render_filter_table(after, GUARD).count(
+        f"\n-A {CHAINS.forward} ")
+
+
+def test_apply_firewall_with_nothing_changed_runs_nothing(
+    fake: FakeRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(iptables, "_host_sysctls", lambda keys: ["1", "1"])
+    ports, _ = firewall.check_ports([port(WEB, *DEFAULT_GROUP), port(DB)], GUARD)
+    applied = iptables.apply_firewall(ports, GUARD, last=_parts(ports, GUARD))
+    assert fake.calls == []
+    assert applied.digests == _parts(ports, GUARD)
+    assert applied.forward_rules > 0
+
+
+def test_apply_firewall_without_last_digests_every_part_it_saved(
+    fake: FakeRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a full apply records is what the firewall-only converge compares against: the
+    stale chains it deleted (``-X``) do not make its digests differ from a plain render."""
+    monkeypatch.setattr(iptables, "_host_sysctls", lambda keys: ["1", "1"])
+    stale = HOOKED.replace("COMMIT", ":ostack-a1b-i0123456789a - [0:0]\nCOMMIT")
+    fake.answers = [(0, stale, ""), (0, "", ""), (0, HOOKED, ""), (0, "", "")]
+    ports, _ = firewall.check_ports([port(WEB, *DEFAULT_GROUP)], GUARD)
+    applied = iptables.apply_firewall(ports, GUARD)
+    assert b"-X ostack-a1b-i0123456789a\n" in (fake.calls[1][1] or b"")
+    assert applied.digests == _parts(ports, GUARD)
+
+
+def test_ruleset_digest_counts_rules_not_stale_chains() -> None:
+    ports, _ = firewall.check_ports([port(WEB, *DEFAULT_GROUP)], GUARD)
+    plain = firewall.render_filter_table(ports, GUARD)
+    cleaning = firewall.render_filter_table(ports, GUARD,
+                                            existing_chains=["ostack-a1b-i0123456789a"])
+    assert plain != cleaning
+    assert firewall.ruleset_digest(plain) == firewall.ruleset_digest(cleaning)
+    wider, _ = firewall.check_ports([port(WEB, *DEFAULT_GROUP, RuleSpec(
+        direction="egress", protocol="udp", port_range_min=53, port_range_max=53))], GUARD)
+    assert firewall.ruleset_digest(firewall.render_filter_table(wider, GUARD)) != \
+        firewall.ruleset_digest(plain)
 
 
 def test_apply_firewall_turns_bridge_netfilter_on(fake: FakeRun) -> None:

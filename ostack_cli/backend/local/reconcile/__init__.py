@@ -15,14 +15,12 @@ made already has its record, and is never taken for debris.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ostack_cli import faults as fault_points
+from ostack_cli.backend.local.host_lock import host_lock
 from ostack_cli.backend.local.reconcile import apply as applying
 from ostack_cli.backend.local.reconcile import desired as wanting
 from ostack_cli.backend.local.reconcile import observe as observing
@@ -41,7 +39,7 @@ if TYPE_CHECKING:
 BINDING_FAILED = "binding_failed"
 BOUND_VIF_TYPE = "bridge"  # Neutron's linuxbridge binding
 
-__all__ = ["Reconciler", "Report"]
+__all__ = ["Reconciler", "Report", "host_lock"]
 
 
 class Reconciler:
@@ -177,15 +175,3 @@ def read_records(store: Store) -> wanting.Records:
         volumes=tuple((v.id, v.status) for v in store.list(Volume)),
         volume_snapshots=tuple((s.id, s.status) for s in store.list(VolumeSnapshot)),
     )
-
-
-@contextlib.contextmanager
-def host_lock(state_dir: Path) -> Iterator[None]:
-    """One converge at a time per store: each reads the store once it holds the lock, so the
-    last one to write a router's NAT or the firewall also saw the latest records."""
-    with open(state_dir / "host.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ostack_cli.backend.local import (
-    conntrack,
     console_proxy_host,
+    firewall_state,
+    firewall_sync,
     host_network,
     iptables,
     metadata_host,
@@ -31,11 +32,7 @@ from ostack_cli.backend.local import (
 from ostack_cli.backend.local.names import TAP
 from ostack_cli.backend.local.reconcile import plan as steps
 from ostack_cli.backend.local.reconcile.desired import Desired, FaultKey, dhcp_files
-from ostack_cli.backend.local.reconcile.observe import (
-    APPLIED_SUFFIX,
-    FIREWALL_MARKERS,
-    FORWARDING_FILE,
-)
+from ostack_cli.backend.local.reconcile.observe import APPLIED_SUFFIX, FORWARDING_FILE
 from ostack_cli.backend.local.runner import HostCommandError
 
 if TYPE_CHECKING:
@@ -135,21 +132,14 @@ def _run(
             hypervisor().undefine(domain)
         case steps.ApplyFirewall():
             assert desired.guard is not None
-            marker = FIREWALL_MARKERS / names.tag
-            marker.unlink(missing_ok=True)  # until the new rules are in place
-            applied = iptables.apply_firewall(desired.ports, desired.guard)
-            FIREWALL_MARKERS.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _write_private(marker, f"{desired.firewall_digest} {applied.forward_rules}\n")
+            applied = firewall_sync.apply_and_record(desired.ports, desired.guard,
+                                                     desired.firewall_digest)
             report.narrowed_ports = applied.narrowed_ports
-            addresses = [ip for p in desired.ports if p.port_id in applied.narrowed_ports
-                         for ip in p.fixed_ips]
-            if addresses:
-                conntrack.forget(addresses)
         case steps.RemoveFirewall():
             taps = [d for d in _devices() if d.startswith(names.device_prefix + TAP)]
             if taps:  # a guest still running (its destroy failed) keeps its filters
                 raise HostCommandError(f"taps {', '.join(taps)} are still on the host")
-            (FIREWALL_MARKERS / names.tag).unlink(missing_ok=True)
+            firewall_state.forget(names.tag)
             iptables.remove_firewall(names)
         case steps.SetForwarding(enable=True):
             saved = host_dir / FORWARDING_FILE

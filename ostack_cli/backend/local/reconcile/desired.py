@@ -9,15 +9,21 @@ and everything else is still wanted: one bad record never stops the others from 
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ostack_cli.backend.local import dnsmasq, firewall, l3, volume_files
 from ostack_cli.backend.local.console_proxy_host import ConsoleProxySpec
 from ostack_cli.backend.local.names import HostNames
+from ostack_cli.backend.local.port_filters import (
+    COMPUTE_OWNER_PREFIX,
+    FaultKey,
+    firewall_digest,
+    guest_ports,
+    port_filters,
+)
 from ostack_cli.backend.models.network import (
     DEVICE_OWNER_DHCP,
     DEVICE_OWNER_ROUTER_GW,
@@ -32,14 +38,11 @@ from ostack_cli.backend.models.port_forwarding import PortForwarding
 from ostack_cli.backend.models.security_group import SecurityGroupRule
 from ostack_cli.backend.models.server import Server
 
-COMPUTE_OWNER_PREFIX = "compute:"
 DHCP_IFNAME = "ostdhcp"  # inside a DHCP namespace (which holds nothing else)
 METADATA_ADDRESS = "169.254.169.254"
 METADATA_CIDR = f"{METADATA_ADDRESS}/32"
 METADATA_ROUTER_PORT = 9697  # Neutron's metadata_port: where a router's REDIRECT sends
 METADATA_PROXY_MODULE = "ostack_cli.metadata.proxy"
-
-FaultKey = tuple[str, str]  # (store kind, resource ID)
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,7 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
     by_network: dict[str, list[Port]] = {}
     for port in records.ports:
         by_network.setdefault(port.network_id, []).append(port)
-    guests = [p for p in records.ports if p.device_owner.startswith(COMPUTE_OWNER_PREFIX)]
-    guests = _unique_devices(guests, names.tap, "port", faults)
+    guests = guest_ports(records.ports, names, faults)
     servers = {s.id: s for s in records.servers}
 
     routers: dict[str, RouterPlan] = {}
@@ -202,16 +204,7 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
             dhcp[network_id] = spec_or_none
     metadata = _metadata_proxies(routers, dhcp, settings)
 
-    members: dict[str, set[str]] = {}
-    for port in records.ports:
-        for group_id in port.security_group_ids:
-            members.setdefault(group_id, set()).update(f["ip_address"] for f in port.fixed_ips)
-    # Each group's rules made once and shared by its ports (one tuple, one repr, one check).
-    by_group: dict[str, list[firewall.RuleSpec]] = {}
-    for rule in records.rules:
-        by_group.setdefault(rule.security_group_id, []).append(_rule_spec(rule, members))
-    rules = {group: tuple(specs) for group, specs in by_group.items()}
-    candidates = [_port_filter(p, rules, by_network, names) for p in guests]
+    candidates = port_filters(records.ports, guests, records.rules, names)
     external = tuple(
         firewall.ExternalRange(bridge=b.name, cidr=b.external_cidr)
         for b in bridges.values() if b.external_cidr
@@ -219,7 +212,7 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
     guard = firewall.HostGuard(names=names, external=external, uplink=settings.uplink,
                                host_access=settings.host_access)
     good, failed = firewall.check_ports(candidates, guard)
-    digest = _firewall_digest(good, guard)
+    digest = firewall_digest(good, guard)
     for port_id, why in failed.items():
         faults[("port", port_id)] = why
     taps = {
@@ -495,85 +488,7 @@ def _metadata_proxy(
                              argv=argv)
 
 
-# -- ports --------------------------------------------------------------------------------
-
-
-def _rule_spec(rule: SecurityGroupRule, members: dict[str, set[str]]) -> firewall.RuleSpec:
-    return firewall.RuleSpec(
-        direction=rule.direction,  # type: ignore[arg-type]
-        ethertype=rule.ethertype,  # type: ignore[arg-type]
-        protocol=rule.protocol,
-        port_range_min=rule.port_range_min,
-        port_range_max=rule.port_range_max,
-        remote_ip_prefix=rule.remote_ip_prefix,
-        remote_addresses=tuple(sorted(members.get(rule.remote_group_id, set())))
-        if rule.remote_group_id else None,
-    )
-
-
-def _firewall_digest(ports: list[firewall.PortFilter], guard: firewall.HostGuard) -> str:
-    """A fingerprint of everything the store's rules are rendered from. Ports of one group
-    share their rules' tuple: each distinct tuple is written out once."""
-    digest = hashlib.sha256(repr(guard).encode())
-    written: dict[int, int] = {}  # id of a rules tuple (alive all along) -> its number
-    for port in ports:
-        number = written.get(id(port.rules))
-        if number is None:
-            number = written[id(port.rules)] = len(written)
-            digest.update(f"rules {number} {port.rules!r}\n".encode())
-        fields = (port.port_id, port.tap, port.mac, port.fixed_ips, port.port_security,
-                  port.allowed_address_pairs, port.dhcp_servers, number)
-        digest.update(f"{fields!r}\n".encode())
-    return digest.hexdigest()[:32]
-
-
-def _port_filter(
-    port: Port,
-    rules_by_group: dict[str, tuple[firewall.RuleSpec, ...]],
-    by_network: dict[str, list[Port]],
-    names: HostNames,
-) -> firewall.PortFilter:
-    groups = port.security_group_ids
-    # One group (the common case): its shared tuple as it is.
-    rules = (rules_by_group.get(groups[0], ()) if len(groups) == 1
-             else tuple(r for g in groups for r in rules_by_group.get(g, ())))
-    dhcp_servers = tuple(
-        f["ip_address"] for p in by_network.get(port.network_id, [])
-        if p.device_owner == DEVICE_OWNER_DHCP for f in p.fixed_ips
-    )
-    return firewall.PortFilter(
-        port_id=port.id,
-        tap=names.tap(port.id),
-        mac=port.mac_address,
-        fixed_ips=tuple(f["ip_address"] for f in port.fixed_ips),
-        port_security=port.is_port_security_enabled,
-        rules=rules,
-        allowed_address_pairs=tuple(
-            (pair.get("mac_address") or port.mac_address, pair["ip_address"])
-            for pair in port.allowed_address_pairs
-        ),
-        dhcp_servers=dhcp_servers,
-    )
-
-
-def _unique_devices(
-    ports: list[Port], device: Callable[[str], str], kind: str, faults: dict[FaultKey, str]
-) -> list[Port]:
-    """Ports whose tap names are their own; a later port sharing one gets a fault."""
-    seen: dict[str, str] = {}
-    kept = []
-    for port in sorted(ports, key=lambda p: (p.created_at, p.id)):
-        try:
-            name = device(port.id)
-        except ValueError as exc:
-            faults[(kind, port.id)] = str(exc)
-            continue
-        if name in seen:
-            faults[(kind, port.id)] = f"its device name {name} is taken by {seen[name]}"
-            continue
-        seen[name] = port.id
-        kept.append(port)
-    return kept
+# -- external ranges ----------------------------------------------------------------------
 
 
 def _unique_bridges(

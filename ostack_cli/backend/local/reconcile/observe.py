@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,14 +19,12 @@ from typing import Any
 
 from ostack_cli.backend.local import volume_files as volume_names
 from ostack_cli.backend.local.console_proxy_host import ProxyProcess, find_proxies
+from ostack_cli.backend.local.firewall_state import chain_rules, read_marker
 from ostack_cli.backend.local.names import HostNames
 from ostack_cli.backend.local.runner import run
 
 APPLIED_SUFFIX = ".applied"
 METADATA_MODULE = b"ostack_cli.metadata.proxy"  # what a metadata proxy runs (python -m)
-# What each store's last firewall apply was made from (a digest) and how many rules its
-# FORWARD chain got: on tmpfs, so a reboot (which empties iptables) forgets it too.
-FIREWALL_MARKERS = Path("/run/ostack/firewall")
 FORWARDING_FILE = "uplink-forwarding"  # the host's ip_forward before the uplink opt-in
 
 
@@ -102,7 +99,7 @@ def observe(
     namespaces = frozenset(
         n for n in _listdir(Path("/run/netns")) if n.startswith(names.object_prefix))
     dnsmasq, metadata = _processes(host_dir, names)
-    forward = _chain_rules(names.chain("FORWARD"))
+    forward = chain_rules(names.chain("FORWARD"))
     inside: dict[str, Inside] = {}
     if deep and namespaces:
         # Each look is a few short programs: look into the namespaces side by side.
@@ -130,29 +127,12 @@ def observe(
                                if volume_names.ours(n)),
         firewall=forward is not None,
         firewall_rules=forward or 0,
-        firewall_marker=_marker(FIREWALL_MARKERS / names.tag),
+        firewall_marker=read_marker(names.tag),
         forwarding=_read(Path("/proc/sys/net/ipv4/ip_forward")).strip(),
         saved_forwarding=_read(host_dir / FORWARDING_FILE).strip() or None,
         console_proxies=find_proxies(host_dir),
         inside=inside,
     )
-
-
-def _chain_rules(chain: str) -> int | None:
-    """How many rules an IPv4 filter chain holds, or None if it does not exist (one short
-    ``iptables -S``, where a save of the whole table costs tens of milliseconds)."""
-    done = subprocess.run(["iptables", "-w", "-S", chain], capture_output=True, text=True,
-                          check=False)
-    if done.returncode != 0:
-        return None
-    return sum(1 for line in done.stdout.splitlines() if line.startswith("-A "))
-
-
-def _marker(path: Path) -> tuple[str, int] | None:
-    fields = _read(path).split()
-    if len(fields) != 2 or not fields[1].isdigit():
-        return None
-    return fields[0], int(fields[1])
 
 
 def _inside(namespace: str, *, router: bool) -> Inside:
