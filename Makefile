@@ -1,5 +1,5 @@
 # The README documents these targets; .ci/run calls `make test`.
-.PHONY: setup demo demo-dashboard test lint unit bench completions clean-host
+.PHONY: setup demo demo-dashboard test lint unit bench completions cloud-index clean-host
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -28,6 +28,10 @@ bench: setup
 
 completions: setup
 	$(PY) -m ostack_cli.completion.generate
+
+# Which cloud backend part serves each name (after adding a part or a method to one).
+cloud-index: setup
+	$(PY) -m ostack_cli.backend.cloud.part_index_generate
 
 # What stores deleted without a purge left on the host (root; opens no store, so it never
 # makes /var/lib/ostack): one line per tag removed.

@@ -11,9 +11,13 @@ import sys
 import uuid
 from pathlib import Path
 
+import pytest
+import yaml
+
 from ostack_cli.backend.local.server_listing import VOLUME_ATTACHMENT_KIND
 from ostack_cli.backend.models import new_id
 from ostack_cli.backend.models.volume import VolumeAttachment
+from tests.unit.cloud import fake_cloud
 
 KEYSTONE_EXTRAS = [
     "ostack_cli.backend.models.application_credential", "ostack_cli.backend.models.domain",
@@ -29,6 +33,11 @@ def _loaded(argv: list[str], modules: list[str]) -> list[str]:
     exit 0); the store's first command makes and seeds it, which loads more."""
     subprocess.run([sys.executable, "-m", "ostack_cli.main", "flavor", "list"], check=True,
                    capture_output=True)
+    return _imported(argv, modules)
+
+
+def _imported(argv: list[str], modules: list[str]) -> list[str]:
+    """Which of ``modules`` running ostack with ``argv`` imported (it must exit 0)."""
     code = (
         "import sys\n"
         "from ostack_cli.main import main\n"
@@ -62,6 +71,45 @@ def test_server_list_loads_the_listing_not_the_servers_service(ostack_home: Path
         "ostack_cli.backend.models.volume",
     ]
     assert _loaded(["server", "list"], others) == []
+
+
+# The cloud backend's parts (and their models) that a flavor or network listing never calls.
+CLOUD_OTHERS = [
+    "ostack_cli.backend.cloud.parts", "ostack_cli.backend.cloud.volumes",
+    "ostack_cli.backend.cloud.server", "ostack_cli.backend.cloud.identity",
+    "ostack_cli.backend.cloud.trusts", "ostack_cli.backend.cloud.usages",
+    "ostack_cli.backend.models.volume", "ostack_cli.backend.models.server",
+    "ostack_cli.backend.models.identity", "ostack_cli.backend.models.trust",
+]
+
+
+def test_cloud_flavor_list_loads_only_the_flavor_part(
+    ostack_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with fake_cloud.running() as cloud:
+        clouds = tmp_path / "os-clouds.yaml"
+        clouds.write_text(yaml.safe_dump({"clouds": {"fake": cloud.cloud_entry()}}))
+        clouds.chmod(0o600)
+        monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+        loaded = _imported(["--os-cloud", "fake", "flavor", "list"],
+                           ["ostack_cli.backend.cloud.compute", *CLOUD_OTHERS,
+                            "ostack_cli.backend.cloud.network",
+                            "ostack_cli.backend.models.network"])
+    assert loaded == ["ostack_cli.backend.cloud.compute"]
+
+
+def test_the_cloud_backend_loads_the_network_part_alone_for_its_networks() -> None:
+    modules = ["ostack_cli.backend.cloud.network", *CLOUD_OTHERS]
+    code = (
+        "import sys\n"
+        "from ostack_cli.backend.cloud import CloudBackend\n"
+        "backend = CloudBackend(conn=None)\n"
+        "assert callable(backend.networks) and hasattr(backend, 'find_network')\n"
+        f"print([name for name in {modules!r} if name in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "['ostack_cli.backend.cloud.network']"
 
 
 def test_show_commands_draw_their_table_without_measuring_widths(ostack_home: Path) -> None:

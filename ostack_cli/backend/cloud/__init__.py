@@ -1,94 +1,29 @@
 """The cloud backend: the same interface as the local one, served by a real OpenStack.
 
 Imported only by ``backend.factory`` once a cloud is selected, so local invocations never load
-openstacksdk or keystoneauth.
+openstacksdk or keystoneauth. Its parts (``parts.CloudParts``) load on first use, so a command
+imports only the parts and models it calls.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openstack.connection import Connection
 
-from ostack_cli.backend.cloud.access_rules import CloudAccessRules
-from ostack_cli.backend.cloud.address_scopes import CloudAddressScopes
-from ostack_cli.backend.cloud.application_credentials import CloudApplicationCredentials
-from ostack_cli.backend.cloud.compute import CloudFlavors
-from ostack_cli.backend.cloud.compute_hosts import CloudComputeHosts
+from ostack_cli.backend.cloud.base import CloudBase
 from ostack_cli.backend.cloud.connection import LibraryLogging, connect
-from ostack_cli.backend.cloud.discovery import CloudDiscovery
-from ostack_cli.backend.cloud.groups import CloudGroups
-from ostack_cli.backend.cloud.identity import CloudIdentity
-from ostack_cli.backend.cloud.image import CloudImages
-from ostack_cli.backend.cloud.image_members import CloudImageMembers
-from ostack_cli.backend.cloud.ip_availability import CloudIPAvailability
-from ostack_cli.backend.cloud.keypair import CloudKeypairs
-from ostack_cli.backend.cloud.network import CloudNetworks
-from ostack_cli.backend.cloud.network_agents import CloudNetworkAgents
-from ostack_cli.backend.cloud.port_forwardings import CloudPortForwardings
-from ostack_cli.backend.cloud.quota import CloudQuotas
-from ostack_cli.backend.cloud.rbac_policies import CloudRbacPolicies
-from ostack_cli.backend.cloud.roles import CloudRoles
-from ostack_cli.backend.cloud.router_extras import CloudRouterExtras
-from ostack_cli.backend.cloud.routers import CloudRouters
-from ostack_cli.backend.cloud.security_group import CloudSecurityGroups
-from ostack_cli.backend.cloud.server import CloudServers
-from ostack_cli.backend.cloud.server_events import CloudServerEvents
-from ostack_cli.backend.cloud.server_groups import CloudServerGroups
-from ostack_cli.backend.cloud.server_lifecycle import CloudServerLifecycle
-from ostack_cli.backend.cloud.server_migrations import CloudServerMigrations
-from ostack_cli.backend.cloud.server_nics import CloudServerInterfaces, CloudServerLocks
-from ostack_cli.backend.cloud.subnet_pools import CloudSubnetPools
-from ostack_cli.backend.cloud.trusts import CloudTrusts
-from ostack_cli.backend.cloud.usages import CloudUsages
-from ostack_cli.backend.cloud.users import CloudUsers
-from ostack_cli.backend.cloud.volume_attachments import CloudVolumeAttachments
-from ostack_cli.backend.cloud.volume_backups import CloudVolumeBackups
-from ostack_cli.backend.cloud.volume_transfers import CloudVolumeTransfers
-from ostack_cli.backend.cloud.volumes import CloudServerVolumes, CloudVolumes
 from ostack_cli.config import Selection
 from ostack_cli.errors import BackendUnavailable
 
+if TYPE_CHECKING:
+    # Type checkers see every part; at run time each is imported on first use (issue 13).
+    from ostack_cli.backend.cloud.parts import CloudParts as _Parts
+else:
+    _Parts = CloudBase
 
-class CloudBackend(
-    CloudAccessRules,
-    CloudAddressScopes,
-    CloudApplicationCredentials,
-    CloudComputeHosts,
-    CloudDiscovery,
-    CloudFlavors,
-    CloudGroups,
-    CloudIdentity,
-    CloudImages,
-    CloudImageMembers,
-    CloudIPAvailability,
-    CloudKeypairs,
-    CloudNetworks,
-    CloudNetworkAgents,
-    CloudRouters,
-    CloudRouterExtras,
-    CloudPortForwardings,
-    CloudQuotas,
-    CloudRoles,
-    CloudSecurityGroups,
-    CloudServers,
-    CloudRbacPolicies,
-    CloudSubnetPools,
-    CloudTrusts,
-    CloudServerEvents,
-    CloudServerGroups,
-    CloudServerInterfaces,
-    CloudServerLifecycle,
-    CloudServerLocks,
-    CloudServerMigrations,
-    CloudUsers,
-    CloudUsages,
-    CloudVolumes,
-    CloudVolumeAttachments,
-    CloudVolumeBackups,
-    CloudVolumeTransfers,
-    CloudServerVolumes,
-):
+
+class CloudBackend(_Parts):
     def __init__(
         self,
         conn: Connection,
@@ -131,6 +66,15 @@ class CloudBackend(
             if self._logs is not None:
                 self._logs.stop()
                 self._logs = None
+
+    if not TYPE_CHECKING:  # type checkers know every name already (CloudParts)
+
+        def __getattr__(self, name: str) -> Any:
+            """A name no part loaded so far has: load the part that serves it (part_index);
+            AttributeError as usual when none does."""
+            from ostack_cli.backend.cloud.part_loading import resolve
+
+            return resolve(self, name)
 
 
 __all__ = ["CloudBackend"]

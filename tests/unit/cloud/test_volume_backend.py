@@ -147,7 +147,8 @@ def test_without_block_storage_openstacksdks_error(on_cloud: Callable[..., Any],
 def test_server_create_from_a_volume_needs_block_storage(on_cloud: Callable[..., Any],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     made = backend()
-    monkeypatch.setattr(type(made), "has_block_storage", lambda self: False)
+    # On the instance: the class gains the part that has it only once it is used.
+    monkeypatch.setattr(made, "has_block_storage", lambda: False)
     result = on_cloud(made, "server", "create", "--flavor", "m1.tiny", "--volume", "v", "s")
     assert (result.rc, result.out, result.err) == (
         1, "", "Volume service is not available in the current cloud\n")
