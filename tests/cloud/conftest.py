@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import itertools
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,15 @@ OSC_VERSION = "10.5.0"
 OSC_VENV = Path("/var/cache/ostack/osc-venv")
 OSTACK = Path(sys.executable).with_name("ostack")
 UP_TIMEOUT = 20 * 60
+# Verbs that change nothing: both clients may ask at once (each costs a process start and a
+# token, 1-2 s). Anything else runs one after the other, the real client first, since the
+# second may depend on what the first did (a create, then a duplicate's refusal).
+READ_VERBS = frozenset({"list", "show", "contains"})
+# How often the helpers below ask Nova (through ostack, about 0.4 s of CPU a question, so
+# not more often: the other tiers run beside this one on two cores); the real client's --wait
+# sleeps 5 s between polls, which made each boot and delete cost 6-8 s.
+SERVER_POLL = 1.0
+SERVER_TIMEOUT = 180.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,12 +232,60 @@ class SideBySide:
         return self._run(self.real, args, self.target.admin if cloud == "" else cloud)
 
     def both(self, *args: str, cloud: str | None = "") -> tuple[Run, Run]:
-        return self.openstack(*args, cloud=cloud), self.ostack(*args, cloud=cloud)
+        return run_both(lambda: self.openstack(*args, cloud=cloud),
+                        lambda: self.ostack(*args, cloud=cloud), at_once=reads_only(args))
 
     def member(self) -> str:
         if self.target.member is None:
             pytest.skip("no member cloud (OSTACK_TEST_CLOUD_MEMBER) to test as")
         return self.target.member
+
+
+def run_both(real: Callable[[], Run], mine: Callable[[], Run], *, at_once: bool
+             ) -> tuple[Run, Run]:
+    """The real client's run and ostack's: at the same time, or the real client's first."""
+    if not at_once:
+        return real(), mine()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        theirs, ours = pool.submit(real), pool.submit(mine)
+        return theirs.result(), ours.result()
+
+
+def reads_only(args: Sequence[str]) -> bool:
+    """Whether a command line's verb (among its words before the first option) only reads."""
+    words = itertools.takewhile(lambda arg: not arg.startswith("-"), args)
+    return any(word in READ_VERBS for word in words)
+
+
+def server_status(clients: SideBySide, server: str, cloud: str | None = "") -> str | None:
+    """A server's status, or None once Nova no longer has it."""
+    shown = clients.ostack("server", "show", server, "-f", "value", "-c", "status", cloud=cloud)
+    if shown.rc != 0:
+        assert shown.err.startswith("No Server found for "), shown.err
+        return None
+    return shown.out.strip()
+
+
+def wait_for_server(clients: SideBySide, server: str, statuses: Sequence[str | None],
+                    cloud: str | None = "") -> str | None:
+    """Poll (every SERVER_POLL s) until the server's status is one of ``statuses`` (None:
+    gone); the status reached."""
+    deadline = time.monotonic() + SERVER_TIMEOUT
+    while True:
+        status = server_status(clients, server, cloud)
+        if status in statuses:
+            return status
+        assert time.monotonic() < deadline, f"{server} is {status}, never {statuses}"
+        time.sleep(SERVER_POLL)
+
+
+def delete_servers(clients: SideBySide, servers: Sequence[tuple[str, str | None]]) -> None:
+    """Delete (server ID, cloud) pairs with ostack, all at once, then wait until each is gone:
+    later tests list servers and must not see one half deleted."""
+    for server, cloud in servers:
+        clients.ostack("server", "delete", server, cloud=cloud)
+    for server, cloud in servers:
+        wait_for_server(clients, server, (None,), cloud)
 
 
 @pytest.fixture(scope="session")

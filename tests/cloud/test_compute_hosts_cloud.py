@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.cloud.conftest import SideBySide, assert_same, same_shape
+from tests.cloud.conftest import (
+    SERVER_POLL,
+    SideBySide,
+    assert_same,
+    delete_servers,
+    same_shape,
+    wait_for_server,
+)
 from tests.cloud.test_server_actions import BOOT, ok, unique
 
 pytestmark = [pytest.mark.cloud, pytest.mark.slow]
@@ -137,7 +144,7 @@ def _settled(clients: SideBySide, server: str) -> dict[str, Any]:
         if shown["OS-EXT-STS:task_state"] is None or time.monotonic() > deadline:
             assert shown["OS-EXT-STS:task_state"] is None, shown
             return shown
-        time.sleep(1)
+        time.sleep(SERVER_POLL)
 
 
 def _action(clients: SideBySide, server: str, action: str) -> dict[str, Any]:
@@ -151,12 +158,14 @@ def _action(clients: SideBySide, server: str, action: str) -> dict[str, Any]:
 @pytest.fixture
 def server(clients: SideBySide) -> Iterator[str]:
     """A server booted by the real client on ``private``, deleted afterwards."""
-    made = ok(clients.openstack("server", "create", "--wait", *BOOT, "--nic", "net-id=private",
+    # The real client's --wait polls every 5 s: create, then poll (SERVER_POLL).
+    made = ok(clients.openstack("server", "create", *BOOT, "--nic", "net-id=private",
                                 unique("mig"), "-f", "json")).json()
     try:
+        assert wait_for_server(clients, made["id"], ("ACTIVE", "ERROR")) == "ACTIVE"
         yield str(made["id"])
     finally:
-        clients.openstack("server", "delete", "--wait", made["id"])
+        delete_servers(clients, [(made["id"], "")])
 
 
 def test_migrate_and_evacuate_find_no_host(clients: SideBySide, server: str) -> None:

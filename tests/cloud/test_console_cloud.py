@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.cloud.conftest import SideBySide, assert_same
+from tests.cloud.conftest import SideBySide, assert_same, delete_servers, wait_for_server
 
 pytestmark = [pytest.mark.cloud, pytest.mark.slow]
 
@@ -22,12 +22,14 @@ FLAGS = ("", "--novnc", "--xvpvnc", "--spice", "--spice-direct", "--rdp", "--ser
 @pytest.fixture(scope="module")
 def server(clients: SideBySide) -> Iterator[str]:
     name = f"console-{uuid.uuid4().hex[:8]}"
-    created = clients.openstack("server", "create", "--wait", "--image", "tiny", "--flavor",
+    # The real client's --wait polls every 5 s: create, then poll (SERVER_POLL).
+    created = clients.openstack("server", "create", "--image", "tiny", "--flavor",
                                 "m1.tiny", "--nic", "net-id=private", name, "-f", "value",
                                 "-c", "id")
     assert created.rc == 0, created.err
+    assert wait_for_server(clients, created.out.strip(), ("ACTIVE", "ERROR")) == "ACTIVE"
     yield created.out.strip()
-    clients.openstack("server", "delete", "--wait", created.out.strip())
+    delete_servers(clients, [(created.out.strip(), "")])
 
 
 @pytest.mark.parametrize("flag", FLAGS)
@@ -49,15 +51,17 @@ def test_by_name_and_a_server_that_does_not_exist(clients: SideBySide, server: s
 def test_a_member_meets_the_same_answers(clients: SideBySide) -> None:
     member = clients.member()
     name = f"console-member-{uuid.uuid4().hex[:8]}"
-    created = clients.openstack("server", "create", "--wait", "--image", "tiny", "--flavor",
+    created = clients.openstack("server", "create", "--image", "tiny", "--flavor",
                                 "m1.tiny", "--nic", "none", name, "-f", "value", "-c", "id",
                                 cloud=member)  # demo sees no private network
     assert created.rc == 0, created.err
     try:
+        assert wait_for_server(clients, created.out.strip(), ("ACTIVE", "ERROR"),
+                               member) == "ACTIVE"
         for flag in ("--novnc", "--serial", "--rdp"):
             assert_same(*clients.both("console", "url", "show", flag, name, cloud=member))
     finally:
-        clients.openstack("server", "delete", "--wait", created.out.strip(), cloud=member)
+        delete_servers(clients, [(created.out.strip(), member)])
 
 
 def test_argument_errors(clients: SideBySide) -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 
-from tests.cloud.conftest import Run, SideBySide, assert_same
+from tests.cloud.conftest import Run, SideBySide, assert_same, run_both
 
 pytestmark = [pytest.mark.cloud, pytest.mark.slow]
 
@@ -59,15 +61,17 @@ def test_group_lifecycle_and_membership(clients: SideBySide,
         def fill(group: str, user: str) -> list[str]:
             return [group if a == "GROUP" else user if a == "USER" else a for a in args]
 
-        return real_run(*fill(real_group, real_user)), my_run(*fill(my_group, my_user))
+        # Each client on its own group and user: the two runs are independent.
+        return run_both(lambda: real_run(*fill(real_group, real_user)),
+                        lambda: my_run(*fill(my_group, my_user)), at_once=True)
 
     real, mine = both("group", "create", "GROUP", "--description", "d", "-f", "json")
     _same(real, mine, names, ("id",))
     assert list(mine.json()) == list(real.json())
     _same(*both("group", "create", "GROUP"), names)  # Keystone's 409, as each prints it
     _same(*both("group", "create", "GROUP", "--or-show", "-f", "json"), names, ("id",))
-    for run, _, user in pairs:
-        assert run("user", "create", "--password", "pw-12345", user).rc == 0
+    for created in both("user", "create", "--password", "pw-12345", "USER"):
+        assert created.rc == 0, created.err
     for args in (("group", "add", "user", "GROUP", "USER"),
                  ("group", "add", "user", "GROUP", "USER", "nosuch-user"),
                  ("group", "contains", "user", "GROUP", "USER"),
@@ -89,18 +93,24 @@ def test_group_roles_and_effective_assignments(clients: SideBySide,
                                                pairs: list[tuple[Runner, str, str]]) -> None:
     (real_run, real_group, real_user), (my_run, my_group, my_user) = pairs
     names = (real_group, real_user, my_group, my_user)
-    for run, group, user in pairs:
+    def setup(run: Runner, group: str, user: str) -> None:
         assert run("group", "create", group).rc == 0
         assert run("user", "create", "--password", "pw-12345", user).rc == 0
         assert run("group", "add", "user", group, user).rc == 0
         done = run("role", "add", "--group", group, "--project", "demo", "reader")
         assert (done.rc, done.out, done.err) == (0, "", "")
+
+    # Each client on its own group and user: the two sides are set up at the same time.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for started in [pool.submit(setup, *pair) for pair in pairs]:
+            started.result()
     for args in (("role", "assignment", "list", "--group", "{g}", "--names", "-f", "json"),
                  ("role", "assignment", "list", "--user", "{u}", "--effective", "--names",
                   "-f", "json"),
                  ("role", "assignment", "list", "--group", "{g}", "--effective"),
                  ("role", "remove", "--group", "{g}", "--project", "demo", "reader"),
                  ("role", "assignment", "list", "--group", "{g}", "-f", "json")):
-        real = real_run(*(a.format(g=real_group, u=real_user) for a in args))
-        mine = my_run(*(a.format(g=my_group, u=my_user) for a in args))
+        theirs = [a.format(g=real_group, u=real_user) for a in args]
+        ours = [a.format(g=my_group, u=my_user) for a in args]
+        real, mine = run_both(partial(real_run, *theirs), partial(my_run, *ours), at_once=True)
         _same(real, mine, names)

@@ -4,14 +4,21 @@ NICs (add/remove port, network, fixed ip), tags, and server list's filters."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
-from tests.cloud.conftest import Run, SideBySide, assert_same, same_shape
+from tests.cloud.conftest import (
+    Run,
+    SideBySide,
+    assert_same,
+    delete_servers,
+    same_shape,
+    wait_for_server,
+)
 
 pytestmark = [pytest.mark.cloud, pytest.mark.slow]
 
@@ -28,32 +35,54 @@ def ok(run: Run) -> Run:
     return run
 
 
-Boot = Callable[..., dict[str, Any]]
+class Boot:
+    """Boots a server (on private unless told, waiting for it) with the real client, or with
+    ostack (``by=clients.ostack``, with its --wait); returns how it shows. Each is unlocked
+    (by the admin) and deleted at the end."""
+
+    def __init__(self, clients: SideBySide) -> None:
+        self.clients = clients
+        self.made: list[tuple[str, str | None]] = []
+
+    def __call__(self, name: str, *extra: str, cloud: str | None = "",
+                 by: Callable[..., Run] | None = None) -> dict[str, Any]:
+        clients = self.clients
+        nic = () if "--nic" in extra else ("--nic", "net-id=private")
+        if by is None or by == clients.openstack:
+            # The real client's --wait polls every 5 s: create, then poll (SERVER_POLL).
+            created = ok(clients.openstack("server", "create", *BOOT, *nic, *extra, name,
+                                           "-f", "json", cloud=cloud)).json()
+            self.made.append((created["id"], cloud))
+            wait_for_server(clients, created["id"], ("ACTIVE", "ERROR"), cloud)
+        else:
+            done = by("server", "create", "--wait", *BOOT, *nic, *extra, name, "-f", "json",
+                      cloud=cloud)
+            # 1: the server is in ERROR (Error creating server: <name>)
+            assert done.rc == 0 or done.err.endswith(f"Error creating server: {name}\n"), \
+                done.err
+        shown = ok(clients.openstack("server", "show", name, "-f", "json", cloud=cloud)).json()
+        if (shown["id"], cloud) not in self.made:
+            self.made.append((shown["id"], cloud))
+        return shown
+
+    def each(self, names: Sequence[str]) -> list[dict[str, Any]]:
+        """Servers that do not depend on one another (the real client's, on private), booted
+        at the same time; how each shows, in order."""
+        with ThreadPoolExecutor(max_workers=len(names)) as pool:
+            return list(pool.map(self, names))
+
+    def remove_all(self) -> None:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda made: self.clients.ostack("server", "unlock", made[0]),
+                          self.made))
+        delete_servers(self.clients, self.made)
 
 
 @pytest.fixture
 def boot(clients: SideBySide) -> Iterator[Boot]:
-    """Boot a server (on private unless told, waiting for it) with the real client, or with
-    ostack (``by=clients.ostack``); returns how it shows. Each is unlocked (by the admin)
-    and deleted afterwards."""
-    made: list[tuple[str, str | None]] = []
-
-    def run(name: str, *extra: str, cloud: str | None = "",
-            by: Callable[..., Run] | None = None) -> dict[str, Any]:
-        nic = () if "--nic" in extra else ("--nic", "net-id=private")
-        created = (by or clients.openstack)("server", "create", "--wait", *BOOT, *nic, *extra,
-                                            name, "-f", "json", cloud=cloud)
-        # 1: the server is in ERROR (Error creating server: <name>)
-        assert created.rc == 0 or created.err.endswith(f"Error creating server: {name}\n"), \
-            created.err
-        shown = ok(clients.openstack("server", "show", name, "-f", "json", cloud=cloud)).json()
-        made.append((shown["id"], cloud))
-        return shown
-
-    yield run
-    for server_id, cloud in made:
-        clients.openstack("server", "unlock", server_id)
-        clients.ostack("server", "delete", "--wait", server_id, cloud=cloud)
+    booter = Boot(clients)
+    yield booter
+    booter.remove_all()
 
 
 @pytest.fixture
@@ -70,8 +99,7 @@ def cleanup(clients: SideBySide) -> Iterator[list[tuple[str, ...]]]:
 
 def test_lock_and_unlock(clients: SideBySide, boot: Boot) -> None:
     names = (unique("lk-real"), unique("lk-mine"))
-    for name in names:
-        boot(name)
+    boot.each(names)
     for name, run in zip(names, (clients.openstack, clients.ostack), strict=True):
         done = run("server", "lock", "--reason", "maintenance", name)
         assert (done.rc, done.out, done.err) == (0, "", "")
@@ -108,8 +136,7 @@ def test_a_member_is_refused_on_an_admins_lock(clients: SideBySide, boot: Boot) 
 
 def test_event_list_and_show(clients: SideBySide, boot: Boot) -> None:
     names = (unique("ev-real"), unique("ev-mine"))
-    for name in names:
-        boot(name)
+    boot.each(names)
     for name, run in zip(names, (clients.openstack, clients.ostack), strict=True):
         for verb in ("stop", "start", "lock", "unlock"):
             ok(run("server", verb, name))
@@ -137,7 +164,7 @@ def test_event_list_and_show(clients: SideBySide, boot: Boot) -> None:
 
 def test_events_of_a_deleted_server(clients: SideBySide, boot: Boot) -> None:
     server = boot(unique("ev-gone"))
-    ok(clients.openstack("server", "delete", "--wait", server["id"]))
+    _delete(clients, server["id"])
     real, mine = clients.both("server", "event", "list", server["id"], "-f", "json")
     assert_same(real, mine)
     assert [a["Action"] for a in mine.json()] == ["delete", "create"]
@@ -227,8 +254,7 @@ def test_hint_refusals(clients: SideBySide) -> None:
 def test_add_and_remove_port_and_network(clients: SideBySide, boot: Boot,
                                          cleanup: list[tuple[str, ...]]) -> None:
     names = (unique("nic-real"), unique("nic-mine"))
-    for name in names:
-        boot(name)
+    boot.each(names)
     ports = []
     for name, run in zip(names, (clients.openstack, clients.ostack), strict=True):
         port = unique("nic-port")
@@ -266,7 +292,7 @@ def test_add_and_remove_port_and_network(clients: SideBySide, boot: Boot,
 
 def test_add_fixed_ip_and_refusals(clients: SideBySide, boot: Boot) -> None:
     names = (unique("fip-real"), unique("fip-mine"))
-    made = [boot(name) for name in names]
+    made = boot.each(names)
     answers = [ok(run("server", "add", "fixed", "ip", name, "private", "-f", "json")).json()
                for name, run in zip(names, (clients.openstack, clients.ostack), strict=True)]
     same_shape(answers[0], answers[1],
@@ -285,7 +311,7 @@ def test_add_fixed_ip_and_refusals(clients: SideBySide, boot: Boot) -> None:
 
 
 def test_a_port_in_use_and_a_suspended_server(clients: SideBySide, boot: Boot) -> None:
-    first, second = boot(unique("use-a")), boot(unique("use-b"))
+    first, second = boot.each((unique("use-a"), unique("use-b")))
     port = ok(clients.ostack("port", "list", "--server", first["id"], "-f", "value", "-c",
                              "ID")).out.split()[0]
     assert_same(*clients.both("server", "add", "port", second["id"], port))
@@ -297,12 +323,14 @@ def test_a_port_in_use_and_a_suspended_server(clients: SideBySide, boot: Boot) -
 
 
 def _wait_status(clients: SideBySide, server_id: str, status: str) -> None:
-    for _ in range(30):
-        shown = clients.ostack("server", "show", server_id, "-f", "value", "-c", "status")
-        if shown.out.strip() == status:
-            return
-        time.sleep(1)
-    raise AssertionError(f"{server_id} never reached {status}")
+    wait_for_server(clients, server_id, (status,))
+
+
+def _delete(clients: SideBySide, server_id: str) -> None:
+    """The real client deletes; then wait (its own --wait polls every 5 s) until it is gone."""
+    done = clients.openstack("server", "delete", server_id)
+    assert (done.rc, done.out, done.err) == (0, "", ""), done.err
+    wait_for_server(clients, server_id, (None,))
 
 
 # -- tags and server list ---------------------------------------------------------------
@@ -310,8 +338,7 @@ def _wait_status(clients: SideBySide, server_id: str, status: str) -> None:
 
 def test_tags(clients: SideBySide, boot: Boot) -> None:
     names = (unique("tg-real"), unique("tg-mine"))
-    for name in names:
-        boot(name)
+    boot.each(names)
     for name, run in zip(names, (clients.openstack, clients.ostack), strict=True):
         for args in (("set", "--tag", "t1", "--tag", "t2"), ("unset", "--tag", "t2"),
                      ("set", "--tag", "t3"), ("unset", "--all-tags"), ("set", "--tag", "t4")):
@@ -329,11 +356,10 @@ def test_tags(clients: SideBySide, boot: Boot) -> None:
 def test_list_filters(clients: SideBySide, boot: Boot) -> None:
     prefix = unique("lf")
     names = [f"{prefix}-a", f"{prefix}-b", f"{prefix}-c"]
-    for name in names:
-        boot(name)
+    made = boot.each(names)
     ok(clients.openstack("server", "stop", names[1]))
-    _wait_status(clients, names[1], "SHUTOFF")
-    ok(clients.openstack("server", "delete", "--wait", names[2]))
+    _wait_status(clients, made[1]["id"], "SHUTOFF")
+    _delete(clients, made[2]["id"])
     listing = ("server", "list", "--name", f"^{prefix}-")
     for extra in (
         ("--vm-state", "stopped"), ("--power-state", "running"), ("--status", "SHUTOFF"),

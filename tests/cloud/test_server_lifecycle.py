@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 
-from tests.cloud.conftest import Run, SideBySide, assert_same, same_shape
+from tests.cloud.conftest import (
+    SERVER_POLL,
+    Run,
+    SideBySide,
+    assert_same,
+    delete_servers,
+    same_shape,
+    wait_for_server,
+)
 from tests.cloud.test_resources import ok, unique
 
 pytestmark = [pytest.mark.cloud, pytest.mark.slow]
@@ -31,14 +39,18 @@ TIMEOUT = 120
 def pair(clients: SideBySide) -> Iterator[tuple[str, str]]:
     """One server for each client (the real client's first), both ACTIVE."""
     names = (unique("lca"), unique("lcb"))
+    made: list[tuple[str, str | None]] = []
     try:
+        # Both boot at once; the real client's --wait would poll every 5 s.
         for name in names:
-            ok(clients.openstack("server", "create", "--image", "tiny", "--flavor", "m1.tiny",
-                                 "--nic", "net-id=private", "--wait", name))
+            made.append((ok(clients.openstack(
+                "server", "create", "--image", "tiny", "--flavor", "m1.tiny", "--nic",
+                "net-id=private", name, "-f", "value", "-c", "id")).out.strip(), ""))
+        for server, _ in made:
+            assert wait_for_server(clients, server, ("ACTIVE", "ERROR")) == "ACTIVE"
         yield names
     finally:
-        for name in names:
-            clients.openstack("server", "delete", "--wait", name)
+        delete_servers(clients, made)
 
 
 def runs(clients: SideBySide) -> tuple[Callable[..., Run], Callable[..., Run]]:
@@ -52,7 +64,7 @@ def wait_status(clients: SideBySide, name: str, status: str) -> dict[str, Any]:
         if shown["status"] == status or time.monotonic() > deadline:
             assert shown["status"] == status, shown
             return shown
-        time.sleep(1)
+        time.sleep(SERVER_POLL)
 
 
 def shows(clients: SideBySide, names: tuple[str, str]) -> list[dict[str, Any]]:
