@@ -62,7 +62,6 @@ _DEVICE_RE = re.compile(
     rf"[0-9a-f]{{{ID_DIGITS}}}")
 # Where nothing is found: a dead store's host directory is not known, and files are kept.
 NO_HOST_DIR = Path("/dev/null")
-METADATA_MODULE = b"ostack_cli.metadata.proxy"
 # Where a store's chains are (as ``Reconciler.inventory`` lists them).
 CHAIN_TABLES: tuple[tuple[Family, str], ...] = ((4, "filter"), (6, "filter"), ("eb", "nat"),
                                                (4, "nat"))
@@ -305,13 +304,9 @@ def _guests(hypervisor: Hypervisor | None) -> dict[str, tuple[str, ...]]:
 def _proxy_namespaces() -> Iterable[str]:
     """The namespaces ostack's metadata proxies run for (``--namespace=``), found by what
     they run."""
-    for entry in _listdir(Path("/proc")):
-        if not entry.isdigit():
-            continue
-        try:
-            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
+    from ostack_cli.backend.local.reconcile.observe import METADATA_MODULE, process_argvs
+
+    for _, argv in process_argvs():
         if METADATA_MODULE not in argv:
             continue
         for arg in argv:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,13 +212,8 @@ def _processes(
     namespace_prefix = f"--namespace={names.object_prefix}"
     dnsmasq: dict[str, list[DnsmasqProcess]] = {}
     metadata: dict[str, list[MetadataProcess]] = {}
-    for entry in _listdir(Path("/proc")):
-        if not entry.isdigit():
-            continue
-        try:
-            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
+    for pid, argv in process_argvs():
+        entry = str(pid)
         if argv and argv[0].endswith(b"dnsmasq"):
             args = tuple(a.decode(errors="replace") for a in argv if a)
             pid_arg = next((a for a in args if a.startswith(pid_prefix)), None)
@@ -237,6 +232,19 @@ def _processes(
                 int(entry), namespace, args, _in_namespace(int(entry), namespace)))
     return ({k: tuple(v) for k, v in dnsmasq.items()},
             {k: tuple(v) for k, v in metadata.items()})
+
+
+def process_argvs() -> Iterator[tuple[int, list[bytes]]]:
+    """Each running process's PID and command line (its ``/proc/<pid>/cmdline`` split at
+    NULs); processes that end while being read are left out."""
+    for entry in _listdir(Path("/proc")):
+        if not entry.isdigit():
+            continue
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        yield int(entry), argv
 
 
 def _in_namespace(pid: int, namespace: str) -> bool:
