@@ -575,7 +575,6 @@ def ruleset_digest(rendered: str) -> str:
     return hashlib.sha256("\n".join(kept).encode()).hexdigest()[:32]
 
 
-
 def changes_only(rendered: str, saved: str) -> str | None:
     """Cut ``rendered`` (one table) down to the chains whose rules differ from ``saved``.
 
