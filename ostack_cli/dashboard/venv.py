@@ -9,16 +9,15 @@ Two commands starting at once build it once: the build holds a lock file.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from ostack_cli.errors import CommandError
+from ostack_cli.state.locks import exclusive_lock
 
 CONSTRAINTS = Path(__file__).with_name("horizon-constraints.txt")
 # What the venv runs: Horizon itself, a WSGI server and its static-file layer.
@@ -74,15 +73,9 @@ class HorizonVenv:
         return True
 
 
-@contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> AbstractContextManager[None]:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(path)
 
 
 def run_step(command: list[str], what: str, env: dict[str, str] | None = None) -> None:

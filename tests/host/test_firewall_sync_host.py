@@ -7,6 +7,7 @@ one touches the host's iptables: the store is purged afterwards and must leave n
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -76,13 +77,13 @@ class Store:
     def loading(self, modules: list[str], *args: str) -> tuple[str, list[str]]:
         """Run ``ostack args`` (it must exit 0): its output, and which of ``modules`` it
         imported."""
-        code = ("import sys\nfrom ostack_cli.main import main\nrc = main(sys.argv[1:])\n"
-                f"print(rc, [m for m in {modules!r} if m in sys.modules])\n")
+        code = ("import json, sys\nfrom ostack_cli.main import main\nrc = main(sys.argv[1:])\n"
+                f"print(rc, json.dumps([m for m in {modules!r} if m in sys.modules]))\n")
         done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
                               text=True, env=self.env, timeout=120, check=False, cwd=REPO)
         *out, last = done.stdout.splitlines() or [""]
         assert last.startswith("0 "), done.stderr
-        loaded: list[str] = eval(last[2:])  # a list literal the child printed
+        loaded: list[str] = json.loads(last[2:])
         return "\n".join(out), loaded
 
     def reconcile(self, verb: str) -> str:

@@ -112,7 +112,7 @@ class Consoles:
         if self.host.is_test_driver or os.geteuid() != 0:
             return spec.address, spec.ports[0]
         from ostack_cli.backend.local import console_proxy_host
-        from ostack_cli.backend.local.reconcile import host_lock
+        from ostack_cli.backend.local.host_lock import host_lock
 
         try:
             with host_lock(self.context.state_dir):

@@ -6,11 +6,10 @@ Made lazily: listing flavors never connects to libvirt or imports pyroute2.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import stat
 import sys
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from ostack_cli import settings as host_settings
 from ostack_cli.backend.local.names import HostNames, new_tag
 from ostack_cli.errors import BackendUnavailable
 from ostack_cli.lazy import lazy_import
+from ostack_cli.state.locks import exclusive_lock
 from ostack_cli.state.store import Store
 
 if TYPE_CHECKING:
@@ -194,16 +194,10 @@ def registered_owner(tag: str) -> str | None:
         return None
 
 
-@contextlib.contextmanager
-def registry_lock() -> Iterator[None]:
+def registry_lock() -> AbstractContextManager[None]:
     """The host-wide lock over the tag registry (root only: it lives in /run)."""
     REGISTRY_LOCK.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
-    with open(REGISTRY_LOCK, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(REGISTRY_LOCK)
 
 
 def _register_tag(tag: str, state_dir: Path) -> None:

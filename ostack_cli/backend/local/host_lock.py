@@ -3,19 +3,13 @@ so that the firewall-only converge takes the same lock without loading the recon
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+from ostack_cli.state.locks import exclusive_lock
 
-@contextlib.contextmanager
-def host_lock(state_dir: Path) -> Iterator[None]:
+
+def host_lock(state_dir: Path) -> AbstractContextManager[None]:
     """One converge at a time per store: each reads the store once it holds the lock, so the
     last one to write a router's NAT or the firewall also saw the latest records."""
-    with open(state_dir / "host.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_lock(state_dir / "host.lock")

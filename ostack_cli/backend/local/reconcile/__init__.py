@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 BINDING_FAILED = "binding_failed"
 BOUND_VIF_TYPE = "bridge"  # Neutron's linuxbridge binding
 
-__all__ = ["Reconciler", "Report", "host_lock"]
+__all__ = ["Reconciler", "Report"]
 
 
 class Reconciler:
