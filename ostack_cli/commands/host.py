@@ -28,11 +28,13 @@ class SyncHost(Command):
                  "print one line per store tag removed")
         parser.add_argument("--dry-run", action="store_true",
                             help="With --orphans: only print what would be removed")
+        self._parser = parser
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         if parsed_args.dry_run and not parsed_args.orphans:
-            raise CommandError("--dry-run goes with --orphans.")
+            # A usage error, as argparse reports one (exit 2), though argparse cannot say it.
+            self._parser.error("argument --dry-run: only allowed with --orphans")
         if parsed_args.orphans:
             self._sweep(dry_run=parsed_args.dry_run)
             return
