@@ -119,13 +119,16 @@ def _check_cidr(cidr: str, what: str) -> ipaddress.IPv4Network:
 
 
 def render_hosts_file(hosts: list[DhcpHost] | tuple[DhcpHost, ...]) -> str:
-    """--dhcp-hostsfile: ``mac,hostname,ip`` per port, sorted by address then MAC.
+    """--dhcp-hostsfile: ``mac,hostname,ip`` per fixed IP, sorted by address then MAC.
 
-    A MAC or an IP given twice is refused: dnsmasq would silently keep only one entry.
+    A port with addresses on several DHCP subnets has a line for each, as Neutron's agent
+    writes them (dnsmasq offers the one of the subnet asked on). An IP given twice, or one
+    MAC and IP twice, is refused: dnsmasq would silently keep only one entry.
     """
     ordered = sorted(hosts, key=lambda h: (ipaddress.IPv4Address(h.ip), check_mac(h.mac)))
     macs = [check_mac(h.mac) for h in ordered]
-    for kind, values in (("MAC", macs), ("IP", [h.ip for h in ordered])):
+    pairs = [f"{mac} {h.ip}" for mac, h in zip(macs, ordered, strict=True)]
+    for kind, values in (("MAC and IP", pairs), ("IP", [h.ip for h in ordered])):
         if len(set(values)) != len(values):
             duplicates = sorted({v for v in values if values.count(v) > 1})
             raise ValueError(f"duplicate {kind} address in DHCP hosts: {', '.join(duplicates)}")

@@ -16,6 +16,7 @@ port (one address on each DHCP-enabled subnet), and loses it when its last guest
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 from collections.abc import Sequence
@@ -185,6 +186,8 @@ class HostSync:
                       if s is not None and s.is_dhcp_enabled and s.ip_version == 4]
             if guests and served and not dhcp:
                 self._make_dhcp_port(network, served)
+            elif guests and served:
+                self._update_dhcp_port(dhcp[0], served)
             elif dhcp and not (guests and served):
                 with self.store.transaction():
                     for port in dhcp:
@@ -192,23 +195,36 @@ class HostSync:
                             self.ports.drop(port)
 
     def _make_dhcp_port(self, network: Network, subnets: list[Subnet]) -> None:
-        with self.store.transaction():
+        # No free address left on a subnet: the guests boot without DHCP, as they would on
+        # Neutron; nothing else may fail for it. The transaction is rolled back first, so
+        # the addresses claimed on the other subnets are not kept by a port never made.
+        with contextlib.suppress(OstackError), self.store.transaction():
             if any(p.device_owner == DEVICE_OWNER_DHCP
                    for p in network_ports(self.store, network.id)):
                 return  # a racing process made it
-            try:
-                self.ports.add(
-                    network,
-                    project_id=network.project_id,
-                    fixed_ips=[FixedIPRequest(subnet_id=s.id) for s in subnets],
-                    device_id=f"dhcp-{network.id}",
-                    device_owner=DEVICE_OWNER_DHCP,
-                    is_port_security_enabled=False,
-                )
-            except OstackError:
-                # No free address left on a subnet: the guests boot without DHCP, as they
-                # would on Neutron; nothing else may fail for it.
-                return
+            self.ports.add(
+                network,
+                project_id=network.project_id,
+                fixed_ips=[FixedIPRequest(subnet_id=s.id) for s in subnets],
+                device_id=f"dhcp-{network.id}",
+                device_owner=DEVICE_OWNER_DHCP,
+                is_port_security_enabled=False,
+            )
+
+    def _update_dhcp_port(self, port: Port, subnets: list[Subnet]) -> None:
+        """The DHCP agent's ``_setup_existing_dhcp_port``: an address on each DHCP-enabled
+        subnet (one enabled or added later too), none on a subnet that no longer serves."""
+        wanted = [s.id for s in subnets]
+        have = [ip["subnet_id"] for ip in port.fixed_ips]
+        if sorted(set(have)) == sorted(wanted) and len(have) == len(wanted):
+            return
+        requests = [FixedIPRequest(subnet_id=ip["subnet_id"], ip_address=ip["ip_address"])
+                    for ip in port.fixed_ips if ip["subnet_id"] in wanted]
+        requests += [FixedIPRequest(subnet_id=s) for s in wanted if s not in have]
+        with contextlib.suppress(OstackError), self.store.transaction():
+            current = self.store.get(Port, port.id)
+            if current is not None and current.fixed_ips == port.fixed_ips:
+                self.ports.update(current, fixed_ips=requests)
 
 
 def _describe(key: tuple[str, str], why: str) -> str:

@@ -9,9 +9,19 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-from ostack_cli.backend.local.ipam import check_fixed_ips, invalid_input, ip_in_subnet
+from ostack_cli.backend.local.ipam import (
+    AUTO_ADDRESS_MODES,
+    check_fixed_ips,
+    invalid_input,
+    ip_in_subnet,
+)
 from ostack_cli.backend.local.net_records import load, network_subnets
-from ostack_cli.backend.models.network import FixedIPRequest, Network, Subnet
+from ostack_cli.backend.models.network import (
+    ROUTER_INTERFACE_OWNERS,
+    FixedIPRequest,
+    Network,
+    Subnet,
+)
 from ostack_cli.errors import BadRequest, Conflict
 from ostack_cli.state.store import AddressInUse, Store
 
@@ -22,12 +32,14 @@ def allocate_fixed_ips(
     port_id: str,
     requests: Sequence[FixedIPRequest] | None,
     device_owner: str = "",
+    held: frozenset[str] = frozenset(),
 ) -> list[dict[str, str]]:
-    """Claim the port's addresses (Neutron's IPAM rules); must run in a transaction."""
+    """Claim the port's addresses (Neutron's IPAM rules); must run in a transaction.
+    ``held``: addresses the port already has, asked for again (not new requests)."""
     subnets = network_subnets(store, network.id)
     if requests is None:
         return _allocate_default(store, network, port_id, subnets)
-    resolved = _resolve_requests(store, network, requests, subnets, device_owner)
+    resolved = _resolve_requests(store, network, requests, subnets, device_owner, held)
     claimed: dict[int, dict[str, str]] = {}
     # Neutron serves the requests for a specific address first, so an automatic one
     # cannot take it.
@@ -70,6 +82,7 @@ def _resolve_requests(
     requests: Sequence[FixedIPRequest],
     subnets: list[Subnet],
     device_owner: str,
+    held: frozenset[str] = frozenset(),
 ) -> list[tuple[Subnet, str | None]]:
     check_fixed_ips(r.ip_address for r in requests)
     if requests and not subnets:
@@ -101,9 +114,22 @@ def _resolve_requests(
                 )
         else:
             raise invalid_input("IP allocation requires subnet_id or ip_address")
+        if address is not None and address not in held and _is_auto_address(found) \
+                and device_owner not in ROUTER_INTERFACE_OWNERS:
+            # ipam_backend_mixin ``_test_fixed_ips_for_port``: AllocationOnAutoAddressSubnet.
+            raise BadRequest(
+                f"IPv6 address {address} cannot be directly assigned to a port on subnet "
+                f"{found.id} as the subnet is configured for automatic addresses"
+            )
         canonical = str(ipaddress.ip_address(address)) if address is not None else None
         resolved.append((found, canonical))
     return resolved
+
+
+def _is_auto_address(subnet: Subnet) -> bool:
+    """``ipv6_utils.is_auto_address_subnet``: SLAAC or DHCPv6-stateless addresses."""
+    return subnet.ip_version == 6 and (subnet.ipv6_address_mode in AUTO_ADDRESS_MODES
+                                       or subnet.ipv6_ra_mode in AUTO_ADDRESS_MODES)
 
 
 def _claim(

@@ -172,6 +172,28 @@ def check_dhcp_prefix(net: IPNetwork) -> None:
                             "is True.")
 
 
+# ``ipv6_utils.is_auto_address_subnet``: the modes whose addresses are EUI-64.
+AUTO_ADDRESS_MODES = ("slaac", "dhcpv6-stateless")
+
+
+def check_ipv6_modes(net: IPNetwork, ra_mode: str | None, address_mode: str | None,
+                     enable_dhcp: bool) -> None:
+    """``_validate_ipv6_attributes`` of a new IPv6 subnet: the modes need DHCP, agree when
+    both are given, and EUI-64 addresses need a /64."""
+    if (ra_mode or address_mode) and not enable_dhcp:
+        raise invalid_input("ipv6_ra_mode or ipv6_address_mode cannot be set when enable_dhcp "
+                            "is set to False")
+    if ra_mode and address_mode and ra_mode != address_mode:
+        raise invalid_input(
+            f"ipv6_ra_mode set to '{ra_mode}' with ipv6_address_mode set to '{address_mode}' "
+            "is not valid. If both attributes are set, they must be the same value")
+    if (ra_mode in AUTO_ADDRESS_MODES or address_mode in AUTO_ADDRESS_MODES) \
+            and net.prefixlen != 64:
+        raise invalid_input(
+            f"Invalid CIDR {net} for IPv6 address mode. OpenStack uses the EUI-64 address "
+            "format, which requires the prefix to be /64")
+
+
 def check_prefix_length(net: IPNetwork) -> None:
     if net.prefixlen == 0:
         raise invalid_input("0 is not allowed as CIDR prefix length")

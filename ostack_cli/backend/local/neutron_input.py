@@ -202,11 +202,12 @@ def check_address_pairs(pairs: Sequence[dict[str, str]]) -> list[dict[str, str]]
         if mac is not None and mac_address_error(mac):
             raise BadRequest(str(mac_address_error(mac)))
         if "ip_address" not in pair:
-            raise invalid_input("AllowedAddressPair must contain ip_address")
+            # neutron-lib's InvalidInput subclasses with a message of their own: no prefix.
+            raise BadRequest("AllowedAddressPair must contain ip_address")
         ip = pair["ip_address"]
         if (mac, ip) in seen:
-            raise invalid_input(
-                f"Request contains duplicate address pair: mac_address {mac} ip_address {ip}"
+            raise BadRequest(
+                f"Request contains duplicate address pair: mac_address {mac} ip_address {ip}."
             )
         seen.add((mac, ip))
         extra = sorted(set(pair) - {"mac_address", "ip_address"})

@@ -8,7 +8,7 @@ from typing import Any
 
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.ip_allocation import allocate_fixed_ips
-from ostack_cli.backend.local.ipam import bad_request, check_fixed_ips, invalid_input
+from ostack_cli.backend.local.ipam import bad_request, check_fixed_ips
 from ostack_cli.backend.local.net_records import (
     bumped,
     drop_port_forwardings,
@@ -94,9 +94,9 @@ def _with_pair_macs(port: Port) -> Port:
         filled = {"mac_address": pair.get("mac_address") or port.mac_address,
                   "ip_address": pair["ip_address"]}
         if filled in pairs:
-            raise invalid_input(
+            raise BadRequest(  # DuplicateAddressPairInRequest: no InvalidInput prefix
                 f"Request contains duplicate address pair: mac_address "
-                f"{filled['mac_address']} ip_address {filled['ip_address']}"
+                f"{filled['mac_address']} ip_address {filled['ip_address']}."
             )
         pairs.append(filled)
     return port.replace(allowed_address_pairs=pairs)
@@ -308,6 +308,10 @@ class Ports:
             changes["security_group_ids"] = groups
         port_security = changes.get("is_port_security_enabled", current.is_port_security_enabled)
         if not port_security:
+            # ml2 ``_portsec_ext_port_update_processing``: address pairs before groups.
+            pairs = changes.get("allowed_address_pairs", current.allowed_address_pairs)
+            if pairs:
+                raise _address_pairs_need_port_security()
             if given and groups:
                 raise _port_security_required()
             if groups and current.is_port_security_enabled:
@@ -334,8 +338,10 @@ class Ports:
             else:
                 kept.append(request)
         network = load(self.store, Network, current.network_id)
+        held = frozenset(ip["ip_address"] for ip in current.fixed_ips)
         self.store.release_ips(current.id)
-        return allocate_fixed_ips(self.store, network, current.id, kept, current.device_owner)
+        return allocate_fixed_ips(self.store, network, current.id, kept, current.device_owner,
+                                  held)
 
     def delete(self, port: Port) -> None:
         with self.store.transaction():
@@ -425,6 +431,7 @@ class Ports:
             [FixedIPRequest(subnet_id=ip["subnet_id"], ip_address=ip["ip_address"])
              for ip in rest],
             port.device_owner,
+            frozenset(ip["ip_address"] for ip in rest),
         )
         self.store.update(bumped(port, fixed_ips=kept))
 

@@ -339,6 +339,9 @@ class Routers:
                 self._drop_gateway(router)
             elif old is not None:
                 self.ports.drop(old)
+            if old is None or old.network_id != network.id:
+                # l3_db ``_create_gw_port``: a new gateway's subnets against the interfaces'.
+                self._check_router_subnets(router, subnets)
             cidrs, addresses = self._interface_addresses(router)
             self._check_nexthops(router.routes, cidrs + [s.cidr for s in subnets], addresses)
             port = self.ports.add(

@@ -172,6 +172,9 @@ class Subnets:
         if spec.ip_version == 4 and (spec.ipv6_ra_mode or spec.ipv6_address_mode):
             which = "ipv6_ra_mode" if spec.ipv6_ra_mode else "ipv6_address_mode"
             raise invalid_input(f"{which} is not valid when ip_version is 4")
+        if net.version == 6:
+            ipam.check_ipv6_modes(net, spec.ipv6_ra_mode, spec.ipv6_address_mode,
+                                  spec.enable_dhcp)
         if spec.allocation_pools is None:
             pools = ipam.generate_pools(net, gateway)
         else:
@@ -229,6 +232,9 @@ class Subnets:
             changes["host_routes"] = ipam.check_host_routes(
                 changes["host_routes"], current.ip_version, current.id
             )
+        if changes.get("is_dhcp_enabled") is False and (
+                current.ipv6_ra_mode or current.ipv6_address_mode):
+            raise invalid_input("Cannot disable enable_dhcp with ipv6 attributes set")
         if changes.get("service_types") is not None:
             changes["service_types"] = check_service_types(changes["service_types"])
         if "tags" in changes:

@@ -139,7 +139,7 @@ def test_address_pairs_are_stored_as_neutron_stores_them(topology: Runner) -> No
                       "--allowed-address",
                       f"ip-address=10.0.0.60,mac-address={port['mac_address']}")
     assert (result.rc, result.err) == (
-        1, "Invalid input for operation: Request contains duplicate address pair: mac_address "
+        1, "Request contains duplicate address pair: mac_address "
            f"{port['mac_address']} ip_address 10.0.0.60.\n")
     # The pair given back by the client with its MAC is found again by port unset.
     assert topology("port", "unset", "p", "--allowed-address",

@@ -177,6 +177,50 @@ def test_security_group_options(cli: Runner, ids: dict[str, str]) -> None:
     assert cli("port", "set", "a", "--disable-port-security", "--no-security-group").rc == 0
 
 
+def test_disabling_port_security_checks_address_pairs_before_groups(
+    cli: Runner, ids: dict[str, str], store_snapshot: Snapshot
+) -> None:
+    """ml2's ``_portsec_ext_port_update_processing``: the pairs' refusal comes first."""
+    port(cli, "a", "--allowed-address", "ip-address=10.0.0.201")
+    before = store_snapshot()
+    pairs = "Port Security must be enabled in order to have allowed address pairs on a port."
+    groups = ("Port has security group associated. Cannot disable port security or IP "
+              "address until security group is removed.")
+    for args, message in (
+        (("--disable-port-security",), pairs),
+        (("--disable-port-security", "--no-security-group"), pairs),
+        (("--disable-port-security", "--no-allowed-address"), groups),
+    ):
+        result = cli("port", "set", "a", *args)
+        assert (result.rc, result.err.strip()) == (1, message)
+    assert store_snapshot() == before
+    assert cli("port", "set", "a", "--disable-port-security", "--no-allowed-address",
+               "--no-security-group").rc == 0
+
+
+def test_no_address_of_a_slaac_subnet_may_be_asked_for(
+    cli: Runner, ids: dict[str, str], store_snapshot: Snapshot
+) -> None:
+    """ipam_backend_mixin ``_test_fixed_ips_for_port``: EUI-64 addresses are not the
+    user's to pick (router interfaces excepted)."""
+    six = cli("subnet", "create", "s6", "--network", "net1", "--ip-version", "6",
+              "--subnet-range", "fd00:9::/64", "--ipv6-address-mode", "slaac",
+              "-f", "value", "-c", "id").out.strip()
+    before = store_snapshot()
+    message = (f"IPv6 address fd00:9::55 cannot be directly assigned to a port on subnet {six} "
+               "as the subnet is configured for automatic addresses")
+    for fixed in ("subnet=s6,ip-address=fd00:9::55", "ip-address=fd00:9::55"):
+        result = cli("port", "create", "p", "--network", "net1", "--fixed-ip", fixed)
+        assert (result.rc, result.out, result.err.strip()) == (1, "", message)
+    assert store_snapshot() == before
+    port(cli, "a", "--fixed-ip", "subnet=s1")
+    result = cli("port", "set", "a", "--fixed-ip", "ip-address=fd00:9::55")
+    assert (result.rc, result.err.strip()) == (1, message)
+    data = port(cli, "r", "--device-owner", "network:router_interface",
+                "--fixed-ip", "ip-address=fd00:9::55")
+    assert data["fixed_ips"] == [{"subnet_id": six, "ip_address": "fd00:9::55"}]
+
+
 def test_list_columns_filters_and_long(cli: Runner, ids: dict[str, str]) -> None:
     a = port(cli, "a", "--device-owner", "compute:nova", "--device", "vm1", "--tag", "t")
     b = port(cli, "b", "--mac-address", "fa:16:3e:aa:bb:cc")

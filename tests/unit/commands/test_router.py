@@ -103,6 +103,34 @@ def test_gateway_errors_change_nothing(
     assert store_snapshot() == before
 
 
+def test_a_gateway_may_not_overlap_an_interface(
+    cli: Runner, ids: dict[str, str], store_snapshot: Snapshot
+) -> None:
+    """l3_db ``_create_gw_port`` checks the external subnets against the interfaces', as
+    ``router add subnet`` checks an interface against the gateway's."""
+    router(cli)
+    value(cli, "network", "create", "near")
+    near_sub = value(cli, "subnet", "create", "near-sub", "--network", "near",
+                     "--subnet-range", "192.168.61.0/25")
+    assert cli("router", "add", "subnet", "r1", "near-sub").rc == 0
+    before = store_snapshot()
+    result = cli("router", "set", "r1", "--external-gateway", "ext")
+    assert (result.rc, result.err.strip()) == (
+        1, f"Bad router request: Cidr 192.168.61.0/24 of subnet {ids['ext_sub']} overlaps "
+           f"with cidr 192.168.61.0/25 of subnet {near_sub}.")
+    assert store_snapshot() == before
+    assert cli("router", "remove", "subnet", "r1", "near-sub").rc == 0
+    assert cli("router", "add", "subnet", "r1", "ext-sub").rc == 0
+    result = cli("router", "set", "r1", "--external-gateway", "ext")
+    assert (result.rc, result.err.strip()) == (
+        1, f"Bad router request: Router already has a port on subnet {ids['ext_sub']}.")
+    # A new address on the same external network is no new attachment: no check.
+    assert cli("router", "remove", "subnet", "r1", "ext-sub").rc == 0
+    assert cli("router", "set", "r1", "--external-gateway", "ext").rc == 0
+    assert cli("router", "set", "r1", "--external-gateway", "ext", "--fixed-ip",
+               "ip-address=192.168.61.50").rc == 0
+
+
 def test_add_and_remove_subnet(cli: Runner, ids: dict[str, str]) -> None:
     router(cli, "--external-gateway", "ext")
     assert cli("router", "add", "subnet", "r1", "s1").out == ""

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from ostack_cli.backend.local import LocalBackend
 from tests.conftest import Runner
 
 Snapshot = Callable[[], list[tuple[Any, ...]]]
@@ -140,6 +141,22 @@ def test_overlap_is_refused_on_one_network_only(
     (("--subnet-range", "10.0.0.0/24", "--host-route", "destination=10.1.0.1/16,gateway=10.0.0.9"),
      "Invalid input for host_routes. Reason: '10.1.0.1/16' is not a valid CIDR."),
     (("--subnet-range", "10.0.0.0/24", "--subnet-pool", "pool"), "No SubnetPool found for pool"),
+    (("--ip-version", "6", "--subnet-range", "fd00:9::/64", "--ipv6-ra-mode", "slaac",
+      "--ipv6-address-mode", "dhcpv6-stateful"),
+     "Invalid input for operation: ipv6_ra_mode set to 'slaac' with ipv6_address_mode set to "
+     "'dhcpv6-stateful' is not valid. If both attributes are set, they must be the same "
+     "value."),
+    (("--ip-version", "6", "--subnet-range", "fd00:9::/80", "--ipv6-address-mode", "slaac"),
+     "Invalid input for operation: Invalid CIDR fd00:9::/80 for IPv6 address mode. OpenStack "
+     "uses the EUI-64 address format, which requires the prefix to be /64."),
+    (("--ip-version", "6", "--subnet-range", "fd00:9::/80", "--ipv6-ra-mode",
+      "dhcpv6-stateless"),
+     "Invalid input for operation: Invalid CIDR fd00:9::/80 for IPv6 address mode. OpenStack "
+     "uses the EUI-64 address format, which requires the prefix to be /64."),
+    (("--ip-version", "6", "--subnet-range", "fd00:9::/64", "--ipv6-address-mode", "slaac",
+      "--no-dhcp"),
+     "Invalid input for operation: ipv6_ra_mode or ipv6_address_mode cannot be set when "
+     "enable_dhcp is set to False."),
 ])
 def test_bad_input_changes_nothing(
     cli: Runner, net: str, store_snapshot: Snapshot, args: tuple[str, ...], message: str
@@ -208,6 +225,26 @@ def test_set_appends_and_no_options_clear(cli: Runner, net: str) -> None:
     assert cli("subnet", "show", "s9", "-f", "value", "-c", "gateway_ip").out == "10.0.0.254\n"
 
 
+def test_ipv6_stateful_subnets_may_be_longer_than_a_64(cli: Runner, net: str) -> None:
+    data = subnet(cli, "--ip-version", "6", "--subnet-range", "fd00:9::/80",
+                  "--ipv6-ra-mode", "dhcpv6-stateful")
+    assert (data["cidr"], data["ipv6_ra_mode"]) == ("fd00:9::/80", "dhcpv6-stateful")
+
+
+def test_dhcp_stays_on_while_ipv6_modes_are_set(
+    cli: Runner, net: str, store_snapshot: Snapshot
+) -> None:
+    subnet(cli, "--ip-version", "6", "--subnet-range", "fd00:9::/64",
+           "--ipv6-address-mode", "slaac", name="s6")
+    subnet(cli, "--ip-version", "6", "--subnet-range", "fd00:8::/64", name="plain6")
+    before = store_snapshot()
+    result = cli("subnet", "set", "s6", "--no-dhcp")
+    assert (result.rc, result.err.strip()) == (
+        1, "Invalid input for operation: Cannot disable enable_dhcp with ipv6 attributes set.")
+    assert store_snapshot() == before
+    assert cli("subnet", "set", "plain6", "--no-dhcp").rc == 0
+
+
 def test_set_refusals(cli: Runner, net: str, store_snapshot: Snapshot) -> None:
     subnet(cli, "--subnet-range", "10.0.0.0/24")
     before = store_snapshot()
@@ -258,6 +295,45 @@ def test_delete_refused_while_ports_use_it(
         "2 of 2 subnets failed to delete.",
     ]
     assert store_snapshot() == before
+
+
+def _claim_dhcp_ports() -> list[list[dict[str, str]]]:
+    """What the host side does before each converge (the DHCP agent's port), and the DHCP
+    ports' addresses after."""
+    backend = LocalBackend.open()
+    try:
+        backend.services.host_sync._claim_dhcp_ports()
+        return [p.fixed_ips for p in backend.ports() if p.device_owner == "network:dhcp"]
+    finally:
+        backend.close()
+
+
+def test_a_dhcp_port_that_cannot_be_made_claims_no_address(cli: Runner, net: str) -> None:
+    one = subnet(cli, "--subnet-range", "10.0.0.0/24")
+    subnet(cli, "--subnet-range", "10.0.1.0/24", "--allocation-pool",
+           "start=10.0.1.2,end=10.0.1.2", name="full")
+    assert cli("port", "create", "guest", "--network", "net1", "--fixed-ip", "subnet=full",
+               "--device-owner", "compute:nova").rc == 0
+    for _ in range(3):
+        assert _claim_dhcp_ports() == []  # no address left on "full": no DHCP port
+    # Nothing was claimed on the other subnet by the port that could not be made.
+    data = cli("port", "create", "p", "--network", "net1", "--fixed-ip", "subnet=s1",
+               "-f", "json").json()
+    assert data["fixed_ips"] == [{"subnet_id": one["id"], "ip_address": "10.0.0.2"}]
+
+
+def test_the_dhcp_port_follows_the_subnets_dhcp_serves(cli: Runner, net: str) -> None:
+    """The DHCP agent's ``_setup_existing_dhcp_port``: an address on each DHCP subnet."""
+    one = subnet(cli, "--subnet-range", "10.0.0.0/24")
+    two = subnet(cli, "--subnet-range", "10.0.1.0/24", "--no-dhcp", name="s2")
+    assert cli("port", "create", "guest", "--network", "net1",
+               "--device-owner", "compute:nova").rc == 0
+    assert _claim_dhcp_ports() == [[{"subnet_id": one["id"], "ip_address": "10.0.0.3"}]]
+    assert cli("subnet", "set", "s2", "--dhcp").rc == 0
+    assert _claim_dhcp_ports() == [[{"subnet_id": one["id"], "ip_address": "10.0.0.3"},
+                                    {"subnet_id": two["id"], "ip_address": "10.0.1.2"}]]
+    assert cli("subnet", "set", "s1", "--no-dhcp").rc == 0
+    assert _claim_dhcp_ports() == [[{"subnet_id": two["id"], "ip_address": "10.0.1.2"}]]
 
 
 def test_dhcp_ports_do_not_keep_a_subnet(cli: Runner, net: str) -> None:

@@ -230,12 +230,13 @@ def test_subnet_rejects(fields: dict[str, Any], message: str) -> None:
 
 def test_hosts_file_rejects_duplicates() -> None:
     with pytest.raises(
-        ValueError, match=r"duplicate MAC address in DHCP hosts: fa:16:3e:00:00:01$"
+        ValueError,
+        match=r"duplicate MAC and IP address in DHCP hosts: fa:16:3e:00:00:01 10\.0\.0\.5$",
     ):
         render_hosts_file(
             [
                 DhcpHost(mac="fa:16:3e:00:00:01", ip="10.0.0.5"),
-                DhcpHost(mac="FA:16:3E:00:00:01", ip="10.0.0.6"),
+                DhcpHost(mac="FA:16:3E:00:00:01", ip="10.0.0.5"),
             ]
         )
     with pytest.raises(ValueError, match=r"duplicate IP address in DHCP hosts: 10\.0\.0\.5$"):
@@ -245,6 +246,16 @@ def test_hosts_file_rejects_duplicates() -> None:
                 DhcpHost(mac="fa:16:3e:00:00:02", ip="10.0.0.5"),
             ]
         )
+
+
+def test_a_port_on_two_dhcp_subnets_has_a_line_for_each_address() -> None:
+    """As Neutron's agent writes them: one MAC on two subnets is two lines, and dnsmasq
+    offers the address of the subnet the request comes from."""
+    assert render_hosts_file([
+        DhcpHost(mac="fa:16:3e:00:00:01", ip="10.1.0.5"),
+        DhcpHost(mac="FA:16:3E:00:00:01", ip="10.0.0.5"),
+    ]) == ("fa:16:3e:00:00:01,host-10-0-0-5,10.0.0.5\n"
+           "fa:16:3e:00:00:01,host-10-1-0-5,10.1.0.5\n")
 
 
 def test_opts_file_rejects_duplicate_tags() -> None:

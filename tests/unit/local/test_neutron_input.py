@@ -125,11 +125,11 @@ def test_address_pairs_accepted() -> None:
     ([{"ip_address": "::/0"}],
      "Subnet ::/0 overlaps with multicast range ff00::/8, which is not supported."),
     ([{"ip_address": "10.0.0.1"}, {"ip_address": "10.0.0.1"}],
-     "Invalid input for operation: Request contains duplicate address pair: mac_address None "
+     "Request contains duplicate address pair: mac_address None "
      "ip_address 10.0.0.1."),
     ([{"ip_address": "10.0.0.1", "vlan": "5"}], "Unrecognized attribute(s) 'vlan'"),
     ([{"mac_address": "fa:16:3e:00:00:01"}],
-     "Invalid input for operation: AllowedAddressPair must contain ip_address."),
+     "AllowedAddressPair must contain ip_address"),
     ([{"ip_address": f"10.0.0.{i}"} for i in range(11)],
      "The number of allowed address pair exceeds the maximum 10."),
 ])

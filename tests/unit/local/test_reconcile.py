@@ -260,6 +260,49 @@ def test_a_network_without_dhcp_gets_a_bridge_and_no_dhcp_server() -> None:
     assert NAMES.bridge(PRIV) in desired.bridges and desired.ports
 
 
+def test_a_guest_on_two_dhcp_subnets_of_its_network_gets_both_served() -> None:
+    records = article()
+    second = "a6000000-0000-4000-8000-000000000000"
+    network = dataclasses.replace(records.networks[1], subnet_ids=[PRIV_SUB, second])
+    web, dhcp_port, *rest = records.ports
+    two = {"subnet_id": second, "ip_address": "10.0.1.3"}
+    records = dataclasses.replace(
+        records, networks=(records.networks[0], network),
+        subnets=(*records.subnets, subnet(second, PRIV, "10.0.1.0/24")),
+        ports=(dataclasses.replace(web, fixed_ips=[*web.fixed_ips, two]),
+               dataclasses.replace(dhcp_port, fixed_ips=[
+                   *dhcp_port.fixed_ips, {"subnet_id": second, "ip_address": "10.0.1.2"}]),
+               *rest))
+    desired = desired_host(records, SETTINGS)
+    assert not desired.faults
+    assert desired.dhcp[PRIV].hosts_file == (
+        f"{web.mac_address},web,10.0.0.3\n{web.mac_address},web,10.0.1.3\n")
+
+
+def test_an_admin_down_router_has_no_namespace() -> None:
+    """Neutron's L3 agent is sent admin-up routers only and removes any other's namespace;
+    the guest keeps its bridge, DHCP and filter."""
+    records = article()
+    down = dataclasses.replace(records, routers=(
+        dataclasses.replace(records.routers[0], is_admin_state_up=False),))
+    desired = desired_host(down, SETTINGS)
+    assert not desired.routers and not desired.faults
+    assert NAMES.bridge(EXT) not in desired.bridges
+    assert NAMES.bridge(PRIV) in desired.bridges and PRIV in desired.dhcp and desired.ports
+    text = plan(desired, converged(records)).describe()
+    assert f"remove router namespace {NAMES.router_namespace(ROUTER)}\n" in text
+
+
+def test_an_admin_down_network_gets_no_dhcp_server() -> None:
+    """The DHCP agent is sent admin-up networks only."""
+    records = article()
+    down = dataclasses.replace(records, networks=(
+        records.networks[0], dataclasses.replace(records.networks[1], is_admin_state_up=False)))
+    desired = desired_host(down, SETTINGS)
+    assert not desired.dhcp and not desired.faults
+    assert NAMES.bridge(PRIV) in desired.bridges and desired.routers and desired.ports
+
+
 def test_an_isolated_ipv6_only_network_serves_its_guest_without_dhcp() -> None:
     records = Records(
         networks=(net(ISOLATED, ISO_SUB),),
@@ -312,6 +355,22 @@ def test_an_external_range_another_interface_routes_gets_no_host_address() -> No
     steps = plan(desired_host(article(), SETTINGS), host)
     assert "overlaps 192.168.61.0/24 on ostfffb1" in steps.faults[("network", EXT)]
     assert f"bring bridge {NAMES.bridge(EXT)} up (mtu 1500)\n" in steps.describe()
+
+
+def test_the_host_leaves_an_external_gateway_a_router_interface_holds() -> None:
+    """``router add subnet`` of an external subnet gives the router its gateway address:
+    the host's bridge then holds none, or two would answer for it on the segment."""
+    records = article()
+    leg = port("d6000000-0000-4000-8000-000000000000", EXT, EXT_SUB, "192.168.61.1",
+               "network:router_interface", ROUTER)
+    taken = dataclasses.replace(records, ports=(*records.ports, leg))
+    desired = desired_host(taken, SETTINGS)
+    assert desired.bridges[NAMES.bridge(EXT)].address is None and not desired.faults
+    assert desired_host(records, SETTINGS).bridges[NAMES.bridge(EXT)].address == \
+        "192.168.61.1/24"
+    # The bridge is brought to holding nothing (ensure_bridge drops what it holds beyond).
+    text = plan(desired, converged(records)).describe()
+    assert f"bring bridge {NAMES.bridge(EXT)} up (mtu 1500)\n" in text
 
 
 def test_a_gateway_outside_its_subnet_is_held_as_a_host_route() -> None:

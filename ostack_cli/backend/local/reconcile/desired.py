@@ -9,6 +9,7 @@ and everything else is still wanted: one bad record never stops the others from 
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -164,6 +165,10 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
     routers: dict[str, RouterPlan] = {}
     bridges: dict[str, BridgeSpec] = {}
     for router in records.routers:
+        if not router.is_admin_state_up:
+            # The L3 agent is sent active routers only (``_get_sync_routers(active=True)``)
+            # and removes the namespace of any other.
+            continue
         try:
             plan = _router_plan(router, records, networks, subnets, names,
                                 metadata=settings.store_path is not None)
@@ -186,13 +191,20 @@ def desired_host(records: Records, settings: HostSettings) -> Desired:
         except ValueError as exc:
             faults[("network", network_id)] = str(exc)
             continue
+        if spec.address and _held_by_a_port(spec.address, by_network.get(network_id, [])):
+            # A router interface took the gateway (Neutron allows it): one address, one
+            # holder on the segment, so the host does without.
+            spec = dataclasses.replace(spec, address=None)
         bridges[spec.name] = spec
     bridges = _unique_bridges(bridges, faults)
 
     dhcp: dict[str, DhcpSpec] = {}
     for network_id in sorted({p.network_id for p in guests}):
         network = networks.get(network_id)
-        if network is None or names.bridge(network_id) not in bridges:
+        # The DHCP agent serves admin-up networks only
+        # (``list_active_networks_on_active_dhcp_agent``).
+        if network is None or not network.is_admin_state_up \
+                or names.bridge(network_id) not in bridges:
             continue
         try:
             spec_or_none = _dhcp(network, by_network.get(network_id, []), subnets, servers,
@@ -267,6 +279,11 @@ def _bridge(network: Network, subnets: dict[str, Subnet], names: HostNames) -> B
             address = f"{gateway}/{prefix}"
     return BridgeSpec(name=names.bridge(network.id), network_id=network.id, mtu=mtu,
                       address=address, external_cidr=cidr)
+
+
+def _held_by_a_port(address: str, ports: Iterable[Port]) -> bool:
+    ip = str(ipaddress.ip_interface(address).ip)
+    return any(f["ip_address"] == ip for p in ports for f in p.fixed_ips)
 
 
 def _dhcp(
