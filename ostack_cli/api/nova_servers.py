@@ -267,7 +267,7 @@ def create_server(req: ApiRequest) -> Reply:
         max_count=max_count, tags=list(server.get("tags") or []),
         password=server.get("adminPass"),
         scheduler_hints={k: v if isinstance(v, list) else str(v) for k, v in hints.items()},
-        block_devices=devices)
+        block_devices=devices, availability_zone=server.get("availability_zone"))
     created = req.backend.create_servers(spec)
     first = created[0]
     if _truth(server.get("return_reservation_id")):

@@ -117,7 +117,7 @@ def parse_key_value(text: str) -> tuple[str, str]:
         )
     key, value = text.split("=", 1)
     if not key:
-        raise argparse.ArgumentTypeError(f"Expected 'key=value' type, but got: {text}")
+        raise argparse.ArgumentTypeError(f"Property key must be specified: {text}")
     return key, value
 
 

@@ -51,31 +51,51 @@ class KeyValueAppendAction(argparse.Action):
 
 
 class NicAction(argparse.Action):
-    """``--nic`` as the real client parses it (``auto`` and ``none`` stand alone)."""
+    """``--nic`` (and ``--network``, ``--port``: ``key``) as the real client parses them, into
+    one list in the order given (``auto`` and ``none`` stand alone)."""
+
+    def __init__(self, option_strings: list[str], dest: str, key: str | None = None,
+                 **kwargs: Any) -> None:
+        self.key = key
+        super().__init__(option_strings, dest, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: Any, option_string: str | None = None) -> None:
         nics = list(getattr(namespace, self.dest, None) or [])
         text = str(values)
-        if text in ("auto", "none"):
+        if self.key:
+            if "," in text or "=" in text:
+                raise argparse.ArgumentError(
+                    self, f"Invalid argument {text}; characters ',' and '=' are not allowed")
+            nics.append({self.key: text})
+        elif text in ("auto", "none"):
             nics.append(text)
         else:
             nic: dict[str, str] = {}
             for part in text.split(","):
-                key, sep, value = part.partition("=")
-                if not sep or key not in NIC_KEYS:
+                key, _, value = part.partition("=")
+                if key not in NIC_KEYS or not value:
                     raise argparse.ArgumentError(self, f"Invalid argument {text}; {NIC_FORM}")
                 nic[key] = value
             if "net-id" in nic and "port-id" in nic:
                 raise argparse.ArgumentError(
-                    self, f"Invalid argument {text}; either network or port should be specified "
-                    "but not both")
+                    self, f"Invalid argument {text}; either 'network' or 'port' should be "
+                    "specified but not both")
             if "v4-fixed-ip" in nic and "v6-fixed-ip" in nic:
                 raise argparse.ArgumentError(
-                    self, f"Invalid argument {text}; v4-fixed-ip and v6-fixed-ip are mutually "
-                    "exclusive")
+                    self, f"Invalid argument {text}; either 'v4-fixed-ip' or 'v6-fixed-ip' "
+                    "should be specified but not both")
             nics.append(nic)
         setattr(namespace, self.dest, nics)
+
+
+class ConstNicAction(argparse.Action):
+    """``--no-network`` and ``--auto-network``: ``--nic none`` and ``--nic auto``."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []),
+                                       self.const])
 
 
 def _read_user_data(path: str) -> bytes:
@@ -105,14 +125,17 @@ class CreateServer(ShowOne):
         source.add_argument("--snapshot", metavar="<snapshot>",
                             help="Create server using this snapshot as the boot disk")
         add_block_device_options(parser)
-        parser.add_argument("--network", metavar="<network>", action="append", dest="networks",
-                            default=[], help="Create a NIC on the server and connect it to "
-                            "network (repeat for multiple)")
-        parser.add_argument("--port", metavar="<port>", action="append", dest="ports",
-                            default=[], help="Create a NIC on the server and connect it to port")
-        parser.add_argument("--no-network", action="store_true",
+        parser.add_argument("--network", metavar="<network>", action=NicAction, key="net-id",
+                            dest="nics", default=[], help="Create a NIC on the server and "
+                            "connect it to network (repeat for multiple)")
+        parser.add_argument("--port", metavar="<port>", action=NicAction, key="port-id",
+                            dest="nics", default=[],
+                            help="Create a NIC on the server and connect it to port")
+        parser.add_argument("--no-network", action=ConstNicAction, nargs=0, const="none",
+                            dest="nics", default=[],
                             help="Do not attach a network to the server")
-        parser.add_argument("--auto-network", action="store_true",
+        parser.add_argument("--auto-network", action=ConstNicAction, nargs=0, const="auto",
+                            dest="nics", default=[],
                             help="Automatically allocate a network to the server")
         parser.add_argument("--nic", metavar="<net-id=net-uuid,port-id=port-uuid,v4-fixed-ip="
                             "ip-addr,v6-fixed-ip=ip-addr,tag=tag,auto,none>", action=NicAction,
@@ -183,12 +206,13 @@ class CreateServer(ShowOne):
         elif not image:
             raise CommandError("An image (--image, --image-property) or bootable volume "
                                "(--volume, --snapshot, --block-device) is required")
+        nics = self._client_lookups(parsed_args, image)
         spec = ServerSpec(
             name=parsed_args.server_name,
             flavor=parsed_args.flavor,
             image=image or "",
             block_devices=block_devices,
-            nics=_nic_requests(parsed_args),
+            nics=nics,
             no_network=_no_network(parsed_args),
             security_groups=list(parsed_args.security_groups),
             key_name=parsed_args.key_name,
@@ -202,6 +226,7 @@ class CreateServer(ShowOne):
             tags=list(parsed_args.tags),
             password=parsed_args.password,
             scheduler_hints=self._hints(parsed_args),
+            availability_zone=parsed_args.availability_zone,
         )
         servers = self.backend.create_servers(spec)
         server = servers[0]
@@ -213,6 +238,24 @@ class CreateServer(ShowOne):
         fields = server_fields(server, image_label(self.backend, server.image_id),
                                admin_pass=admin_pass)
         return show_fields(as_created(fields))
+
+    def _client_lookups(self, parsed_args: argparse.Namespace, image: str | None
+                        ) -> list[NicRequest] | None:
+        """What the real client finds itself before it asks Nova (its "No <Resource> found
+        for ..." errors, not Nova's), in its order: the image, the flavor, the NICs asked for
+        (returned) with each one's network or port, and each security group."""
+        if image:
+            self.backend.find_image(image)
+        self.backend.find_flavor(parsed_args.flavor)
+        nics = _nic_requests(parsed_args)
+        for nic in parsed_args.nics:
+            if isinstance(nic, dict) and nic.get("net-id"):
+                self.backend.find_network(nic["net-id"])
+            if isinstance(nic, dict) and nic.get("port-id"):
+                self.backend.find_port(nic["port-id"])
+        for group in parsed_args.security_groups:
+            self.backend.find_security_group(group)
+        return nics
 
     def _hints(self, parsed_args: argparse.Namespace) -> dict[str, str | list[str]]:
         """As the real client sends them: one value as a string, several as a list."""
@@ -260,26 +303,21 @@ def as_created(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _nic_requests(parsed_args: argparse.Namespace) -> list[NicRequest] | None:
-    requests: list[NicRequest] = []
-    for nic in parsed_args.nics:
-        if nic in ("auto", "none"):
-            continue
-        requests.append(NicRequest(
-            network=nic.get("net-id"), port=nic.get("port-id"),
-            fixed_ip=nic.get("v4-fixed-ip") or nic.get("v6-fixed-ip"),
-        ))
-    requests += [NicRequest(network=n) for n in parsed_args.networks]
-    requests += [NicRequest(port=p) for p in parsed_args.ports]
-    if requests:
-        if "auto" in parsed_args.nics or "none" in parsed_args.nics:
-            raise CommandError("Specifying a --nic of auto or none cannot be used with any "
-                               "other --nic, --network or --port value.")
-        return requests
-    return None
+    """The NICs asked for, in the order given; None for Nova's default (or ``auto``)."""
+    nics = parsed_args.nics
+    if ("auto" in nics or "none" in nics) and len(nics) > 1:
+        raise CommandError("Specifying a --nic of auto or none cannot be used with any "
+                           "other --nic, --network or --port value.")
+    requests = [
+        NicRequest(network=nic.get("net-id"), port=nic.get("port-id"),
+                   fixed_ip=nic.get("v4-fixed-ip") or nic.get("v6-fixed-ip"))
+        for nic in nics if nic not in ("auto", "none")
+    ]
+    return requests or None
 
 
 def _no_network(parsed_args: argparse.Namespace) -> bool:
-    return bool(parsed_args.no_network or "none" in parsed_args.nics)
+    return "none" in parsed_args.nics
 
 
 def _config_drive(parsed_args: argparse.Namespace) -> bool | str | None:

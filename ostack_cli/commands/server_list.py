@@ -12,6 +12,7 @@ from ostack_cli.backend.api.server import ServerFilters
 from ostack_cli.backend.models.server import Server
 from ostack_cli.columns import DictColumn, ListColumn
 from ostack_cli.commands.base import Lister
+from ostack_cli.commands.pagination import NonNegative
 from ostack_cli.commands.server_format import (
     AddressesColumn,
     DictListColumn,
@@ -159,7 +160,7 @@ class ListServer(Lister):
                             help="When looking up flavor and image names, look them up one by "
                             "one as needed instead of all together (default). Mutually "
                             'exclusive with "--no-name-lookup|-n" option.')
-        parser.add_argument("--limit", metavar="<limit>", type=int,
+        parser.add_argument("--limit", metavar="<limit>", type=int, action=NonNegative,
                             help="The maximum number of entries to return per page. If the "
                             "value exceeds the server-defined maximum, then the "
                             "server-defined value will be used. Note that this controls the "
@@ -169,7 +170,7 @@ class ListServer(Lister):
                             help="The first position in the collection to return results "
                             "from. This should be a value that was returned in a previous "
                             "request.")
-        parser.add_argument("--max-items", metavar="<max-items>", type=int,
+        parser.add_argument("--max-items", metavar="<max-items>", type=int, action=NonNegative,
                             help="The maximum number of entries to return. If the value "
                             "exceeds the server-defined maximum, then the maximum value will "
                             "be used.")

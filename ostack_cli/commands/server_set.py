@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ostack_cli.commands.base import Command, KeyValueAction
+from ostack_cli.commands.base import Command, KeyValueAction, delete_each
 from ostack_cli.errors import CommandError
 
 
@@ -94,8 +94,15 @@ class AddServerSecurityGroup(Command):
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         server = self.backend.find_server(parsed_args.server)
-        for group in parsed_args.group:
-            self.backend.add_security_group_to_server(server, group)
+        # As the real client: one error line per group, then its summary.
+        delete_each(
+            parsed_args.group,
+            lambda group: self.backend.add_security_group_to_server(server, group),
+            failure=lambda group, exc: ("Failed to add security group with name or ID "
+                                        f"'{group}' to server '{server.id}': {exc}"),
+            summary=lambda failed, total: f"{failed} of {total} security groups were not "
+            "added.",
+        )
 
 
 class RemoveServerSecurityGroup(Command):
@@ -110,5 +117,11 @@ class RemoveServerSecurityGroup(Command):
 
     def take_action(self, parsed_args: argparse.Namespace) -> None:
         server = self.backend.find_server(parsed_args.server)
-        for group in parsed_args.group:
-            self.backend.remove_security_group_from_server(server, group)
+        delete_each(
+            parsed_args.group,
+            lambda group: self.backend.remove_security_group_from_server(server, group),
+            failure=lambda group, exc: ("Failed to remove security group with name or ID "
+                                        f"'{group}' from server '{server.id}': {exc}"),
+            summary=lambda failed, total: f"{failed} of {total} security groups were not "
+            "removed.",
+        )

@@ -253,6 +253,9 @@ MALFORMED_SERVERS: list[tuple[dict[str, Any], str]] = [
                  "user_data": "%%%"}},
      "Invalid input for field/attribute user_data. Value: %%%. '%%%' is not a 'base64'"),
     ({"server": {"name": "x" * 300, "flavorRef": "1", "networks": "auto"}}, ""),
+    ({"server": {"name": "x", "flavorRef": "1", "networks": "auto", "imageRef": "{image}",
+                 "availability_zone": "bogus"}},
+     "The requested availability zone is not available"),
 ]
 
 

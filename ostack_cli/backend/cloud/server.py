@@ -225,6 +225,8 @@ class CloudServers(CloudBase):
             kwargs["admin_password"] = spec.password
         if spec.scheduler_hints:
             kwargs["scheduler_hints"] = dict(spec.scheduler_hints)
+        if spec.availability_zone:
+            kwargs["availability_zone"] = spec.availability_zone
         created = compute.create_server(**kwargs)
         shown = server_from_sdk(compute.get_server(created.id))
         # Nova returns the password only in its answer to the create; its groups are in that

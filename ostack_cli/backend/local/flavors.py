@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.policy import nova_forbidden, require_nova_admin
 from ostack_cli.backend.models import new_id, utcnow
 from ostack_cli.backend.models.flavor import Flavor, FlavorSpec
 from ostack_cli.errors import BadRequest, CommandError, Conflict
+from ostack_cli.lazy import lazy_import
 from ostack_cli.state.store import UniqueViolation
 
+if TYPE_CHECKING:
+    from ostack_cli.backend.local import nova_rules
+else:  # its server models are not flavor list's to load
+    nova_rules = lazy_import("ostack_cli.backend.local.nova_rules")
+
 LOG = logging.getLogger("ostack")
+# Nova's flavor ID (parameter_types.flavor_id, its pattern as its 400 quotes it).
+FLAVOR_ID_RE = re.compile(r"^(?! )[a-zA-Z0-9. _-]+(?<! )$")
 
 # Nova's classic defaults (id, name, RAM MB, disk GB, vCPUs).
 DEFAULT_FLAVORS = (
@@ -115,10 +124,10 @@ class Flavors:
             current = self.store.get(Flavor, flavor.id) or flavor
             specs = dict(current.extra_specs)
             specs.update(set_specs or {})
+            # openstacksdk's delete_flavor_extra_specs_property ignores a missing key (the
+            # API's DELETE answers its 404 before it gets here).
             for key in unset_specs or []:
-                if key not in specs:
-                    raise BadRequest(f"Flavor {current.id} has no extra spec with key {key}.")
-                specs.pop(key)
+                specs.pop(key, None)
             projects = list(current.access_project_ids)
             if (add_projects or remove_projects) and current.is_public:
                 raise Conflict("Can not add access to a public flavor.")
@@ -171,11 +180,7 @@ def _refuse_update(
 
 def _check_flavor_spec(spec: FlavorSpec) -> None:
     # Nova's API schema limits, with its messages.
-    name = spec.name.strip()
-    if not name or len(spec.name) > 255:
-        raise BadRequest("Invalid input for field/attribute name: must be 1 to 255 characters.")
-    if name != spec.name:
-        raise BadRequest("Invalid input for field/attribute name: leading or trailing spaces.")
+    nova_rules.check_name(spec.name)
     for field, value, minimum in (
         ("ram", spec.ram, 1),
         ("vcpus", spec.vcpus, 1),
@@ -197,5 +202,9 @@ def _check_flavor_spec(spec: FlavorSpec) -> None:
         raise BadRequest(
             f"Invalid input for field/attribute rxtx_factor. Value: {spec.rxtx_factor}."
         )
-    if spec.id is not None and (not spec.id or len(spec.id) > 255):
-        raise BadRequest("Invalid input for field/attribute id: must be 1 to 255 characters.")
+    if spec.id is not None and len(spec.id) > 255:
+        raise BadRequest(f"Invalid input for field/attribute id. Value: {spec.id}. "
+                         f"{spec.id!r} is too long")
+    if spec.id is not None and not FLAVOR_ID_RE.match(spec.id):
+        raise BadRequest(f"Invalid input for field/attribute id. Value: {spec.id}. "
+                         f"{spec.id!r} does not match {FLAVOR_ID_RE.pattern!r}")

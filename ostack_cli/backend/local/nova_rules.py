@@ -7,6 +7,7 @@ which states allow which action (``check_instance_state`` in nova/compute/api.py
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -243,7 +244,6 @@ def without_shelved_keys(system_metadata: dict[str, str]) -> dict[str, str]:
 # -- the API's input schema (nova/api/validation/parameter_types.py) ----------------------
 
 METADATA_KEY_RE = r"^[a-zA-Z0-9-_:. ]{1,255}$"
-_NAME_RE = re.compile(r"^\S(.*\S)?$", re.DOTALL)
 
 
 def check_name(name: str) -> None:
@@ -254,13 +254,48 @@ def check_name(name: str) -> None:
         )
     if not name:
         raise BadRequest(
-            f"Invalid input for field/attribute name. Value: {name}. {name!r} is too short"
+            f"Invalid input for field/attribute name. Value: {name}. {name!r} should be "
+            "non-empty"
         )
-    if not _NAME_RE.match(name) or not name.isprintable():
+    if not valid_name(name):
         raise BadRequest(
             "An invalid 'name' value was provided. The name must be: printable characters. "
             "Can not start or end with whitespace."
         )
+
+
+def check_description(description: str | None) -> None:
+    """``parameter_types.description``: at most 255 characters."""
+    if description is not None and len(description) > 255:
+        raise BadRequest(f"Invalid input for field/attribute description. Value: {description}. "
+                         f"{description!r} is too long")
+
+
+def check_tags(tags: list[str]) -> None:
+    """A create's ``tags`` (``parameter_types.tag``, at most 50); Nova's 400 names an item
+    by its index."""
+    if len(tags) > 50:
+        raise BadRequest(
+            f"Invalid input for field/attribute tags. Value: {tags!r}. {tags!r} is too long")
+    for index, tag in enumerate(tags):
+        problem = ("should be non-empty" if not tag else "is too long" if len(tag) > 60
+                   else "does not match '^[^,/]*$'" if "," in tag or "/" in tag else None)
+        if problem is not None:
+            raise BadRequest(f"Invalid input for field/attribute {index}. Value: {tag}. "
+                             f"{tag!r} {problem}")
+
+
+def valid_name(name: str) -> bool:
+    """Nova's ``valid_name_regex``: printable characters of the Basic Multilingual Plane (its
+    regex is built from those alone: no emoji), no space separator at either end."""
+    return (all(ord(c) < 0xFFFF and _printable(c) for c in name)
+            and unicodedata.category(name[0]) != "Zs" and unicodedata.category(name[-1]) != "Zs")
+
+
+def _printable(char: str) -> bool:
+    """Nova's ``_is_printable``: no control or format characters, no separators but spaces."""
+    category = unicodedata.category(char)
+    return not category.startswith("C") and (not category.startswith("Z") or category == "Zs")
 
 
 def check_metadata(metadata: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 
 from ostack_cli import faults
-from ostack_cli.backend.local import guest_volumes
+from ostack_cli.backend.local import guest_volumes, nova_rules
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.guest_build import GuestBuilder
 from ostack_cli.backend.local.guests import InstanceFiles, read_console
@@ -23,6 +23,7 @@ from ostack_cli.backend.local.servers import Servers
 from ostack_cli.backend.models import server as srv
 from ostack_cli.backend.models import utcnow
 from ostack_cli.backend.models.image import Image
+from ostack_cli.backend.models.network import Port
 from ostack_cli.backend.models.security_group import SecurityGroup
 from ostack_cli.backend.models.server import Server
 from ostack_cli.errors import (
@@ -35,6 +36,7 @@ from ostack_cli.errors import (
 )
 
 POLL_INTERVAL = 0.5
+METADATA_STATES = ("active", "paused", "suspended", "stopped")
 # The instance action Nova records for each power task (its event: compute_<action>_instance).
 NOVA_ACTIONS = {"powering-on": "start", "powering-off": "stop", "rebooting": "reboot",
                 "rebooting_hard": "reboot", "pausing": "pause", "unpausing": "unpause",
@@ -105,7 +107,7 @@ class ServerActions:
 
     def stop(self, server: Server) -> None:
         self.locks.check(server)
-        _require_state(server, "stop", ["active", "error", "paused", "suspended"])
+        _require_state(server, "stop", ["active", "error"])  # Nova: not paused or suspended
         timeout = self.host.settings.shutdown_timeout
         self._power(server, "powering-off",
                     lambda: self.host.hypervisor.shutdown(server.instance_name, timeout),
@@ -220,31 +222,48 @@ class ServerActions:
         set_metadata: dict[str, str] | None = None,
         unset_metadata: list[str] | None = None,
     ) -> Server:
-        if name is not None and (not name.strip() or len(name) > 255):
-            raise BadRequest(f"Invalid input for field/attribute name. Value: {name[:80]}.")
+        if name is not None:
+            nova_rules.check_name(name)
+        nova_rules.check_description(description)
+        nova_rules.check_metadata(set_metadata or {})
         if set_metadata or unset_metadata:
             self.locks.check(server)  # Nova locks a server's metadata, not its name
         with self.store.transaction():
             current = self.store.get(Server, server.id)
             if current is None:
                 raise not_found("Server", server.id)
+            # Nova's update_/delete_instance_metadata: these vm_states, any task.
+            for asked, action in ((set_metadata, "update metadata"),
+                                  (unset_metadata, "delete metadata")):
+                if asked:
+                    nova_rules.require_state(current, action, METADATA_STATES,
+                                             task_states=None)
             metadata = dict(current.metadata)
             metadata.update(set_metadata or {})
+            # One DELETE per key (openstacksdk's): those before a missing one are gone.
+            missing = None
             for key in unset_metadata or []:
-                metadata.pop(key, None)
+                if key not in metadata:
+                    missing = key
+                    break
+                del metadata[key]
             updated = current.replace(
                 name=current.name if name is None else name,
-                description=current.description if description is None else description,
+                # The real client unsets the description after the metadata.
+                description=current.description if description is None or missing is not None
+                else description,
                 metadata=metadata,
                 updated_at=utcnow(),
             )
             self.store.update(updated)
+        if missing is not None:
+            raise NotFound("Metadata item was not found")
         return updated
 
     def add_security_group(self, server: Server, group_name_or_id: str) -> None:
         group = self._group(group_name_or_id)
         with self.store.transaction():
-            ports = self.records.ports_of(server)
+            ports = self._ports_for_groups(server)
             if any(group.id in p.security_group_ids for p in ports):
                 raise BadRequest(
                     f"Security group {group.name} is already associated with the instance "
@@ -257,7 +276,7 @@ class ServerActions:
     def remove_security_group(self, server: Server, group_name_or_id: str) -> None:
         group = self._group(group_name_or_id)
         with self.store.transaction():
-            ports = self.records.ports_of(server)
+            ports = self._ports_for_groups(server)
             if not any(group.id in p.security_group_ids for p in ports):
                 raise BadRequest(
                     f"Security group {group.name} not associated with the instance {server.id}"
@@ -273,8 +292,16 @@ class ServerActions:
         try:
             return self.security_groups.find(name_or_id)
         except NotFound:
-            raise NotFound(f"Security group {name_or_id} not found for project "
-                           f"{self.context.project_id}.") from None
+            # nova/network/security_group_api.py's words (add_to_/remove_from_instance).
+            raise NotFound(f"Security group {name_or_id} is not found for project "
+                           f"{self.context.project_id}") from None
+
+    def _ports_for_groups(self, server: Server) -> list[Port]:
+        ports = self.records.ports_of(server)
+        if not ports:
+            raise NotFound(f"instance_id {server.id} could not be found as device id on any "
+                           "ports")
+        return ports
 
     def _set_group_names(self, server: Server) -> None:
         ids: list[str] = []

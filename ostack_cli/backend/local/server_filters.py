@@ -33,6 +33,21 @@ def for_user(filters: ServerFilters, *, is_admin: bool) -> ServerFilters:
     return dataclasses.replace(filters, deleted=False, host=None, instance_name=hidden)
 
 
+def check_patterns(filters: ServerFilters) -> None:
+    """Nova's query schema: the filters it matches as regular expressions must compile."""
+    for param, pattern in (("reservation_id", filters.reservation_id), ("name", filters.name),
+                           ("ip", filters.ip), ("ip6", filters.ip6),
+                           ("key_name", filters.key_name),
+                           ("availability_zone", filters.availability_zone)):
+        if pattern is None:
+            continue
+        try:
+            re.compile(pattern)
+        except re.error:
+            raise BadRequest(f"Invalid input for query parameters {param}. Value: {pattern}. "
+                             f"'{pattern}' is not a 'regex'") from None
+
+
 def checked_times(filters: ServerFilters) -> tuple[str | None, str | None]:
     """The change times as stored times compare with them (Nova's 400s if unreadable)."""
     since = before = None

@@ -29,6 +29,7 @@ class ServerListing:
         self.records = records
 
     def find_all(self, filters: ServerFilters | None = None) -> list[Server]:
+        server_filters.check_patterns(filters or ServerFilters())
         filters = server_filters.for_user(filters or ServerFilters(),
                                           is_admin=self.context.is_admin)
         if filters.all_projects and not self.context.is_admin:

@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import ipaddress
 import os
-import re
 import secrets
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -25,6 +24,7 @@ from ostack_cli.backend.local.keypairs import Keypairs
 from ostack_cli.backend.local.net_records import network_subnets
 from ostack_cli.backend.local.networks import Networks
 from ostack_cli.backend.local.passwords import generate_password
+from ostack_cli.backend.local.policy import require_nova_admin
 from ostack_cli.backend.local.ports import Ports
 from ostack_cli.backend.local.quotas import Quotas
 from ostack_cli.backend.local.security_groups import SecurityGroups
@@ -48,7 +48,6 @@ if TYPE_CHECKING:
 else:
     configdrive = lazy_import("ostack_cli.backend.local.configdrive")
 
-NAME_RE = re.compile(r"^\S(.*\S)?$", re.DOTALL)  # Nova: no leading or trailing whitespace
 MAX_USER_DATA = 65535
 RAM_ALLOCATION_RATIO = 1.5
 ERROR_FAULT_CODE = 500
@@ -144,6 +143,8 @@ class Servers:
         flavor = self.flavors.find(spec.flavor)
         boot = self._boot_plan(spec, flavor)
         image = boot.image if boot is not None else self.images.find(spec.image)
+        nics = self._plan_nics(spec)
+        zone, forced = self._requested_zone(spec.availability_zone)
         if boot is None or not boot.from_volume:
             _check_image_fits(image, flavor)
         public_keys = self._public_keys(spec.key_name)
@@ -151,15 +152,17 @@ class Servers:
         if server_group is not None:
             self.groups.check_members_quota(server_group, spec.min_count)
         group_ids = self._group_ids(spec.security_groups)
-        nics = self._plan_nics(spec)
+        for _, port, _ in nics:
+            if port is not None and port.device_id:
+                raise Conflict(f"Port {port.id} is still in use.")
         if not self.host.is_test_driver:
             self.host.hypervisor.conn  # noqa: B018  fail now, before anything is made
         virt_type = self.host.virt_type()
-        created = self._record_servers(spec, flavor, image, nics, group_ids)
+        created = self._record_servers(spec, flavor, image, nics, group_ids, zone)
         created = self._join_group(created, server_group, spec.scheduler_hints)
         logs = {s.id: self.events.start(s, "create") for s in created}
         try:
-            self._schedule(created, flavor)
+            self._schedule(created, flavor, forced)
         except NoValidHost as exc:
             for server in created:
                 logs[server.id].failed("conductor_schedule_and_build_instances", str(exc))
@@ -210,11 +213,43 @@ class Servers:
                 joined.append(current)
         return joined
 
-    def _schedule(self, servers: list[Server], flavor: Flavor) -> None:
+    def _requested_zone(self, requested: str | None
+                        ) -> tuple[str | None, tuple[str | None, str | None] | None]:
+        """Nova's reading of a create's ``availability_zone`` (``parse_availability_zone``):
+        the zone, which must be one of an enabled service's unless a host is forced, and the
+        host and node forced (``zone:host``, ``zone:host:node``, ``zone::node``; admins
+        only), or None."""
+        if not requested:
+            return None, None
+        zone, host, node = requested, None, None
+        colons = requested.count(":")
+        if colons == 1:
+            zone, host = requested.split(":")
+        elif colons == 2 and "::" in requested:
+            zone, node = requested.split("::")
+        elif colons == 2:
+            zone, host, node = requested.split(":")
+        elif colons:
+            raise BadRequest("Invalid input received: Unable to parse availability_zone")
+        if host or node:
+            require_nova_admin(self.context, "os_compute_api:servers:create:forced_host")
+        hosts = compute_hosts.ComputeHosts(self.context, records=self.records)
+        available, _ = compute_hosts.zones(hosts.services())
+        if zone and not host and zone not in available:
+            raise BadRequest("The requested availability zone is not available")
+        return zone or None, (host or None, node or None) if host or node else None
+
+    def _schedule(self, servers: list[Server], flavor: Flavor,
+                  forced: tuple[str | None, str | None] | None = None) -> None:
         """Nova's scheduler on this one host: whether its nova-compute takes servers (see
-        compute_hosts), the group policies, then the memory."""
+        compute_hosts), the host and node forced, the group policies, then the memory. (A
+        zone an enabled service has is this host's, or one no aggregate maps: the
+        placement prefilter lets the host take it.)"""
         if not compute_hosts.schedulable(self.store):
             raise NoValidHost()
+        if forced is not None and any(want not in (None, LOCAL_HOST) for want in forced):
+            host, node = forced
+            raise NoValidHost(f"No such host - host: {host} node: {node} ")
         self.groups.check_fits(servers)
         for server in servers:
             self._claim_memory(server, flavor)
@@ -226,9 +261,11 @@ class Servers:
         image: Image,
         nics: list[tuple[Network | None, Port | None, str | None]],
         group_ids: list[str],
+        zone: str | None = None,
     ) -> list[Server]:
         """Quota, records and ports of every new server, in one transaction."""
         created: list[Server] = []
+        host_zone = compute_hosts.ComputeHosts(self.context, records=self.records).zone()
         with self.store.transaction():
             count = self._fitting_count(spec.min_count, spec.max_count, flavor)
             reservation = "r-" + secrets.token_hex(4)
@@ -278,6 +315,8 @@ class Servers:
                     or image.properties.get("img_config_drive") == "mandatory",
                     instance_name=self.host.names.domain(server_id),
                     host=LOCAL_HOST,
+                    availability_zone=host_zone,
+                    pinned_availability_zone=zone,
                     host_id=host_id(self.context.project_id),
                     host_status="UP",
                     launch_index=index,
@@ -380,7 +419,9 @@ class Servers:
                 server, vm_state="error", task_state=None, power_state=srv.NOSTATE,
                 port_ids=[], created_port_ids=[], worker_pid=None, security_group_names=[],
                 fault={"code": ERROR_FAULT_CODE, "created": utcnow(), "message": message},
-                **({} if scheduled else UNSCHEDULED),
+                # A zone asked for stays the server's (Nova's API set it).
+                **({} if scheduled else {
+                    **UNSCHEDULED, "availability_zone": server.pinned_availability_zone or ""}),
             )
 
     # -- resolving a request ----------------------------------------------------------
@@ -407,22 +448,21 @@ class Servers:
         return list(dict.fromkeys(ids))
 
     def _plan_nics(self, spec: ServerSpec) -> list[tuple[Network | None, Port | None, str | None]]:
+        """The networks and ports asked for (the real client's look-ups first), Nova's checks
+        of several servers, then Nova's network for a server that names none."""
+        plan = [self._plan_nic(nic) for nic in spec.nics or []]
+        _check_multiple(spec)
         if spec.no_network:
             return []
         if spec.nics is None:
             return [(self._auto_network(), None, None)]
-        plan: list[tuple[Network | None, Port | None, str | None]] = []
-        for nic in spec.nics:
-            plan.append(self._plan_nic(nic))
         return plan
 
     def _plan_nic(self, nic: NicRequest) -> tuple[Network | None, Port | None, str | None]:
         if nic.port is not None:
-            port = self.ports.find(nic.port)
-            if port.device_id:
-                raise Conflict(f"Port {port.id} is still in use.")
-            return None, port, None
-        assert nic.network is not None
+            return None, self.ports.find(nic.port), None
+        if nic.network is None:  # a fixed address or tag alone
+            raise BadRequest("Bad network format: missing 'uuid'")
         try:
             network = self.networks.find(nic.network)
         except NotFound:
@@ -469,11 +509,7 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _check_spec(spec: ServerSpec) -> None:
-    if not spec.name or len(spec.name) > 255 or not NAME_RE.match(spec.name):
-        raise BadRequest(
-            f"Invalid input for field/attribute name. Value: {spec.name[:80]}. "
-            "It must be 1 to 255 characters without leading or trailing whitespace."
-        )
+    nova_rules.check_name(spec.name)
     if spec.min_count < 1 or spec.max_count < spec.min_count:
         raise BadRequest("min_count must be <= max_count")
     nova_rules.requested_config_drive(spec.config_drive)
@@ -484,17 +520,30 @@ def _check_spec(spec: ServerSpec) -> None:
                 f"User data too large. User data must be no larger than {MAX_USER_DATA} bytes "
                 f"once base64 encoded. Your data is {encoded} bytes"
             )
-    for key, value in spec.metadata.items():
-        if not key or len(key) > 255 or len(value) > 255:
-            raise BadRequest(
-                "Invalid input for field/attribute metadata. Keys and values must be 1 to "
-                "255 characters."
-            )
+    nova_rules.check_metadata(spec.metadata)
+    nova_rules.check_description(spec.description)
+    nova_rules.check_tags(spec.tags)
     if spec.hostname is not None:
         try:
             configdrive.check_hostname(spec.hostname)
         except ValueError as exc:
             raise BadRequest(f"Invalid input for field/attribute hostname: {exc}") from None
+
+
+def _check_multiple(spec: ServerSpec) -> None:
+    """Nova's refusals of several servers in one request (``compute.api.API.create``): a
+    port, a fixed address or a hostname can be one server's only."""
+    if spec.max_count > 1:
+        for nic in spec.nics or []:
+            if nic.network is not None and nic.fixed_ip is not None:
+                raise BadRequest("Failed to launch instances: max_count cannot be greater than "
+                                 "1 if an fixed_ip is specified.")
+            if nic.port is not None:
+                raise BadRequest("Failed to launch instances: Unable to launch multiple "
+                                 "instances with a single configured port ID. Please launch "
+                                 "your instance one by one with different ports.")
+        if spec.hostname:
+            raise BadRequest("Unable to allocate a single hostname to multiple instances")
 
 
 def _check_image_fits(image: Image, flavor: Flavor) -> None:

@@ -206,6 +206,8 @@ class ServerSpec:
     # ``--block-device``...), as the real client sends them; ``image`` is "" when the server
     # boots from a volume.
     block_devices: list[BlockDevice] = dataclasses.field(default_factory=list)
+    # ``--availability-zone``: a zone, or Nova's ``zone:host[:node]`` and ``zone::node``.
+    availability_zone: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -1,6 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
 from tests.conftest import Runner
+
+Snapshot = Callable[[], list[tuple[Any, ...]]]
 
 DEFAULTS = [
     ("1", "m1.tiny", 512, 1, 1),
@@ -147,3 +154,37 @@ def test_bad_values_are_refused(cli: Runner, store_snapshot) -> None:  # type: i
     assert cli("flavor", "create", "x" * 10_000).rc == 1
     assert cli("flavor", "create", "x", "--property", "novalue").rc == 2
     assert store_snapshot() == before
+
+
+@pytest.mark.parametrize(("args", "error"), [
+    (("--id", "a/b", "f"),
+     "Invalid input for field/attribute id. Value: a/b. 'a/b' does not match "
+     "'^(?! )[a-zA-Z0-9. _-]+(?<! )$'"),
+    (("--id", " ab", "f"),
+     "Invalid input for field/attribute id. Value:  ab. ' ab' does not match "
+     "'^(?! )[a-zA-Z0-9. _-]+(?<! )$'"),
+    ((" f",), "An invalid 'name' value was provided. The name must be: printable characters. "
+              "Can not start or end with whitespace."),
+    (("",), "Invalid input for field/attribute name. Value: . '' should be non-empty"),
+])
+def test_create_refuses_what_nova_refuses(cli: Runner, store_snapshot: Snapshot,
+                                          args: tuple[str, ...], error: str) -> None:
+    assert cli("flavor", "list").rc == 0
+    before = store_snapshot()
+    made = cli("flavor", "create", "--ram", "64", *args)
+    assert (made.rc, made.out, made.err.strip()) == (1, "", error)
+    assert store_snapshot() == before
+
+
+def test_an_id_nova_takes(cli: Runner) -> None:
+    made = cli("flavor", "create", "--ram", "64", "--id", "ok.id_1-x y", "f", "-f", "json")
+    assert (made.rc, made.json()["id"]) == (0, "ok.id_1-x y")
+
+
+def test_unset_of_a_missing_property_is_ignored(cli: Runner) -> None:
+    """openstacksdk's delete_flavor_extra_specs_property ignores a missing key."""
+    assert cli("flavor", "set", "m1.tiny", "--property", "a=1").rc == 0
+    unset = cli("flavor", "unset", "m1.tiny", "--property", "nokey", "--property", "a")
+    assert (unset.rc, unset.out, unset.err) == (0, "", "")
+    assert cli("flavor", "show", "m1.tiny", "-c", "properties", "-f", "json").json() == {
+        "properties": {}}

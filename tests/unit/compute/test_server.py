@@ -140,6 +140,21 @@ def test_power_actions_follow_novas_states(compute: Runner) -> None:
     assert compute("server", "reboot", "--wait", "--hard", "vm").out == "Complete\n"
 
 
+def test_stop_is_for_active_or_error_servers_only(compute: Runner) -> None:
+    """Nova's ``stop``: ACTIVE or ERROR (a paused or suspended server is a 409)."""
+    server_id = create(compute, "vm")["id"]
+    for pause, state, resume in (("pause", "paused", "unpause"),
+                                 ("suspend", "suspended", "resume")):
+        assert compute("server", pause, "vm").rc == 0
+        refused = compute("server", "stop", "vm")
+        assert (refused.rc, refused.out, refused.err.strip()) == (
+            1, "", f"Cannot 'stop' instance {server_id} while it is in vm_state {state}")
+        shown = compute("server", "show", "vm", "-f", "json").json()
+        assert (shown["OS-EXT-STS:vm_state"], shown["OS-EXT-STS:task_state"]) == (state, None)
+        assert compute("server", resume, "vm").rc == 0
+    assert compute("server", "stop", "vm").rc == 0
+
+
 def test_vanished_guest_shows_as_it_is_and_start_brings_it_back(compute: Runner) -> None:
     from ostack_cli.backend.local.hypervisor import Hypervisor
 
@@ -202,14 +217,17 @@ def test_bad_requests_change_nothing(compute: Runner, tmp_path: Path,
     cases = [
         (["--image", "nosuch", "--flavor", "m1.tiny"], 1, "No Image found for nosuch"),
         (["--image", "cirros", "--flavor", "nosuch"], 1, "No Flavor found for nosuch"),
+        # The real client finds networks and groups itself (openstacksdk's words).
         (["--image", "cirros", "--flavor", "m1.tiny", "--nic", "net-id=nosuch"], 1,
-         "Network nosuch could not be found."),
+         "No Network found for nosuch"),
+        (["--image", "cirros", "--flavor", "m1.tiny", "--network", "nosuch"], 1,
+         "No Network found for nosuch"),
         (["--image", "cirros", "--flavor", "m1.tiny", "--key-name", "nokey"], 1,
          "Invalid key_name provided."),
         (["--image", "cirros", "--flavor", "m1.tiny", "--user-data", str(tmp_path / "no")], 1,
          f"Can't open '{tmp_path / 'no'}'"),
         (["--image", "cirros", "--flavor", "m1.tiny", "--security-group", "nosg"], 1,
-         "Security group nosg not found"),
+         "No SecurityGroup found for nosg"),
         (["--image", "cirros", "--flavor", "m1.tiny", "--min", "3", "--max", "2"], 1,
          "min instances should be <= max instances"),
     ]

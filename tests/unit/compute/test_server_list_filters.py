@@ -193,3 +193,26 @@ def test_create_answers_the_groups_as_nova(compute: Runner, nic: list[str]) -> N
     else:
         assert made.json()["security_groups"] == [{"name": "web"}]
         assert shown["security_groups"] == [{"name": "web"}]
+
+
+@pytest.mark.parametrize(("option", "param"), [
+    ("--name", "name"), ("--ip", "ip"), ("--ip6", "ip6"), ("--reservation-id", "reservation_id"),
+    ("--key-name", "key_name"), ("--availability-zone", "availability_zone"),
+])
+def test_a_filter_that_is_no_regex_is_refused_as_nova(compute: Runner, option: str,
+                                                      param: str) -> None:
+    create(compute, "a")
+    listed = compute("server", "list", option, "[")
+    assert (listed.rc, listed.out) == (1, "")
+    assert listed.err.strip() == (
+        f"Invalid input for query parameters {param}. Value: [. '[' is not a 'regex'")
+
+
+@pytest.mark.parametrize("option", ["--limit", "--max-items"])
+def test_a_negative_page_size_is_a_usage_error(compute: Runner, option: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    listed = compute("server", "list", option, "-1")
+    assert (listed.rc, listed.out) == (2, "")
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(
+        f" server list: error: argument {option}: {option} expected a non-negative integer")
