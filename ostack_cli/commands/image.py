@@ -392,10 +392,18 @@ class SaveImage(Command):
             )
         # Checked before the output is opened: a refused download creates no file.
         chunks = self.backend.image_data(image, parsed_args.chunk_size)
+        if not (image.hash_value or image.checksum):
+            # openstacksdk's warning for an image without data (Glance sends none).
+            LOG.warning("Unable to verify the integrity of image %s - no hash available",
+                        image.id)
         if parsed_args.filename:
-            with open(parsed_args.filename, "wb") as out:
-                for chunk in chunks:
-                    out.write(chunk)
+            try:
+                with open(parsed_args.filename, "wb") as out:
+                    for chunk in chunks:
+                        out.write(chunk)
+            except OSError as exc:
+                # openstacksdk's wording for a file it cannot write the image to.
+                raise CommandError(f"Unable to download image: {exc}") from exc
             return
         stdout = self.app.stdout
         stdout.flush()

@@ -55,6 +55,23 @@ def keypair_fields(keypair: Keypair, *, created: bool = False) -> dict[str, Any]
     return fields
 
 
+def _paging_marker(version: str | None, parsed_args: argparse.Namespace) -> str | None:
+    """The marker Nova is given, as by the real client: without a compute microversion
+    openstacksdk lists keypairs at 2.10, where Nova ignores --marker (and --limit); one of
+    2.35 or more (``2.latest``) sends it; one below refuses both options."""
+    major, _, minor = (version or "").partition(".")
+    if not minor:
+        return None
+    if minor != "latest" and (not minor.isdigit() or (int(major or 0), int(minor)) < (2, 35)):
+        for option in ("marker", "limit"):
+            if getattr(parsed_args, option) is not None:
+                raise CommandError(f"--os-compute-api-version 2.35 or greater is required "
+                                   f"to support the --{option} option")
+        return None
+    marker: str | None = parsed_args.marker
+    return marker
+
+
 def _user_id(backend: Backend, user: str | None) -> str | None:
     """``--user`` as the real client resolves it (``find_user_id_sdk``)."""
     return find_id(backend.find_user, user) if user else None
@@ -180,16 +197,18 @@ class ListKeypair(Lister):
 
     def take_action(self, parsed_args: argparse.Namespace) -> tuple[Any, Any]:
         # --limit is the page size only: the real client pages through everything.
+        marker = _paging_marker(getattr(self.app.options, "os_compute_api_version", None),
+                                parsed_args)
         if parsed_args.project:
             # Every user with a role on the project (looked up as the real client does).
             project_id = find_id(self.backend.find_project, parsed_args.project)
             user_ids = sorted({a.user.id for a in self.backend.role_assignments(
                 AssignmentFilters(project_id=project_id)) if a.user is not None})
             keypairs = [k for user_id in user_ids
-                        for k in self.backend.keypairs(user=user_id, marker=parsed_args.marker)]
+                        for k in self.backend.keypairs(user=user_id, marker=marker)]
         else:
             keypairs = self.backend.keypairs(user=_user_id(self.backend, parsed_args.user),
-                                             marker=parsed_args.marker)
+                                             marker=marker)
         if parsed_args.max_items is not None:
             keypairs = keypairs[:parsed_args.max_items]
         headers = ("Name", "Fingerprint", "Type")

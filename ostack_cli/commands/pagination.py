@@ -45,13 +45,14 @@ def add_marker_pagination(parser: argparse.ArgumentParser) -> None:
 
 
 def add_pagination(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--limit", metavar="<limit>", type=int,
+    # osc-lib's NonNegativeAction on both counts: a negative one is a usage error (exit 2).
+    parser.add_argument("--limit", metavar="<limit>", type=int, action=NonNegative,
                         help="The maximum number of entries to return. If the value exceeds "
                         "the server-defined maximum, then the maximum value will be used.")
     parser.add_argument("--marker", metavar="<marker>", default=None,
                         help="The first position in the collection to return results from. "
                         "This should be a value that was returned in a previous request.")
-    parser.add_argument("--max-items", metavar="<max-items>", type=int,
+    parser.add_argument("--max-items", metavar="<max-items>", type=int, action=NonNegative,
                         help="The maximum number of entries to return.")
 
 

@@ -256,7 +256,7 @@ class SetQuota(Command):
         limits = self._volume_limits(limits, parsed_args.volume_type)
         project = self.backend.find_project(parsed_args.project)
         if limits:
-            self.backend.set_quotas(project.id, limits)
+            self.backend.set_quotas(project.id, limits, force=parsed_args.force)
 
     def _volume_limits(self, limits: dict[str, int], volume_type: str | None) -> dict[str, int]:
         """The limits to set, volume ones as the real client sends them: under Cinder's

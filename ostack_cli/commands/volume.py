@@ -20,9 +20,10 @@ from ostack_cli.commands.base import (
     parse_key_value,
     show_fields,
 )
-from ostack_cli.commands.identity_common import add_project_domain, add_user_domain
+from ostack_cli.commands.identity_common import add_project_domain, add_user_domain, find_id
+from ostack_cli.commands.pagination import NonNegative
 from ostack_cli.commands.volume_format import attachments_column, volume_fields
-from ostack_cli.errors import CommandError, Forbidden, OstackError
+from ostack_cli.errors import CommandError, OstackError
 
 LOG = logging.getLogger("ostack")
 
@@ -267,7 +268,7 @@ class ListVolume(Lister):
                             help="Include all projects (admin only)")
         parser.add_argument("--long", action="store_true", default=False,
                             help="List additional fields in output")
-        parser.add_argument("--limit", metavar="<limit>", type=int,
+        parser.add_argument("--limit", metavar="<limit>", type=int, action=NonNegative,
                             help="The maximum number of entries to return. If the value "
                             "exceeds the server-defined maximum, then the maximum value will "
                             "be used.")
@@ -291,10 +292,9 @@ class ListVolume(Lister):
             project_id = backend.find_project_id(args.project, domain=args.project_domain)
         user_id = None
         if args.user:
-            try:
-                user_id = backend.find_user(args.user, domain_id=args.user_domain).id
-            except Forbidden:
-                user_id = str(args.user)
+            # find_user_id_sdk: refused, the name as given; not there, an empty error.
+            user_id = find_id(
+                lambda name: backend.find_user(name, domain_id=args.user_domain), args.user)
         volumes = backend.volumes(VolumeFilters(
             name=args.name or None, status=args.status or None, project_id=project_id,
             user_id=user_id, all_projects=bool(args.project) or args.all_projects,

@@ -15,11 +15,13 @@ class QuotaAPI(Protocol):
 
     def quota_usage(self, project_id: str) -> dict[str, int]: ...
 
-    def set_quotas(self, project_id: str, limits: dict[str, int]) -> None:
+    def set_quotas(self, project_id: str, limits: dict[str, int], *,
+                   force: bool | None = None) -> None:
         """Set limits by the real client's names. Volume quotas (``volumes``, or Cinder's
         per-type ``volumes_<type>``...) come only when the backend has block storage
         (``block_storage_quotas``), and are set after compute's and before network's, as the
-        real client sets them."""
+        real client sets them. ``force`` (``--force``/``--no-force``): True lets Nova and
+        Neutron take a limit below the project's usage; otherwise both refuse one."""
         ...
 
 

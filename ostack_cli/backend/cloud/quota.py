@@ -135,12 +135,18 @@ class CloudQuotas(CloudBase):
                       else block_storage.get_quota_set(project_id, usage=usage))
         return volume_values(quota)
 
-    def set_quotas(self, project_id: str, limits: dict[str, int]) -> None:
+    def set_quotas(self, project_id: str, limits: dict[str, int], *,
+                   force: bool | None = None) -> None:
         compute: dict[str, Any] = {
             attr: limits[name] for attr, name in COMPUTE_QUOTA_ATTRS.items() if name in limits}
         volume = volume_limits(limits)
         network: dict[str, Any] = {
             attr: limits[name] for attr, name in NETWORK_QUOTA_ATTRS.items() if name in limits}
+        # As the real client sends --force: Nova's force, Neutron's force or else check_limit.
+        if compute and force is True:
+            compute["force"] = True
+        if network:
+            network["force" if force is True else "check_limit"] = True
         # The real client's order: a later service's error leaves the earlier ones set.
         if compute:
             self.conn.compute.update_quota_set(project_id, **compute)

@@ -531,16 +531,17 @@ class LocalBackend:
     def quota_usage(self, project_id: str) -> dict[str, int]:
         return self.services.quotas.usage(project_id)
 
-    def set_quotas(self, project_id: str, limits: dict[str, int]) -> None:
+    def set_quotas(self, project_id: str, limits: dict[str, int], *,
+                   force: bool | None = None) -> None:
         from ostack_cli.backend.local.volume_quotas import split_limits
 
         # The real client's order: compute, then volume, then network.
         compute, volume, network = split_limits(limits)
         if compute:
-            self.services.quotas.set_limits(project_id, compute)
+            self.services.quotas.set_limits(project_id, compute, force=force is True)
         self.services.volume_quotas.set_limits(project_id, volume)
         if network:
-            self.services.quotas.set_limits(project_id, network)
+            self.services.quotas.set_limits(project_id, network, force=force is True)
 
     def has_block_storage(self) -> bool:
         return True  # Cinder's part: volumes as files on this host

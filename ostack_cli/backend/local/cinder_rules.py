@@ -96,11 +96,16 @@ def not_deletable_forced() -> BadRequest:
         "a transfer, or be disassociated from snapshots after volume transfer.")
 
 
-def size_error(size: Any) -> BadRequest:
-    """Cinder's API schema on a size below 1 (``parameter_types.volume_size``)."""
-    return BadRequest(
-        f"Invalid input for field/attribute size. Value: {size}. {size} is less than the "
-        "minimum of 1")
+MAX_SIZE = 2**31 - 1  # parameter_types.volume_size's maximum (db.MAX_INT)
+
+
+def size_error(size: Any, field: str = "size") -> BadRequest:
+    """Cinder's API schema on a size below 1 or above its maximum
+    (``parameter_types.volume_size``; ``field``: ``new_size`` for an extend)."""
+    bound = ("less than the minimum of 1" if isinstance(size, bool) or size < 1 else
+             f"greater than the maximum of {MAX_SIZE}")
+    return BadRequest(f"Invalid input for field/attribute {field}. Value: {size}. {size} is "
+                      f"{bound}")
 
 
 def size_required() -> BadRequest:

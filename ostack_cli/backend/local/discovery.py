@@ -163,7 +163,7 @@ class Discovery:
         # Nova's absolute limits at microversion 2.1 (what openstacksdk asks for), under both of
         # openstacksdk's names. Reservations are always 0 since Nova counts usage (Pike), so
         # ``reserved`` changes nothing; Nova's network limits are -1 (unlimited) with nothing
-        # used since nova-network is gone, and the local backend has no server groups.
+        # used since nova-network is gone; server groups are counted as their quota is.
         project = project_id or self.context.project_id
         if project != self.context.project_id:
             require_nova_admin(self.context, "os_compute_api:limits:other_project")
@@ -187,7 +187,7 @@ class Discovery:
             ("total_ram", "max_total_ram_size"): limits["ram"],
             ("total_ram_used",): usage["ram"],
             ("server_groups", "max_server_groups"): limits["server-groups"],
-            ("server_groups_used", "total_server_groups_used"): 0,
+            ("server_groups_used", "total_server_groups_used"): usage["server-groups"],
             ("server_group_members", "max_server_group_members"): limits["server-group-members"],
         }
         absolute = {name: value for names, value in values.items() for name in names}

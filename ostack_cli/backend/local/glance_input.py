@@ -64,9 +64,8 @@ def _check_size_limit(field: str, value: int | None) -> None:
             f"Invalid value '{value}' for parameter '{field}': Cannot be a negative value"
         )
     if value > MAX_INT:
-        raise BadRequest(
-            f"Invalid value '{value}' for parameter '{field}': must be at most {MAX_INT}"
-        )
+        # Glance's words (realstack, on create and on update alike)
+        raise BadRequest(f"'{field}' value out of range, must not exceed {MAX_INT}.")
 
 
 def _check_tags(tags: list[str]) -> None:

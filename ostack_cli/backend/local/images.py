@@ -140,7 +140,9 @@ class Images:
         """
         glance_input.check_spec(spec)
         properties = glance_input.normalise_properties(spec.properties)
-        properties = {**sdk_upload_properties(spec.name), **properties}
+        # openstacksdk sets its keys after the caller's: a --property of the same name keeps
+        # its place but takes the SDK's value.
+        properties = {**properties, **sdk_upload_properties(spec.name)}
         glance_input.check_properties(properties)
         if spec.visibility == "public" and not self.context.is_admin:
             # Glance's default policy: only an admin publishes an image.

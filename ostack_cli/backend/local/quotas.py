@@ -15,8 +15,8 @@ import json
 
 from ostack_cli.backend.local.context import ServiceContext
 from ostack_cli.backend.local.policy import neutron_forbidden, nova_forbidden
-from ostack_cli.backend.models.quota import QUOTA_DEFAULTS, Quota
-from ostack_cli.errors import BadRequest, Conflict, QuotaExceeded
+from ostack_cli.backend.models.quota import COMPUTE_QUOTA_ATTRS, QUOTA_DEFAULTS, Quota
+from ostack_cli.errors import BadRequest, QuotaExceeded
 
 # The store kind whose records count against each quota.
 COUNTED_KINDS = {
@@ -27,6 +27,7 @@ COUNTED_KINDS = {
     "routers": "router",
     "secgroup-rules": "security_group_rule",
     "secgroups": "security_group",
+    "server-groups": "server_group",
     "subnet-pools": "subnet_pool",
     "subnets": "subnet",
 }
@@ -38,6 +39,7 @@ _NEUTRON_NAMES = {
     "floating-ips": "floatingip",
     "networks": "network",
     "ports": "port",
+    "rbac-policies": "rbac_policy",
     "router-routes": "router_route",
     "routers": "router",
     "secgroup-rules": "security_group_rule",
@@ -45,6 +47,14 @@ _NEUTRON_NAMES = {
     "subnet-pools": "subnetpool",
     "subnets": "subnet",
 }
+
+
+# Nova's own names (openstacksdk's attributes: key_pairs, metadata_items...) for its errors.
+_NOVA_NAMES = {name: attr for attr, name in COMPUTE_QUOTA_ATTRS.items()}
+# Nova's schema maximum (db.MAX_INT), Neutron's DB_INTEGER_MAX_VALUE: the same number.
+MAX_LIMIT = 2**31 - 1
+# Nova reports no project usage of key pairs (they are the user's): any limit fits them.
+_NO_PROJECT_USAGE = frozenset({"key-pairs"})
 
 
 class OverQuota(QuotaExceeded):
@@ -84,7 +94,10 @@ class Quotas:
         usage["key-pairs"] = self._keypair_count()
         return usage
 
-    def set_limits(self, project_id: str, limits: dict[str, int]) -> None:
+    def set_limits(self, project_id: str, limits: dict[str, int], *,
+                   force: bool = False) -> None:
+        """Nova's or Neutron's quota update (one service's limits at a time); ``force``:
+        their ``force``, a limit below what the project already uses is then taken."""
         if limits and not self.context.is_admin:
             # The real client sets Nova's quotas first, then Neutron's: the first refuses.
             if any(name not in _NEUTRON_NAMES for name in limits):
@@ -93,22 +106,26 @@ class Quotas:
         for name, value in limits.items():
             if name not in QUOTA_DEFAULTS:
                 raise BadRequest(f"Unknown quota {name}.")
-            if value < -1:
-                raise BadRequest(
-                    f"Invalid input for field/attribute {name}. Value: {value}. "
-                    f"{value} is less than the minimum of -1"
-                )
+            _check_range(name, value)
         with self.store.transaction():
             current = self.store.get(Quota, project_id)
             merged = dict(current.limits if current else {})
             merged.update(limits)
             usage = self.usage(project_id)
             for name, value in limits.items():
-                if value != -1 and usage.get(name, 0) > value:
-                    raise Conflict(
-                        f"Quota limit {value} for {name} must be greater than or equal to "
-                        f"already used and reserved {usage[name]}."
-                    )
+                used = usage.get(name, 0)
+                if force or name in _NO_PROJECT_USAGE or value == -1 or used <= value:
+                    continue
+                if name in _NEUTRON_NAMES:
+                    # Neutron's check of the usage (the real client sends check_limit
+                    # unless --force), in its words
+                    raise BadRequest(
+                        f"Quota limit {value} for {_NEUTRON_NAMES[name]} must be greater "
+                        f"than or equal to already used {used}")
+                # nova/api/openstack/compute/quota_sets.py _validate_quota_limit
+                raise BadRequest(
+                    f"Quota limit {value} for {_NOVA_NAMES.get(name, name)} must be greater "
+                    f"than or equal to already used and reserved {used}.")
             record = Quota(id=project_id, name=project_id, limits=merged)
             if current is None:
                 self.store.insert(record)
@@ -155,6 +172,21 @@ class Quotas:
             cores += int(flavor.get("vcpus", 0))
             ram += int(flavor.get("ram", 0))
         return cores, ram
+
+
+def _check_range(name: str, value: int) -> None:
+    """The value's bounds, refused in the words of the service that owns the quota."""
+    if -1 <= value <= MAX_LIMIT:
+        return
+    if name in _NEUTRON_NAMES:
+        # neutron-lib validators.validate_range inside "Invalid input for %(attr)s".
+        reason = (f"'{value}' is too small - must be at least '-1'" if value < -1 else
+                  f"'{value}' is too large - must be no larger than '{MAX_LIMIT}'")
+        raise BadRequest(f"Invalid input for {_NEUTRON_NAMES[name]}. Reason: {reason}.")
+    bound = ("less than the minimum of -1" if value < -1 else
+             f"greater than the maximum of {MAX_LIMIT}")
+    raise BadRequest(f"Invalid input for field/attribute {_NOVA_NAMES.get(name, name)}. "
+                     f"Value: {value}. {value} is {bound}")
 
 
 def _over_quota(name: str, requested: int, used: int, limit: int) -> OverQuota:

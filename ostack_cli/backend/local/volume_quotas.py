@@ -12,11 +12,13 @@ from __future__ import annotations
 from ostack_cli.backend.local import cinder_rules
 from ostack_cli.backend.local.cinder_rules import QUOTA_DEFAULTS, type_quota
 from ostack_cli.backend.local.context import ServiceContext
-from ostack_cli.backend.models.server import COMPUTE_QUOTAS, VOLUME_QUOTA_ATTRS
+from ostack_cli.backend.models.server import COMPUTE_QUOTAS, VOLUME_QUOTA_ATTRS, VOLUME_TYPE_QUOTAS
 from ostack_cli.backend.models.server import VolumeQuotas as VolumeQuotaSet
 from ostack_cli.backend.models.volume import Volume, VolumeQuota, VolumeSnapshot
 from ostack_cli.backend.models.volume_backup import VolumeBackup
 from ostack_cli.errors import BadRequest, Forbidden
+
+MAX_LIMIT = 2**31 - 1  # Cinder's db.MAX_INT
 
 
 def cinder_forbidden(rule: str) -> Forbidden:
@@ -36,7 +38,10 @@ def split_limits(
     for name, value in limits.items():
         if name in by_name:
             volume[by_name[name]] = value
-        elif name in QUOTA_DEFAULTS:  # Cinder's per-type quotas, under Cinder's names
+        elif name in QUOTA_DEFAULTS or name.startswith(
+                tuple(f"{quota}_" for quota in VOLUME_TYPE_QUOTAS)):
+            # Cinder's per-type quotas, under Cinder's names (an unknown type's too: Cinder
+            # refuses those)
             volume[name] = value
         elif name in COMPUTE_QUOTAS:
             compute[name] = value
@@ -95,11 +100,12 @@ class VolumeQuotas:
             raise cinder_forbidden("volume_extension:quotas:update")
         for name, value in limits.items():
             if name not in QUOTA_DEFAULTS:
-                raise BadRequest(f"Bad key(s) in quota set: {name}")
+                raise BadRequest(f"Invalid input received: Bad key(s) in quota set: {name}")
+            # cinder/utils.py validate_integer
             if value < -1:
-                raise BadRequest(
-                    f"Invalid input for field/attribute {name}. Value: {value}. "
-                    f"{value} is less than the minimum of -1")
+                raise BadRequest(f"{name} must be >= -1")
+            if value > MAX_LIMIT:
+                raise BadRequest(f"{name} must be <= {MAX_LIMIT}")
         with self.store.transaction():
             used = self.usage(project_id)
             for name, value in limits.items():

@@ -239,7 +239,7 @@ class Volumes:
             source = backup
         if size is None:
             raise cinder_rules.size_required()
-        if isinstance(size, bool) or size <= 0:
+        if isinstance(size, bool) or not 0 < size <= cinder_rules.MAX_SIZE:
             raise cinder_rules.size_error(size)
         if spec.image_id is not None:
             image = self.images.find(spec.image_id)
@@ -444,6 +444,8 @@ class Volumes:
         QEMU grows inside the running guest), quota checked, ``extending`` meanwhile."""
         from ostack_cli.backend.local import disk_hotplug
 
+        if new_size > cinder_rules.MAX_SIZE:  # the API schema, before anything else
+            raise cinder_rules.size_error(new_size, "new_size")
         with self.store.transaction():
             current = self.record(volume.id)
             increase = new_size - current.size

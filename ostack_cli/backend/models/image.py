@@ -107,7 +107,8 @@ class ImageImportRequest:
 
 
 def sdk_upload_properties(name: str) -> dict[str, str]:
-    return {SDK_MD5_KEY: "", SDK_OBJECT_KEY: f"images/{name}", SDK_SHA256_KEY: ""}
+    """In openstacksdk's order (``image/v2/_proxy.py`` ``create_image``)."""
+    return {SDK_MD5_KEY: "", SDK_SHA256_KEY: "", SDK_OBJECT_KEY: f"images/{name}"}
 
 
 # -- Glance's attribute rules --------------------------------------------------------------

@@ -152,7 +152,7 @@ class Auth:
     """keystoneauth's plugin, authenticated: a token whose catalog is ``catalog``."""
 
     def __init__(self, catalog: list[dict[str, Any]]) -> None:
-        body = {"token": {**KEYSTONE_TOKEN["token"], "catalog": catalog}}
+        body: dict[str, object] = {"token": {**KEYSTONE_TOKEN["token"], "catalog": catalog}}
         self.access = access.create(body=body, auth_token="gAAAAABtoken")
 
     def get_access(self, session: Any) -> access.AccessInfo:
@@ -247,6 +247,25 @@ def test_set_sends_volume_quotas_between_compute_and_network() -> None:
         "backups": 6, "backup_gigabytes": 900, "per_volume_gigabytes": 50, "volumes": 11})]
     assert [n for n in conn.compute.names() + conn.network.names() if "update" in n] == [
         "update_quota_set", "update_quota"]
+
+
+@pytest.mark.parametrize(("force", "compute", "network"), [
+    # python-openstackclient 10.5's quota set: Nova's force only with --force; Neutron's force
+    # with it, check_limit otherwise.
+    (None, {"instances": 3}, {"networks": 4, "check_limit": True}),
+    (False, {"instances": 3}, {"networks": 4, "check_limit": True}),
+    (True, {"instances": 3, "force": True}, {"networks": 4, "force": True}),
+])
+def test_set_sends_force_as_the_real_client(
+    force: bool | None, compute: dict[str, Any], network: dict[str, Any]
+) -> None:
+    backend = cloud()
+    backend.set_quotas(PROJECT, {"instances": 3, "networks": 4}, force=force)
+    conn: Any = backend.conn
+    assert [c for c in conn.compute.calls if c[0] == "update_quota_set"] == [
+        ("update_quota_set", (PROJECT,), compute)]
+    assert [c for c in conn.network.calls if c[0] == "update_quota"] == [
+        ("update_quota", (PROJECT,), network)]
 
 
 

@@ -124,6 +124,18 @@ def test_show_equals_create_and_table_uses_osc_formatters(cli: Runner, qcow2: Pa
                      r"owner_specified.openstack.sha256='' +\|", table)
 
 
+def test_sdk_properties_follow_the_callers_and_win(cli: Runner, qcow2: Path) -> None:
+    # realstack (openstacksdk 4.22's create_image): the caller's properties first, then
+    # md5, sha256 and object; a --property of one of those names keeps its place but takes
+    # the SDK's value.
+    created = create(cli, "img", "--file", str(qcow2), "--disk-format", "qcow2",
+                     "--property", "owner_specified.openstack.object=mine",
+                     "--property", "zeta=1", "--property", "alpha=2")
+    assert list(created["properties"].items())[3:] == [
+        ("owner_specified.openstack.object", "images/img"), ("zeta", "1"), ("alpha", "2"),
+        ("owner_specified.openstack.md5", ""), ("owner_specified.openstack.sha256", "")]
+
+
 def test_show_human_readable_size(cli: Runner) -> None:
     create(cli, "big", stdin=b"x" * 1_300_000)
     result = cli("image", "show", "big", "--human-readable", "-f", "value", "-c", "size")
@@ -313,6 +325,8 @@ def test_long_name_is_refused(cli: Runner, unchanged: Callable[[], None]) -> Non
      "Invalid value '-1' for parameter 'min_disk': Cannot be a negative value"),
     (["--min-ram", "-5"],
      "Invalid value '-5' for parameter 'min_ram': Cannot be a negative value"),
+    # realstack's Glance (its HTML 400's text)
+    (["--min-ram", "2147483648"], "'min_ram' value out of range, must not exceed 2147483647."),
     (["--property", "checksum=abc"], "Attribute 'checksum' is read-only."),
     (["--property", "file=x"], "Attribute 'file' is read-only."),
     (["--property", "deleted=1"], "Attribute 'deleted' is reserved."),
@@ -646,6 +660,8 @@ def test_set_refusals_change_nothing(cli: Runner, store_snapshot: Snapshot) -> N
         (["--property", "status=killed"], "Attribute 'status' is read-only."),
         (["--min-disk", "-3"], "Invalid value '-3' for parameter 'min_disk': Cannot be a "
          "negative value"),
+        (["--min-disk", "2147483648"], "'min_disk' value out of range, must not exceed "
+         "2147483647."),
         (["--name", "n" * 256], "Provided object does not match schema 'image': 'name' is too "
          "long (256 characters; the maximum is 255)"),
         (["--activate"], None),  # already active: no change, as Glance
@@ -726,6 +742,32 @@ def test_save_to_file_and_stdout(cli: Runner, qcow2: Path, tmp_path: Path) -> No
     assert cli("image", "save", "text").out == "plain text\n"
     result = cli("image", "save", "nosuch")
     assert (result.rc, result.err.strip()) == (1, "No Image found for nosuch")
+
+
+def test_save_to_a_path_it_cannot_write_is_the_sdks_error(
+    cli: Runner, tmp_path: Path
+) -> None:
+    # openstacksdk's words, as realstack's client prints them: one line, exit 1.
+    create(cli, "img", stdin=b"data")
+    result = cli("image", "save", "img", "--file", str(tmp_path))
+    assert (result.rc, result.out, result.err) == (
+        1, "", f"Unable to download image: [Errno 21] Is a directory: '{tmp_path}'\n")
+    result = cli("image", "save", "img", "--file", "/dev/full")
+    assert (result.rc, result.err) == (
+        1, "Unable to download image: [Errno 28] No space left on device\n")
+
+
+def test_save_of_a_queued_image_warns_there_is_no_hash(
+    cli: Runner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # realstack: an empty file, exit 0, and openstacksdk's warning on stderr.
+    monkeypatch.setattr("ostack_cli.commands.image.stdin_data", lambda stdin: None)
+    data = create(cli, "later", "--disk-format", "qcow2")
+    target = tmp_path / "out"
+    result = cli("image", "save", "later", "--file", str(target))
+    assert (result.rc, result.err) == (0, (
+        f"Unable to verify the integrity of image {data['id']} - no hash available\n"))
+    assert target.read_bytes() == b""
 
 
 def test_save_detects_a_damaged_copy(cli: Runner, ostack_home: Path, tmp_path: Path) -> None:

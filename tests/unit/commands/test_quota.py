@@ -52,7 +52,7 @@ REAL_NETWORK: list[tuple[str, int | None]] = [
     ("subnet_pools", -1), ("security_group_rules", 100), ("security_groups", 10),
 ]
 # ... --usage, in a project with nothing in it
-REAL_USAGE: list[tuple[str, int, int | str, int]] = [
+REAL_USAGE: list[tuple[str, int | None, int | str, int]] = [
     ("cores", 20, 0, 0), ("instances", 10, 0, 0), ("ram", 51200, 0, 0),
     ("fixed_ips", 0, 0, 0), ("floating_ips", 50, 0, 0), ("networks", 100, 0, 0),
     ("security_group_rules", 100, 0, 0), ("security_groups", 10, 0, 0),
@@ -183,8 +183,8 @@ def test_set_volume_quotas(cli: Runner) -> None:
     assert rows(cli("quota", "show", "--volume", "-f", "json")) == REAL_VOLUME
 
 
-def test_set_volume_quota_below_usage_is_cinders_400(
-    cli: Runner, store_snapshot  # type: ignore[no-untyped-def]
+def test_set_volume_quota_below_usage_is_cinders_400(  # type: ignore[no-untyped-def]
+    cli: Runner, store_snapshot
 ) -> None:
     assert cli("volume", "create", "--size", "1", "v1").rc == 0
     before = store_snapshot()
@@ -234,3 +234,64 @@ def test_rows_keep_the_quotas_the_client_has_no_name_for() -> None:
     # A Neutron with load-balancer quotas: shown under openstacksdk's names.
     shown = dict(quota_rows({"networks": 1, "load_balancers": 5}, None, "network"))
     assert (shown["load_balancers"], shown["networks"], shown["pools"]) == (5, 1, None)
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    # realstack's answers (Nova 34, Cinder 29, Neutron 29), without the client's URL prefix.
+    ("--key-pairs", "-2", "Invalid input for field/attribute key_pairs. Value: -2. -2 is less "
+                          "than the minimum of -1"),
+    ("--cores", "99999999999", "Invalid input for field/attribute cores. Value: 99999999999. "
+                               "99999999999 is greater than the maximum of 2147483647"),
+    ("--ram", "2147483648", "Invalid input for field/attribute ram. Value: 2147483648. "
+                            "2147483648 is greater than the maximum of 2147483647"),
+    ("--volumes", "-2", "volumes must be >= -1"),
+    ("--per-volume-gigabytes", "-2", "per_volume_gigabytes must be >= -1"),
+    ("--volumes", "99999999999", "volumes must be <= 2147483647"),
+    ("--ports", "-2", "Invalid input for port. Reason: '-2' is too small - must be at least "
+                      "'-1'."),
+    ("--ports", "99999999999", "Invalid input for port. Reason: '99999999999' is too large - "
+                               "must be no larger than '2147483647'."),
+])
+def test_out_of_range_values_are_each_services_400(  # type: ignore[no-untyped-def]
+    cli: Runner, store_snapshot, option: str, value: str, message: str
+) -> None:
+    cli("flavor", "list")
+    before = store_snapshot()
+    result = cli("quota", "set", option, value, "admin")
+    assert (result.rc, result.out, result.err) == (1, "", message + "\n")
+    assert store_snapshot() == before
+
+
+def test_unknown_volume_type_is_cinders_bad_key(  # type: ignore[no-untyped-def]
+    cli: Runner, store_snapshot
+) -> None:
+    cli("flavor", "list")
+    before = store_snapshot()
+    result = cli("quota", "set", "--volume-type", "nope", "--volumes", "3", "admin")
+    assert (result.rc, result.err) == (
+        1, "Invalid input received: Bad key(s) in quota set: volumes_nope\n")
+    assert store_snapshot() == before
+
+
+def test_set_below_usage_refused_unless_forced(  # type: ignore[no-untyped-def]
+    cli: Runner, store_snapshot
+) -> None:
+    assert cli("network", "create", "n1").rc == 0
+    before = store_snapshot()
+    # Neutron (check_limit, as the real client sends it without --force): realstack's text.
+    refused = cli("quota", "set", "--networks", "0", "admin")
+    assert (refused.rc, refused.err) == (
+        1, "Quota limit 0 for network must be greater than or equal to already used 1\n")
+    assert store_snapshot() == before
+    # --force: Neutron takes it, as realstack does.
+    assert cli("quota", "set", "--force", "--networks", "0", "admin").rc == 0
+    assert dict(rows(cli("quota", "show", "--network", "-f", "json")))["networks"] == 0
+
+
+def test_key_pairs_limit_may_go_below_the_users_key_pairs(cli: Runner) -> None:
+    # Nova counts no project usage of key pairs: realstack takes --key-pairs 0 from a user
+    # who has one.
+    assert cli("keypair", "create", "k1").rc == 0
+    result = cli("quota", "set", "--key-pairs", "0", "admin")
+    assert (result.rc, result.err) == (0, "")
+    assert dict(rows(cli("quota", "show", "--compute", "-f", "json")))["key-pairs"] == 0

@@ -107,6 +107,9 @@ def test_show_as_a_member_hides_cinders_admin_attributes(cli: Runner) -> None:
                       "minimum of 1"),
     (("--size", "-1"), "Invalid input for field/attribute size. Value: -1. -1 is less than "
                        "the minimum of 1"),
+    # realstack: Cinder's schema maximum, before any quota.
+    (("--size", "2147483648"), "Invalid input for field/attribute size. Value: 2147483648. "
+                               "2147483648 is greater than the maximum of 2147483647"),
     (("--size", "1", "--type", "nosuch"), "Volume type with name nosuch could not be found."),
     (("--size", "1", "--availability-zone", "nosuch"),
      "Availability zone 'nosuch' is invalid."),
@@ -264,6 +267,20 @@ def test_set_size_extends_the_volume_and_its_file(cli: Runner, ostack_home: Path
                                           "than 3 GB\nOne or more of the set operations failed\n")
 
 
+def test_set_size_beyond_cinders_maximum_is_its_schema_error(  # type: ignore[no-untyped-def]
+    cli: Runner, store_snapshot
+) -> None:
+    # realstack: the extend's schema refuses new_size before the quota is looked at.
+    create(cli, "--size", "1", "v")
+    before = store_snapshot()
+    result = cli("volume", "set", "--size", "2147483648", "v")
+    assert (result.rc, result.err) == (1, (
+        "Failed to set volume size: Invalid input for field/attribute new_size. Value: "
+        "2147483648. 2147483648 is greater than the maximum of 2147483647\n"
+        "One or more of the set operations failed\n"))
+    assert store_snapshot() == before
+
+
 def test_set_state_is_for_admins_and_changes_only_the_record(cli: Runner) -> None:
     create(cli, "--size", "1", "v")
     assert cli("volume", "set", "--state", "error", "--attached", "v").rc == 0
@@ -322,8 +339,8 @@ def test_delete_removes_the_record_and_the_file(cli: Runner, ostack_home: Path) 
         "2 of 2 volumes failed to delete.\n"))
 
 
-def test_snapshots_block_a_delete_without_purge(cli: Runner, ostack_home: Path,
-                                               store_snapshot) -> None:  # type: ignore[no-untyped-def]
+def test_snapshots_block_a_delete_without_purge(  # type: ignore[no-untyped-def]
+        cli: Runner, ostack_home: Path, store_snapshot) -> None:
     made = create(cli, "--size", "1", "v")
     assert cli("volume", "snapshot", "create", "--volume", "v", "s").rc == 0
     before = store_snapshot()
@@ -451,3 +468,29 @@ def test_volume_type_encryption_is_for_admins(cli: Runner) -> None:
     assert shown.err == ("Failed to display the encryption information of this volume type: "
                          "Policy doesn't allow volume_extension:volume_type_encryption:get to "
                          "be performed.\n")
+
+
+@pytest.mark.parametrize("command", [
+    ("volume", "list"), ("volume", "snapshot", "list"), ("volume", "backup", "list"),
+    ("volume", "attachment", "list"), ("image", "list"),
+])
+@pytest.mark.parametrize("option", ["--limit", "--max-items"])
+def test_negative_page_sizes_are_usage_errors(
+    cli: Runner, capsys: pytest.CaptureFixture[str], command: tuple[str, ...], option: str
+) -> None:
+    # osc-lib's NonNegativeAction, as realstack's client answers: argparse's error, exit 2.
+    if option == "--max-items" and command == ("volume", "list"):
+        return  # the real `volume list` has no --max-items
+    capsys.readouterr()
+    assert cli(*command, option, "-1").rc == 2
+    # (in process the program is pytest's name)
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        f" {' '.join(command)}: error: argument {option}: {option} expected a "
+        "non-negative integer")
+
+
+def test_list_by_a_missing_user_is_the_real_clients_empty_error(cli: Runner) -> None:
+    # find_user_id_sdk, as realstack's client: exit 1 and an empty line, as for --project.
+    for option in ("--user", "--project"):
+        result = cli("volume", "list", option, "nosuch")
+        assert (result.rc, result.out, result.err) == (1, "", "\n")
