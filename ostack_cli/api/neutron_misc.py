@@ -99,8 +99,9 @@ def update_quota(req: ApiRequest, project_id: str) -> Reply:
             raise ApiFault(400, f"Invalid input for {name}. Reason: '{number}' is smaller "
                                 "than the minimum value of -1.", kind="HTTPBadRequest")
         changes[QUOTA_NAMES[name]] = number
+    force = nc.to_bool(values["force"]) if "force" in values else None
     if changes:
-        req.backend.set_quotas(project_id, changes)
+        req.backend.set_quotas(project_id, changes, force=force)
     return Reply(200, {"quota": _quota(req.backend.quota_limits(project_id))})
 
 
@@ -109,8 +110,9 @@ def reset_quota(req: ApiRequest, project_id: str) -> Reply:
     if not (req.principal and req.principal.is_admin):
         raise neutron_forbidden("delete_quota")
     defaults = req.backend.quota_limits(project_id, defaults=True)
+    # Neutron deletes the project's limits: no check of what the project uses.
     req.backend.set_quotas(project_id, {client: defaults[client]
-                                        for client in QUOTA_NAMES.values()})
+                                        for client in QUOTA_NAMES.values()}, force=True)
     return Reply(204)
 
 

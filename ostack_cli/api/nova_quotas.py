@@ -133,8 +133,11 @@ def update_quotas(req: ApiRequest, project_id: str) -> Reply:
                if name != "force"}
     if any(value < -1 for value in changes.values()):
         raise ApiFault(400, "Quota limit must be -1 or greater.")
+    force = body.get("force")
+    if not isinstance(force, bool):
+        force = nova_common.bool_param(None if force is None else str(force))
     if changes:
-        req.backend.set_quotas(project_id, changes)
+        req.backend.set_quotas(project_id, changes, force=force)
     return Reply(200, {"quota_set": _quota_set(req, None,
                                                 req.backend.quota_limits(project_id))})
 
@@ -143,6 +146,7 @@ def update_quotas(req: ApiRequest, project_id: str) -> Reply:
 def revert_quotas(req: ApiRequest, project_id: str) -> Reply:
     require_nova_admin(req.backend.context, "os_compute_api:os-quota-sets:delete")
     defaults = req.backend.quota_limits(project_id, defaults=True)
+    # Nova deletes the project's limits: no check of what the project uses.
     req.backend.set_quotas(project_id, {COMPUTE_QUOTA_ATTRS[name]: defaults[
-        COMPUTE_QUOTA_ATTRS[name]] for name in COMPUTE_QUOTA_ATTRS})
+        COMPUTE_QUOTA_ATTRS[name]] for name in COMPUTE_QUOTA_ATTRS}, force=True)
     return Reply(202)

@@ -276,3 +276,33 @@ def test_malformed_bodies(api_server: ApiServer, member: str, path: str, body: d
     assert answer.status_code == 400, answer.text
     assert answer.json() == expected
     assert api_server.records() == before
+
+
+def test_quota_force_and_a_revert_below_usage(api_server: ApiServer, admin: str,
+                                              member: str) -> None:
+    demo_id = api_server.ostack("project", "show", "demo", "-f", "value", "-c", "id") \
+        .stdout.strip()
+    path = f"/quotas/{demo_id}"
+    assert neutron(api_server, "PUT", path, admin,
+                   {"quota": {"security_group": 14}}).status_code == 200
+    made = [neutron(api_server, "POST", "/security-groups", member,
+                    {"security_group": {"name": f"q{i}"}}).json()["security_group"]["id"]
+            for i in range(11)]
+    try:
+        used = neutron(api_server, "GET", f"{path}/details", admin).json()["quota"][
+            "security_group"]["used"]
+        assert used > 10
+        below = neutron(api_server, "PUT", path, admin, {"quota": {"security_group": 5}})
+        assert below.status_code == 400
+        assert below.json()["NeutronError"]["message"] == (
+            f"Quota limit 5 for security_group must be greater than or equal to already "
+            f"used {used}")
+        forced = neutron(api_server, "PUT", path, admin,
+                         {"quota": {"security_group": 5, "force": True}})
+        assert forced.json()["quota"]["security_group"] == 5
+        # A revert to the defaults (10) is taken whatever the project uses.
+        assert neutron(api_server, "DELETE", path, admin).status_code == 204
+        assert neutron(api_server, "GET", path, admin).json()["quota"]["security_group"] == 10
+    finally:
+        for group_id in made:
+            neutron(api_server, "DELETE", f"/security-groups/{group_id}", member)

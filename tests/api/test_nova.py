@@ -379,3 +379,29 @@ def test_services_and_aggregates(api_server: ApiServer, admin: str) -> None:
     assert shown["aggregate"]["uuid"] == aggregates[0]["uuid"]
     assert nova(api_server, "GET", "/os-aggregates/999", admin).json() == {
         "itemNotFound": {"code": 404, "message": "Aggregate 999 could not be found."}}
+
+
+def test_quota_force_and_a_revert_below_usage(api_server: ApiServer, admin: str) -> None:
+    project = api_server.ostack("project", "show", "admin", "-f", "value", "-c", "id") \
+        .stdout.strip()
+    path = f"/os-quota-sets/{project}"
+    assert nova(api_server, "PUT", path, admin,
+                body={"quota_set": {"server_groups": 12}}).status_code == 200
+    made = [nova(api_server, "POST", "/os-server-groups", admin, version="2.64", body={
+        "server_group": {"name": f"q{i}", "policy": "affinity"}}).json()["server_group"]["id"]
+        for i in range(11)]
+    try:
+        below = nova(api_server, "PUT", path, admin, body={"quota_set": {"server_groups": 5}})
+        assert below.status_code == 400
+        assert below.json()["badRequest"]["message"] == (
+            "Quota limit 5 for server_groups must be greater than or equal to already used "
+            "and reserved 11.")
+        forced = nova(api_server, "PUT", path, admin,
+                      body={"quota_set": {"server_groups": 5, "force": "True"}})
+        assert forced.json()["quota_set"]["server_groups"] == 5
+        # A revert to the defaults (10) is taken whatever the project uses.
+        assert nova(api_server, "DELETE", path, admin).status_code == 202
+        assert nova(api_server, "GET", path, admin).json()["quota_set"]["server_groups"] == 10
+    finally:
+        for group_id in made:
+            nova(api_server, "DELETE", f"/os-server-groups/{group_id}", admin)
